@@ -1,0 +1,1 @@
+"""Emissions, footprints, carbon-efficiency grades and reports: pure computation over records."""

@@ -1,0 +1,1 @@
+"""Identifiers, the node's store, prefixes, records and the registration service."""

@@ -1,0 +1,1 @@
+"""The node daemon, the resolver client, protocol adapters and the ``glid`` command."""

@@ -1,0 +1,42 @@
+"""The ``glid`` command: thin adapters from arguments to library calls.
+
+Each command group lives in its own module with a ``register(subparsers)`` function that
+adds its parsers and sets ``run`` to a function taking the parsed arguments and
+returning the exit code. Library errors (:class:`GlidError`) become a message on
+stderr and exit code 1; usage errors exit 2, as argparse does.
+"""
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from resolver.cli import commands
+from resolver.cli.output import error
+from signing.errors import GlidError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="glid", description="A node of the green-low-carbon identifier network."
+    )
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module in commands.MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except GlidError as exc:
+        error(str(exc))
+        return 1
+    except KeyboardInterrupt:
+        error("interrupted")
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

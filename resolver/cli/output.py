@@ -1,0 +1,18 @@
+"""How commands speak: results on stdout (text or JSON), messages on stderr."""
+
+import json
+import sys
+from typing import Any
+
+
+def error(message: str) -> None:
+    print(f"glid: error: {message}", file=sys.stderr)
+
+
+def note(message: str) -> None:
+    print(f"glid: {message}", file=sys.stderr)
+
+
+def emit_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False, default=str)
+    sys.stdout.write("\n")

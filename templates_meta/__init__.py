@@ -1,0 +1,1 @@
+"""Metadata templates: layers, inheritance, versions, validation and the built-in set."""
