@@ -1,0 +1,156 @@
+"""Handle-style record values and whole records.
+
+A record is a list of typed values ``{index, type, data: {format, value}, ttl, timestamp}``
+whose JSON form is exactly the Handle.Net REST API's ``values`` array, so Handle tools can
+read glid answers unchanged. The byte form that digests, signatures and the store use is
+the canonical MessagePack of that same JSON form (docs/formats/records.md).
+"""
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from registry.errors import RecordError
+from signing import canonical
+
+MAX_INDEX = 2**31 - 1
+MAX_VALUES = 1000
+MAX_RECORD_BYTES = 1 << 20
+DEFAULT_TTL = 86400
+
+# Index ranges from the Handle and IDIS conventions (DESIGN.md, "Records").
+INDEX_URL = 1
+INDEX_ADMIN = 100
+INDEX_TEMPLATE = 1001
+FIRST_TEMPLATE_ITEM = 2000
+SIGNATURE_TYPE = "HS_SIGNATURE"
+
+
+class ValueData(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Annotated[str, Field(min_length=1, max_length=64)]
+    value: Any
+
+
+class HandleValue(BaseModel):
+    """One typed value of a record."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    index: Annotated[int, Field(ge=1, le=MAX_INDEX, strict=True)]
+    type: Annotated[str, Field(min_length=1, max_length=255)]
+    data: ValueData
+    ttl: Annotated[int, Field(ge=0, le=MAX_INDEX, strict=True)] = DEFAULT_TTL
+    timestamp: str | None = None
+
+    @field_validator("data", mode="before")
+    @classmethod
+    def _bare_string_data(cls, data: Any) -> Any:
+        # The Handle REST API accepts `"data": "text"` as shorthand for a string value.
+        if isinstance(data, str):
+            return {"format": "string", "value": data}
+        return data
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "type": self.type,
+            "data": {"format": self.data.format, "value": self.data.value},
+            "ttl": self.ttl,
+            "timestamp": self.timestamp,
+        }
+
+
+def utc_timestamp(moment: datetime | None = None) -> str:
+    """The Handle timestamp form: UTC, second precision, trailing Z."""
+    moment = moment or datetime.now(UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _error_location(error: Mapping[str, Any]) -> str:
+    return ".".join(str(part) for part in error["loc"])
+
+
+def parse_values(raw: Any, *, stamp: str | None = None) -> list[HandleValue]:
+    """Validate a ``values`` array into HandleValues sorted by index.
+
+    Every problem is reported at once with its position, because an enterprise fixing a
+    bulk file wants all of a line's mistakes, not the first. Values without a timestamp
+    get ``stamp``.
+    """
+    if not isinstance(raw, list):
+        raise RecordError(f"values must be a JSON array, got {type(raw).__name__}")
+    if not raw:
+        raise RecordError("values is empty: a record needs at least one value")
+    if len(raw) > MAX_VALUES:
+        raise RecordError(f"values has {len(raw)} entries; the limit is {MAX_VALUES}")
+    parsed: list[HandleValue] = []
+    problems: list[str] = []
+    for position, item in enumerate(raw):
+        try:
+            value = HandleValue.model_validate(item)
+        except ValidationError as exc:
+            problems.extend(
+                f"values[{position}].{_error_location(e)}: {e['msg']}" for e in exc.errors()
+            )
+            continue
+        if value.timestamp is None and stamp is not None:
+            value = value.model_copy(update={"timestamp": stamp})
+        parsed.append(value)
+    if problems:
+        raise RecordError("; ".join(problems))
+    return sort_and_check_indexes(parsed)
+
+
+def sort_and_check_indexes(values: Iterable[HandleValue]) -> list[HandleValue]:
+    ordered = sorted(values, key=lambda v: v.index)
+    for before, after in itertools.pairwise(ordered):
+        if before.index == after.index:
+            raise RecordError(
+                f"index {after.index} appears twice (types {before.type!r} and {after.type!r});"
+                " each index holds one value"
+            )
+    return ordered
+
+
+def values_to_json(values: Sequence[HandleValue]) -> list[dict[str, Any]]:
+    return [value.to_json() for value in values]
+
+
+def encode_values(values: Sequence[HandleValue]) -> bytes:
+    """Canonical MessagePack of the values' JSON form; refuses floats and oversize records."""
+    try:
+        encoded = canonical.encode(values_to_json(values))
+    except canonical.EncodingError as exc:
+        raise RecordError(f"values cannot be encoded: {exc}") from exc
+    if len(encoded) > MAX_RECORD_BYTES:
+        raise RecordError(f"record is {len(encoded)} bytes; the limit is {MAX_RECORD_BYTES}")
+    return encoded
+
+
+def decode_values(blob: bytes) -> list[dict[str, Any]]:
+    decoded = canonical.decode(blob)
+    if not isinstance(decoded, list):
+        raise RecordError("stored record is not an array of values")
+    return decoded
+
+
+def filter_values(
+    values: Sequence[Mapping[str, Any]],
+    *,
+    indexes: Iterable[int] = (),
+    types: Iterable[str] = (),
+) -> list[Mapping[str, Any]]:
+    """Handle REST ``index=`` / ``type=`` filtering: a value matches either list."""
+    wanted_indexes, wanted_types = set(indexes), set(types)
+    if not wanted_indexes and not wanted_types:
+        return list(values)
+    return [
+        value
+        for value in values
+        if value["index"] in wanted_indexes or value["type"] in wanted_types
+    ]
