@@ -61,6 +61,7 @@ _INITIAL = """
     CREATE TABLE keys (
         kid TEXT PRIMARY KEY,
         purpose TEXT NOT NULL CHECK (purpose IN ('node', 'device')),
+    prefix TEXT NOT NULL,
         name TEXT,
         jwk TEXT NOT NULL,
         key_file TEXT,

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from registry.errors import RecordError
 from signing import canonical
+from signing.errors import EncodingError
 
 MAX_INDEX = 2**31 - 1
 MAX_VALUES = 1000
@@ -79,8 +80,8 @@ def parse_values(raw: Any, *, stamp: str | None = None) -> list[HandleValue]:
     """Validate a ``values`` array into HandleValues sorted by index.
 
     Every problem is reported at once with its position, because an enterprise fixing a
-    bulk file wants all of a line's mistakes, not the first. Values without a timestamp
-    get ``stamp``.
+    bulk file wants all of a line's mistakes, not the first. As on a Handle server, the
+    node stamps every value with the time it accepted the write (``stamp``).
     """
     if not isinstance(raw, list):
         raise RecordError(f"values must be a JSON array, got {type(raw).__name__}")
@@ -98,7 +99,7 @@ def parse_values(raw: Any, *, stamp: str | None = None) -> list[HandleValue]:
                 f"values[{position}].{_error_location(e)}: {e['msg']}" for e in exc.errors()
             )
             continue
-        if value.timestamp is None and stamp is not None:
+        if stamp is not None:
             value = value.model_copy(update={"timestamp": stamp})
         parsed.append(value)
     if problems:
@@ -125,7 +126,7 @@ def encode_values(values: Sequence[HandleValue]) -> bytes:
     """Canonical MessagePack of the values' JSON form; refuses floats and oversize records."""
     try:
         encoded = canonical.encode(values_to_json(values))
-    except canonical.EncodingError as exc:
+    except EncodingError as exc:
         raise RecordError(f"values cannot be encoded: {exc}") from exc
     if len(encoded) > MAX_RECORD_BYTES:
         raise RecordError(f"record is {len(encoded)} bytes; the limit is {MAX_RECORD_BYTES}")

@@ -2,4 +2,6 @@
 
 from types import ModuleType
 
-MODULES: list[ModuleType] = []
+from resolver.cli import node
+
+MODULES: list[ModuleType] = [node]

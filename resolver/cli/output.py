@@ -4,6 +4,12 @@ import json
 import sys
 from typing import Any
 
+from signing.errors import GlidError
+
+
+class InputError(GlidError):
+    """An input file or argument cannot be used."""
+
 
 def error(message: str) -> None:
     print(f"glid: error: {message}", file=sys.stderr)

@@ -1,0 +1,93 @@
+"""Creating a node and describing it.
+
+``glid init`` makes the store, the node's first signing key and the file its parent needs:
+a delegation request (prefix, public key, proof of possession) for a secondary or
+enterprise node, or the trust anchor that buyers install for the top node.
+"""
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from registry import keyring, migrations, prefixes, versions
+from registry.errors import NodeExists, StoreError
+from registry.identifiers import Prefix
+from registry.store import DB_NAME, ROLES, Store
+from signing.certificates import make_delegation_request, make_trust_anchor
+from signing.keys import SigningKey
+
+TRUST_ANCHOR_FILE = "trust-anchor.json"
+REQUEST_FILE = "delegation-request.json"
+
+
+@dataclass(frozen=True, slots=True)
+class Created:
+    store: Store
+    kid: str
+    handoff: Path  # the trust anchor (top) or the delegation request (others)
+
+
+def write_json(path: Path, document: Any) -> None:
+    """Write a JSON file atomically so a reader never sees half of it."""
+    temporary = path.with_name(f".{path.name}.tmp")
+    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    os.replace(temporary, path)
+
+
+def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> Created:
+    if role not in ROLES:
+        raise StoreError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    own = Prefix.from_text(prefix)
+    if role == "top" and own.depth != 1:
+        raise StoreError(f"a top node holds a one-segment prefix such as 88, not {own}")
+    if role != "top" and own.depth < 2:
+        raise StoreError(
+            f"a {role} node's prefix lies under its parent's, such as 88.118; {own} has no parent"
+        )
+    if (directory / DB_NAME).exists():
+        raise NodeExists(f"{directory} already holds a glid node")
+    key = SigningKey.generate()
+    store = Store.create(directory, role=role, prefix=str(own))
+    with store.write() as conn:
+        keyring.add_key(store, conn, key, passphrase, prefix=str(own))
+    if role == "top":
+        handoff = directory / TRUST_ANCHOR_FILE
+        write_json(handoff, make_trust_anchor(str(own), key.verify_key))
+    else:
+        handoff = directory / REQUEST_FILE
+        write_json(handoff, make_delegation_request(str(own), key))
+    return Created(store, key.kid, handoff)
+
+
+def describe(store: Store) -> dict[str, Any]:
+    """What an operator wants to see first: role, prefixes, keys, sizes."""
+    conn = store.conn
+    live, stored = versions.count(conn)
+    log_size = conn.execute("SELECT count(*) FROM log_leaves").fetchone()[0]
+    return {
+        "directory": str(store.directory),
+        "role": store.node.role,
+        "prefix": store.node.prefix,
+        "created_at": store.node.created_at,
+        "schema_version": migrations.schema_version(conn),
+        "identifiers": live,
+        "versions": stored,
+        "log_size": int(log_size),
+        "prefixes": [
+            {"prefix": e.prefix, "relation": e.relation, "site": e.site}
+            for e in prefixes.entries(conn)
+        ],
+        "keys": [
+            {
+                "kid": k.kid,
+                "purpose": k.purpose,
+                "prefix": k.prefix,
+                "name": k.name,
+                "certified": k.certificate is not None,
+                "retired_at": k.retired_at,
+            }
+            for k in keyring.list_keys(conn)
+        ],
+    }

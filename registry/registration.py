@@ -1,0 +1,191 @@
+"""The one write path: validate → sign → store → log, a batch per transaction.
+
+Everything that can reject a record (identifier, prefix, values, template) runs before the
+transaction opens, so a rejected line costs nothing and leaves the store as it was. The
+transaction then assigns version numbers, signs, appends the versions, their log leaves
+and audit rows together: a crash at any point commits the whole batch or none of it.
+"""
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from registry import versions
+from registry.errors import RecordError
+from registry.identifiers import Identifier, Prefix, owner_of
+from registry.prefixes import authoritative, require_authoritative
+from registry.records import (
+    SIGNATURE_TYPE,
+    HandleValue,
+    encode_values,
+    parse_values,
+    utc_timestamp,
+    values_to_json,
+)
+from registry.store import Store
+from signing.errors import GlidError
+
+DEFAULT_BATCH = 1000
+
+
+class RecordSigner(Protocol):
+    def sign(self, handle: Identifier, version: int, values: list[dict[str, Any]], at: str) -> str:
+        """Return the HS_SIGNATURE (compact JWS) over this version's values."""
+        ...
+
+
+class TemplateChecker(Protocol):
+    def check(self, handle: str, values: Sequence[HandleValue]) -> None:
+        """Raise a GlidError naming every field that does not follow the record's template."""
+        ...
+
+
+class TransparencyLog(Protocol):
+    def append(
+        self, conn: sqlite3.Connection, handle: str, version: int, record: bytes, at: str
+    ) -> None:
+        """Add the version's leaf to the log inside the caller's transaction."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    line: int
+    handle: str
+    values: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    line: int
+    handle: str
+    version: int | None = None
+    error: str | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.error is None
+
+    def to_json(self) -> dict[str, Any]:
+        if self.error is None:
+            return {"line": self.line, "handle": self.handle, "version": self.version}
+        return {"line": self.line, "handle": self.handle, "error": self.error}
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    line: int
+    identifier: Identifier
+    values: list[dict[str, Any]]
+    record: bytes
+    deleted: bool
+
+
+class Registrar:
+    """Registers, updates and deletes records on one node."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        signer: RecordSigner,
+        templates: TemplateChecker | None = None,
+        log: TransparencyLog | None = None,
+        batch_size: int = DEFAULT_BATCH,
+    ) -> None:
+        self.store = store
+        self.signer = signer
+        self.templates = templates
+        self.log = log
+        self.batch_size = batch_size
+
+    def register(self, submissions: Iterable[Submission], actor: str) -> Iterator[Outcome]:
+        """Yield one outcome per submission, committing a batch at a time."""
+        zones = authoritative(self.store.conn)
+        batch: list[_Prepared] = []
+        for submission in submissions:
+            try:
+                batch.append(self._prepare(submission, zones))
+            except GlidError as exc:
+                yield Outcome(submission.line, submission.handle, error=str(exc))
+                continue
+            if len(batch) >= self.batch_size:
+                yield from self._commit(batch, actor)
+                batch = []
+        if batch:
+            yield from self._commit(batch, actor)
+
+    def register_one(self, handle: str, values: Any, actor: str) -> Outcome:
+        (outcome,) = self.register([Submission(1, handle, values)], actor)
+        return outcome
+
+    def delete(self, handle: str, actor: str) -> Outcome:
+        """Append a tombstone version; the history stays, resolution answers not found."""
+        identifier = Identifier.from_text(handle)
+        require_authoritative(self.store.conn, identifier.prefix, str(identifier))
+        current = versions.get(self.store.conn, str(identifier))
+        if current.deleted:
+            raise RecordError(f"{identifier} is already deleted (version {current.version})")
+        tombstone = _Prepared(1, identifier, [], encode_values([]), deleted=True)
+        (outcome,) = self._commit([tombstone], actor, action="delete")
+        return outcome
+
+    def _prepare(self, submission: Submission, zones: list[Prefix]) -> _Prepared:
+        identifier = Identifier.from_text(submission.handle)
+        if owner_of(identifier.prefix, zones) is None:
+            # Slow path only for the error: it names the prefixes served and the referral.
+            require_authoritative(self.store.conn, identifier.prefix, str(identifier))
+        values = parse_values(submission.values, stamp=utc_timestamp())
+        signed = [value.index for value in values if value.type == SIGNATURE_TYPE]
+        if signed:
+            raise RecordError(
+                f"{identifier}: index {signed[0]} is an HS_SIGNATURE; signatures are made by"
+                " the node at registration, remove it from the submitted values"
+            )
+        if self.templates is not None:
+            self.templates.check(str(identifier), values)
+        return _Prepared(
+            submission.line,
+            identifier,
+            values_to_json(values),
+            encode_values(values),
+            deleted=False,
+        )
+
+    def _commit(
+        self, batch: list[_Prepared], actor: str, action: str = "register"
+    ) -> list[Outcome]:
+        now = utc_timestamp()
+        rows: list[versions.NewVersion] = []
+        with self.store.write() as conn:
+            latest = versions.current_versions(conn, [str(item.identifier) for item in batch])
+            for item in batch:
+                handle = str(item.identifier)
+                number = latest.get(handle, 0) + 1
+                latest[handle] = number
+                signature = self.signer.sign(item.identifier, number, item.values, now)
+                rows.append(
+                    versions.NewVersion(
+                        handle,
+                        str(item.identifier.prefix),
+                        number,
+                        item.record,
+                        signature,
+                        item.deleted,
+                        now,
+                        actor,
+                    )
+                )
+            versions.append(conn, rows)
+            if self.log is not None:
+                for row in rows:
+                    self.log.append(conn, row.handle, row.version, row.record, now)
+            conn.executemany(
+                "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                [(now, actor, action, row.handle, f'{{"version": {row.version}}}') for row in rows],
+            )
+        return [
+            Outcome(item.line, row.handle, row.version)
+            for item, row in zip(batch, rows, strict=True)
+        ]

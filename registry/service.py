@@ -1,0 +1,13 @@
+"""Assembles the write path of a node: its signer, template checker and transparency log.
+
+The CLI and the daemon both call :func:`registrar`, so a record registered either way is
+validated, signed and logged by exactly the same code.
+"""
+
+from registry.keyring import NodeSigner
+from registry.registration import Registrar
+from registry.store import Store
+
+
+def registrar(store: Store, passphrase: bytes) -> Registrar:
+    return Registrar(store, signer=NodeSigner(store, passphrase))

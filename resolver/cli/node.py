@@ -1,0 +1,169 @@
+"""Node commands: ``glid init``, ``info``, ``register`` and ``show``."""
+
+import argparse
+import contextlib
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import IO
+
+from registry import versions
+from registry.answers import handle_answer
+from registry.bulk import read_jsonl
+from registry.errors import NotFound
+from registry.identifiers import Identifier
+from registry.node import describe, init_node
+from registry.registration import Outcome, Submission
+from registry.service import registrar
+from registry.store import ROLES, Store
+from resolver.cli.output import InputError, emit_json, note
+from signing.keyfile import passphrase
+
+ADMIN_ACTOR = "cli"
+
+
+def add_dir(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dir", required=True, type=Path, help="the node directory")
+
+
+def add_json(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON for programs")
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    init = subparsers.add_parser("init", help="create a node directory with its store and key")
+    init.add_argument("--role", required=True, choices=ROLES)
+    init.add_argument("--prefix", required=True, help="the prefix this node holds, e.g. 88.118")
+    add_dir(init)
+    add_json(init)
+    init.set_defaults(run=run_init)
+
+    info = subparsers.add_parser("info", help="describe a node")
+    add_dir(info)
+    add_json(info)
+    info.set_defaults(run=run_info)
+
+    reg = subparsers.add_parser("register", help="register records from JSON Lines")
+    add_dir(reg)
+    reg.add_argument(
+        "--file", required=True, help='JSON Lines of {"handle", "values"}; - for stdin'
+    )
+    add_json(reg)
+    reg.set_defaults(run=run_register)
+
+    show = subparsers.add_parser("show", help="show a record in the Handle REST shape")
+    add_dir(show)
+    show.add_argument("id", help="the identifier, e.g. 88.118.8/coil-1")
+    show.add_argument("--version", type=int, help="a past version number")
+    add_json(show)
+    show.set_defaults(run=run_show)
+
+
+def run_init(args: argparse.Namespace) -> int:
+    created = init_node(args.dir, role=args.role, prefix=args.prefix, passphrase=passphrase())
+    node = created.store.node
+    if args.json:
+        emit_json(
+            {
+                "role": node.role,
+                "prefix": node.prefix,
+                "kid": created.kid,
+                "handoff": str(created.handoff),
+            }
+        )
+    else:
+        print(f"initialised {node.role} node {node.prefix} in {args.dir} (key {created.kid})")
+        what = "trust anchor" if node.role == "top" else "delegation request"
+        print(f"{what}: {created.handoff}")
+    return 0
+
+
+def run_info(args: argparse.Namespace) -> int:
+    description = describe(Store.open(args.dir))
+    if args.json:
+        emit_json(description)
+        return 0
+    for key in (
+        "directory",
+        "role",
+        "prefix",
+        "created_at",
+        "schema_version",
+        "identifiers",
+        "versions",
+        "log_size",
+    ):
+        print(f"{key:15} {description[key]}")
+    for entry in description["prefixes"]:
+        site = f" at {entry['site']}" if entry["site"] else ""
+        print(f"{'prefix':15} {entry['prefix']} ({entry['relation']}){site}")
+    for key in description["keys"]:
+        state = "retired" if key["retired_at"] else "active"
+        print(f"{'key':15} {key['kid']} {key['purpose']} {key['prefix']} {state}")
+    return 0
+
+
+def _open_input(name: str) -> AbstractContextManager[IO[bytes]]:
+    if name == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return open(name, "rb")
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}") from exc
+
+
+def _submissions(
+    items: Iterator[Submission | Outcome], rejected: list[Outcome]
+) -> Iterator[Submission]:
+    """Pass parsed lines on to the registrar and set aside the ones that did not parse."""
+    for item in items:
+        if isinstance(item, Outcome):
+            rejected.append(item)
+        else:
+            yield item
+
+
+def run_register(args: argparse.Namespace) -> int:
+    service = registrar(Store.open(args.dir), passphrase())
+    accepted = 0
+    rejected: list[Outcome] = []
+    with _open_input(args.file) as stream:
+        for outcome in service.register(_submissions(read_jsonl(stream), rejected), ADMIN_ACTOR):
+            if outcome.accepted:
+                accepted += 1
+            else:
+                rejected.append(outcome)
+    rejected.sort(key=lambda outcome: outcome.line)
+    if args.json:
+        emit_json(
+            {
+                "accepted": accepted,
+                "rejected": len(rejected),
+                "errors": [outcome.to_json() for outcome in rejected],
+            }
+        )
+    else:
+        for outcome in rejected:
+            note(f"line {outcome.line}: {outcome.handle or '-'}: {outcome.error}")
+        print(f"{accepted} accepted, {len(rejected)} rejected")
+    return 0 if not rejected else 1
+
+
+def run_show(args: argparse.Namespace) -> int:
+    handle = Identifier.from_text(args.id).to_text()
+    store = Store.open(args.dir)
+    stored = versions.get(store.conn, handle, version=args.version)
+    if stored.deleted and args.version is None:
+        raise NotFound(f"{handle} was deleted in version {stored.version}")
+    answer = handle_answer(stored)
+    if args.json:
+        emit_json(answer)
+        return 0
+    print(f"{answer['handle']}  version {stored.version}  {stored.created_at}")
+    for value in answer["values"]:
+        data = value["data"]["value"]
+        shown = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+        print(f"  {value['index']:>5}  {value['type']:24} {shown}")
+    return 0
