@@ -20,30 +20,85 @@ INT_MIN = -(2**63)
 INT_MAX = 2**64 - 1
 
 
-def _normalise(value: Any, path: str) -> Any:
-    if value is None or isinstance(value, (bool, str, bytes)):
+class _Refusal(Exception):
+    """A value with no canonical form; carries the path back up to :func:`encode`."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.segments: list[str] = []
+
+
+_PLAIN = frozenset({str, bool, bytes, type(None)})
+
+
+def _normalise(value: Any) -> Any:
+    # Exact-type checks first: this runs once per node of every record value that is
+    # digested, so the common JSON shapes must not pay for the isinstance chain.
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is dict:
+        return _normalise_map(value)
+    if kind is list:
+        return _normalise_list(value)
+    if kind is int:
+        return _checked_int(value)
+    if isinstance(value, (bool, str, bytes)):
         return value
     if isinstance(value, int):
-        if not INT_MIN <= value <= INT_MAX:
-            raise EncodingError(f"{path}: integer {value} is outside the 64-bit range")
-        return value
+        return _checked_int(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise EncodingError(f"{path}: decimal {value} is not finite")
+            raise _Refusal(f"decimal {value} is not finite")
         return str(value)
     if isinstance(value, float):
-        raise EncodingError(f"{path}: floats are not allowed; send decimals as strings")
+        raise _Refusal("floats are not allowed; send decimals as strings")
     if isinstance(value, Mapping):
-        items = []
-        for key, item in value.items():
-            if not isinstance(key, str):
-                raise EncodingError(f"{path}: map key {key!r} is not a string")
-            items.append((key.encode("utf-8"), key, _normalise(item, f"{path}.{key}")))
-        items.sort(key=lambda entry: entry[0])
-        return {key: item for _, key, item in items}
-    if isinstance(value, (list, tuple)):
-        return [_normalise(item, f"{path}[{i}]") for i, item in enumerate(value)]
-    raise EncodingError(f"{path}: type {type(value).__name__} has no canonical form")
+        return _normalise_map(value)
+    if isinstance(value, tuple):
+        return _normalise_list(value)
+    raise _Refusal(f"type {type(value).__name__} has no canonical form")
+
+
+def _checked_int(value: int) -> int:
+    if not INT_MIN <= value <= INT_MAX:
+        raise _Refusal(f"integer {value} is outside the 64-bit range")
+    return value
+
+
+def _normalise_map(value: Mapping[Any, Any]) -> dict[str, Any]:
+    items = []
+    for key, item in value.items():
+        if not isinstance(key, str):
+            raise _Refusal(f"map key {key!r} is not a string")
+        if type(item) in _PLAIN:
+            items.append((key, item))
+            continue
+        try:
+            items.append((key, _normalise(item)))
+        except _Refusal as refusal:
+            refusal.segments.append(f".{key}")
+            raise
+    # Code-point order of str equals the byte order of their UTF-8 forms, so sorting the
+    # str keys gives the documented UTF-8 byte order without encoding each key.
+    items.sort(key=_first)
+    return dict(items)
+
+
+def _first(entry: tuple[str, Any]) -> str:
+    return entry[0]
+
+
+def _normalise_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:
+    out = []
+    for i, item in enumerate(value):
+        try:
+            out.append(_normalise(item))
+        except _Refusal as refusal:
+            refusal.segments.append(f"[{i}]")
+            raise
+    return out
 
 
 def encode(value: Any) -> bytes:
@@ -53,7 +108,12 @@ def encode(value: Any) -> bytes:
     their shortest form, strings as str and bytes as bin; Decimals become their
     string form.
     """
-    packed: bytes = _packer.pack(_normalise(value, "$"))
+    try:
+        normalised = _normalise(value)
+    except _Refusal as refusal:
+        path = "$" + "".join(reversed(refusal.segments))
+        raise EncodingError(f"{path}: {refusal.reason}") from None
+    packed: bytes = _packer.pack(normalised)
     return packed
 
 
