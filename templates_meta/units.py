@@ -46,6 +46,10 @@ _UNITS = [
     _u("10k Nm3", "volume", "10000", "万标准立方米", "ten thousand normal cubic metres"),
     # area, base m2
     _u("m2", "area", "1", "平方米", "square metre"),
+    # length, base m
+    _u("mm", "length", "0.001", "毫米", "millimetre"),
+    _u("m", "length", "1", "米", "metre"),
+    _u("km", "length", "1000", "千米", "kilometre"),
     # power, base kW
     _u("W", "power", "0.001", "瓦", "watt"),
     _u("kW", "power", "1", "千瓦", "kilowatt"),
