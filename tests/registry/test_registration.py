@@ -140,7 +140,7 @@ def test_delete_appends_a_tombstone_and_keeps_history(service: Registrar, store:
 
 
 def jsonl(*lines: Any) -> io.BytesIO:
-    return io.BytesIO(b"\n".join(l if isinstance(l, bytes) else orjson.dumps(l) for l in lines))
+    return io.BytesIO(b"\n".join(x if isinstance(x, bytes) else orjson.dumps(x) for x in lines))
 
 
 def test_jsonl_reports_each_bad_line_with_its_number() -> None:
