@@ -1,0 +1,70 @@
+"""Reading template fields by name out of Handle-style record values.
+
+A record is a list of ``{index, type, data: {format, value}, ...}``; template items sit
+at index 2000 and above with the field name as ``type``. Accounting reads fields by
+name, never by index, so an industry template that extends a public one (and shifts
+indexes) is read the same way.
+"""
+
+from collections.abc import Iterable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from accounting.errors import FieldError
+from templates_meta.units import unit
+
+TEMPLATE_ITEMS_FROM = 2000
+TEMPLATE_INDEX = 1001
+
+
+def template_fields(values: Iterable[Mapping[str, Any]], *, record: str) -> dict[str, Any]:
+    """Map field name → JSON value for the template items of a record."""
+    fields: dict[str, Any] = {}
+    try:
+        for value in values:
+            if value["index"] >= TEMPLATE_ITEMS_FROM:
+                fields[value["type"]] = value["data"]["value"]
+    except (KeyError, TypeError) as exc:
+        raise FieldError(f"{record}: a record value is malformed ({exc!r})") from None
+    return fields
+
+
+def template_of(values: Iterable[Mapping[str, Any]]) -> str | None:
+    """The ``TEMPLATE_ID@VERSION`` a record declares at index 1001, if any."""
+    for value in values:
+        if value.get("index") == TEMPLATE_INDEX:
+            data = value.get("data")
+            if isinstance(data, Mapping) and isinstance(data.get("value"), str):
+                return str(data["value"])
+    return None
+
+
+def to_decimal(raw: Any, *, where: str) -> Decimal:
+    """A decimal carried as a JSON string (integers are accepted; floats never are)."""
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        raise FieldError(f"{where}: expected a decimal string, got {raw!r}")
+    try:
+        number = Decimal(raw)
+    except InvalidOperation:
+        raise FieldError(f"{where}: {raw!r} is not a decimal number") from None
+    if not number.is_finite():
+        raise FieldError(f"{where}: {raw!r} is not a finite number")
+    return number
+
+
+def to_quantity(raw: Any, *, where: str, default_unit: str | None = None) -> tuple[Decimal, str]:
+    """``{"value": "12.5", "unit": "t"}`` → ``(Decimal("12.5"), "t")``.
+
+    A bare decimal string is accepted only where the field has a documented default unit.
+    """
+    if isinstance(raw, Mapping):
+        if "value" not in raw or "unit" not in raw:
+            raise FieldError(f"{where}: a quantity needs both 'value' and 'unit', got {raw!r}")
+        symbol = raw["unit"]
+        if not isinstance(symbol, str):
+            raise FieldError(f"{where}: unit must be a string, got {symbol!r}")
+        unit(symbol)
+        return to_decimal(raw["value"], where=where), symbol
+    if default_unit is not None:
+        return to_decimal(raw, where=where), default_unit
+    raise FieldError(f"{where}: expected a quantity {{'value', 'unit'}}, got {raw!r}")
