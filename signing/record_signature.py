@@ -1,0 +1,172 @@
+"""Record signatures: one JWS per record version over per-value digests.
+
+As in Handle v9 and IDIS, the signature covers a digest of each value separately, keyed
+by index, so a response filtered to some indexes still verifies, while a complete check
+also notices a value that was removed. HS_SIGNATURE values are left out: they hold
+signatures and cannot cover themselves.
+"""
+
+import hashlib
+import re
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from signing import canonical
+from signing.b64 import b64url_encode
+from signing.errors import (
+    DigestMismatchError,
+    EncodingError,
+    RecordSignatureError,
+)
+from signing.jws import CompactJWS, parse_compact, require_typ, sign_compact
+from signing.keys import SigningKey
+from signing.timestamps import numeric_date
+
+RECORD_TYP = "glid-record+jwt"
+SIGNATURE_TYPE = "HS_SIGNATURE"
+TEMPLATE_INDEX = 1001
+VALUE_FIELDS = ("index", "type", "data", "ttl", "timestamp")
+MAX_INDEX = 2**32 - 1
+_INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
+
+
+def _index_of(value: Mapping[str, Any]) -> int:
+    index = value.get("index") if isinstance(value, Mapping) else None
+    if type(index) is not int or not 0 <= index <= MAX_INDEX:
+        raise RecordSignatureError(f"record value {value!r:.80} has no valid integer index")
+    return index
+
+
+def value_digest(value: Mapping[str, Any]) -> bytes:
+    """SHA-256 of the canonical MessagePack of the value's index, type, data, ttl, timestamp.
+
+    Other members (such as a server's annotations) are not covered, so adding them does
+    not break a signature; changing any covered member does.
+    """
+    index = _index_of(value)
+    try:
+        covered = {field: value[field] for field in VALUE_FIELDS}
+        return hashlib.sha256(canonical.encode(covered)).digest()
+    except KeyError as exc:
+        raise RecordSignatureError(f"value at index {index} has no {exc.args[0]!r}") from exc
+    except EncodingError as exc:
+        raise RecordSignatureError(f"value at index {index}: {exc}") from exc
+
+
+def _digests(values: Iterable[Mapping[str, Any]]) -> dict[str, str]:
+    """Map "<index>" → b64url digest for every signed value; a repeated index is refused."""
+    digests: dict[str, str] = {}
+    for value in values:
+        index = _index_of(value)
+        if value.get("type") == SIGNATURE_TYPE:
+            continue
+        key = str(index)
+        if key in digests:
+            raise RecordSignatureError(f"index {key} appears twice in the record")
+        digests[key] = b64url_encode(value_digest(value))
+    return digests
+
+
+def sign_record(
+    handle: str,
+    version: int,
+    values: Iterable[Mapping[str, Any]],
+    key: SigningKey,
+    signed_at: int | datetime,
+) -> str:
+    """The compact JWS (typ glid-record+jwt) over ``values`` of ``handle`` at ``version``."""
+    payload = {
+        "id": handle,
+        "ver": version,
+        "iat": numeric_date(signed_at),
+        "kid": key.kid,
+        "dig": _digests(values),
+    }
+    return sign_compact(payload, key, RECORD_TYP)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordClaims:
+    """The claims of a record signature; ``dig`` maps "<index>" to a b64url digest."""
+
+    id: str
+    ver: int
+    iat: int
+    kid: str
+    dig: Mapping[str, str]
+
+    @property
+    def indexes(self) -> tuple[int, ...]:
+        return tuple(sorted(int(key) for key in self.dig))
+
+
+def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
+    """Parse a record signature and check its claims' shape (not yet its signature)."""
+    parsed = parse_compact(token)
+    require_typ(parsed, RECORD_TYP)
+    claims = parsed.payload
+    handle, ver, iat, kid, dig = (claims.get(k) for k in ("id", "ver", "iat", "kid", "dig"))
+    if not isinstance(handle, str) or "/" not in handle:
+        raise RecordSignatureError("record signature: id must be an identifier PREFIX/SUFFIX")
+    if type(ver) is not int or type(iat) is not int:
+        raise RecordSignatureError(f"record signature for {handle}: ver and iat must be integers")
+    if kid != parsed.header["kid"]:
+        raise RecordSignatureError(
+            f"record signature for {handle}: payload kid {kid!r} differs from the header kid"
+        )
+    if not isinstance(dig, dict) or not all(
+        isinstance(d, str) and _INDEX_KEY.fullmatch(k) for k, d in dig.items()
+    ):
+        raise RecordSignatureError(
+            f"record signature for {handle}: dig must map decimal indexes to digests"
+        )
+    return parsed, RecordClaims(handle, ver, iat, kid, dig)
+
+
+def check_digests(
+    claims: RecordClaims,
+    values: Iterable[Mapping[str, Any]],
+    indexes: Collection[int] | None = None,
+) -> tuple[int, ...]:
+    """Check ``values`` against the signed digests and return the indexes checked.
+
+    ``indexes`` None means a complete record: every signed index must be present. A
+    filtered response passes the indexes it asked for: every signed index among those
+    must be present, so a value cannot be dropped from an answer that asked for it.
+    """
+    present = _digests(values)
+    signed = claims.dig
+    for key, digest in present.items():
+        claimed = signed.get(key)
+        if claimed is None:
+            raise DigestMismatchError(
+                f"{claims.id}: value at index {key} is not covered by the record signature"
+            )
+        if claimed != digest:
+            raise DigestMismatchError(
+                f"{claims.id}: value at index {key} does not match its signed digest"
+                " (altered, or moved from another index)"
+            )
+    if len(present) != len(signed):
+        wanted = signed.keys() if indexes is None else {str(i) for i in indexes} & signed.keys()
+        missing = sorted(int(key) for key in wanted - present.keys())
+        if missing:
+            raise DigestMismatchError(
+                f"{claims.id}: signed value(s) at index {', '.join(map(str, missing))} are"
+                " missing from the record (removed after signing)"
+            )
+    return tuple(sorted(int(key) for key in present))
+
+
+def template_id(values: Iterable[Mapping[str, Any]]) -> str | None:
+    """The template id (without @version) named by the record's TEMPLATE value, if any."""
+    for value in values:
+        if value.get("index") == TEMPLATE_INDEX:
+            data = value.get("data")
+            text = data.get("value") if isinstance(data, Mapping) else None
+            if isinstance(text, str):
+                return text.partition("@")[0]
+            return None
+    return None

@@ -1,0 +1,165 @@
+"""Signed revocation lists (JWS typ ``glid-crl+jwt``).
+
+An issuer lists keys (by kid) or prefixes it no longer vouches for. ``compromised``
+voids every signature the key ever made, because a thief can backdate; ``superseded``
+(an orderly key rotation) voids only signatures dated after ``at``. A prefix entry does
+the same to every certificate for that prefix subtree.
+"""
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from signing.errors import PrefixError, RevocationError, SignatureError
+from signing.jws import parse_compact, require_typ, sign_compact
+from signing.keys import SigningKey, VerifyKey
+from signing.prefixes import is_within, normalise_prefix, require_canonical
+from signing.timestamps import now, numeric_date
+
+CRL_TYP = "glid-crl+jwt"
+COMPROMISED = "compromised"
+SUPERSEDED = "superseded"
+REASONS = frozenset({COMPROMISED, SUPERSEDED})
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationEntry:
+    """One revoked key (``kid``) or prefix subtree (``prefix``); exactly one is set."""
+
+    reason: str
+    at: int
+    kid: str | None = None
+    prefix: str | None = None
+
+    def covers(self, kid: str, subject: str) -> bool:
+        """Whether this entry speaks about a certificate for ``subject`` holding key ``kid``."""
+        if self.kid is not None:
+            return self.kid == kid
+        return self.prefix is not None and is_within(subject, self.prefix)
+
+    def voids(self, signed_at: int) -> bool:
+        """Whether a signature made at ``signed_at`` by a covered key is void."""
+        return self.reason == COMPROMISED or signed_at > self.at
+
+    def describe(self) -> str:
+        target = f"key {self.kid}" if self.kid is not None else f"prefix {self.prefix}"
+        return f"{target} revoked as {self.reason} at {self.at}"
+
+    def to_json(self) -> dict[str, Any]:
+        target = {"kid": self.kid} if self.kid is not None else {"prefix": self.prefix}
+        return {**target, "reason": self.reason, "at": self.at}
+
+
+def revoke_key(kid: str, reason: str, at: int | datetime | None = None) -> RevocationEntry:
+    return _entry({"kid": kid, "reason": reason, "at": _at(at)}, "new entry")
+
+
+def revoke_prefix(prefix: str, reason: str, at: int | datetime | None = None) -> RevocationEntry:
+    return _entry(
+        {"prefix": normalise_prefix(prefix), "reason": reason, "at": _at(at)}, "new entry"
+    )
+
+
+def _at(at: int | datetime | None) -> int:
+    return numeric_date(at) if at is not None else now()
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationList:
+    """A parsed list; check :meth:`verify_signature` with the issuer's key before use."""
+
+    token: str
+    issuer_kid: str
+    iss: str
+    iat: int
+    seq: int
+    entries: tuple[RevocationEntry, ...]
+    signing_input: bytes
+    signature: bytes
+
+    def verify_signature(self, issuer_key: VerifyKey) -> None:
+        if self.issuer_kid != issuer_key.kid:
+            raise SignatureError(
+                f"revocation list {self.iss}#{self.seq} is signed by {self.issuer_kid},"
+                f" not {issuer_key.kid}"
+            )
+        issuer_key.verify(self.signing_input, self.signature)
+
+
+def make_revocation_list(
+    issuer_key: SigningKey,
+    issuer: str,
+    seq: int,
+    entries: Iterable[RevocationEntry],
+    issued_at: int | datetime | None = None,
+) -> str:
+    """Sign a revocation list; ``seq`` grows by one with each list an issuer publishes."""
+    claims = {
+        "iss": normalise_prefix(issuer),
+        "iat": _at(issued_at),
+        "seq": seq,
+        "entries": [entry.to_json() for entry in entries],
+    }
+    _check(claims)
+    return sign_compact(claims, issuer_key, CRL_TYP)
+
+
+def parse_revocation_list(token: str) -> RevocationList:
+    """Parse a revocation list and check its shape; entries must lie inside the issuer's subtree."""
+    parsed = parse_compact(token)
+    require_typ(parsed, CRL_TYP)
+    claims = parsed.payload
+    entries = _check(claims)
+    return RevocationList(
+        token=token,
+        issuer_kid=parsed.header["kid"],
+        iss=claims["iss"],
+        iat=claims["iat"],
+        seq=claims["seq"],
+        entries=entries,
+        signing_input=parsed.signing_input,
+        signature=parsed.signature,
+    )
+
+
+def _check(claims: Mapping[str, Any]) -> tuple[RevocationEntry, ...]:
+    try:
+        iss = require_canonical(claims.get("iss"), "revocation list iss")
+    except PrefixError as exc:
+        raise RevocationError(str(exc)) from exc
+    for name in ("iat", "seq"):
+        value = claims.get(name)
+        if type(value) is not int or value < 0:
+            raise RevocationError(f"revocation list from {iss}: {name} must be an integer >= 0")
+    raw_entries = claims.get("entries")
+    if not isinstance(raw_entries, list):
+        raise RevocationError(f"revocation list from {iss}: entries must be a list")
+    where = f"revocation list {iss}#{claims['seq']}"
+    entries = tuple(_entry(raw, where) for raw in raw_entries)
+    for entry in entries:
+        if entry.prefix is not None and not is_within(entry.prefix, iss):
+            raise RevocationError(
+                f"{where}: cannot revoke prefix {entry.prefix}, outside the issuer's subtree"
+            )
+    return entries
+
+
+def _entry(raw: Any, where: str) -> RevocationEntry:
+    if not isinstance(raw, Mapping):
+        raise RevocationError(f"{where}: each entry must be a JSON object")
+    kid, prefix, reason, at = (raw.get(k) for k in ("kid", "prefix", "reason", "at"))
+    if (kid is None) == (prefix is None):
+        raise RevocationError(f"{where}: an entry names exactly one of kid or prefix")
+    if kid is not None and (not isinstance(kid, str) or not kid):
+        raise RevocationError(f"{where}: entry kid must be a non-empty string")
+    if prefix is not None:
+        try:
+            require_canonical(prefix, f"{where}: entry prefix")
+        except PrefixError as exc:
+            raise RevocationError(str(exc)) from exc
+    if reason not in REASONS:
+        raise RevocationError(f"{where}: reason {reason!r} is not one of {sorted(REASONS)}")
+    if type(at) is not int or at < 0:
+        raise RevocationError(f"{where}: entry at must be a NumericDate (whole seconds)")
+    return RevocationEntry(reason=reason, at=at, kid=kid, prefix=prefix)
