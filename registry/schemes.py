@@ -342,6 +342,8 @@ def gtin_check_digit(body: str) -> int:
 
 def normalise_gtin(text: str) -> str:
     """A GTIN-8/12/13/14 as GTIN-14 (zero-padded on the left), its check digit verified."""
+    if not text:
+        raise BadGtin("GTIN is empty; expected 8, 12, 13 or 14 digits")
     if not text.isascii() or not text.isdigit():
         raise BadGtin(f"GTIN {text!r} holds characters other than the digits 0-9")
     if len(text) not in GTIN_LENGTHS:
