@@ -87,3 +87,7 @@ class ReasonRequired(ReviewError):
 
 class InvalidTransition(ReviewError):
     """The template review is not in a state that allows this step."""
+
+
+class WrongLayerPrefix(ReviewError):
+    """A template's id prefix does not fit its layer in the node hierarchy."""

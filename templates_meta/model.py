@@ -25,6 +25,12 @@ FIRST_ITEM_INDEX = 2000
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 """A decimal travels as a JSON string of this form (as PACT's Decimal does): "12.5", "-3"."""
 
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+DATETIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
+"""RFC 3339 date-time with a zone, as record timestamps are written: 2026-01-01T00:00:00Z."""
+
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*/[^\x00-\x1f\x7f]+$"
 """The shape of a PREFIX/SUFFIX reference; registry.identifiers checks the full grammar."""
 

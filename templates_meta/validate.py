@@ -32,6 +32,8 @@ from typing_extensions import TypedDict
 from templates_meta.errors import InvalidTemplate, RecordInvalid
 from templates_meta.inherit import EffectiveTemplate
 from templates_meta.model import (
+    DATE_PATTERN,
+    DATETIME_PATTERN,
     DECIMAL_PATTERN,
     FIRST_ITEM_INDEX,
     IDENTIFIER_PATTERN,
@@ -45,10 +47,8 @@ TEMPLATE_INDEX = 1001
 
 _DECIMAL = re.compile(DECIMAL_PATTERN)
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
-_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_DATETIME = re.compile(
-    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
-)
+_DATE = re.compile(DATE_PATTERN)
+_DATETIME = re.compile(DATETIME_PATTERN)
 _CONFIG = ConfigDict(extra="forbid", regex_engine="python-re")
 
 
