@@ -48,7 +48,6 @@ MAX_IDENTIFIER_BYTES = MAX_PREFIX_BYTES + 1 + MAX_SUFFIX_BYTES
 # which lower-cases to "k" and would slip a non-ASCII prefix through.
 _PREFIX_RE = re.compile(r"[A-Za-z0-9_-]{1,63}(?:\.[A-Za-z0-9_-]{1,63})*")
 _SEGMENT_CHAR_RE = re.compile(r"[A-Za-z0-9_-]")
-_ASCII_CONTROL_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 # Unicode categories refused in a suffix: Cc (C0/C1 controls, DEL), Cf (format characters:
 # bidi overrides and isolates, zero-width space/joiners, soft hyphen, BOM), Cs (surrogates,
@@ -208,27 +207,30 @@ def _diagnose_prefix(text: str, context: str = "") -> NoReturn:
     )
 
 
-def _parse_prefix_in(text: str, context: str) -> Prefix:
-    """Parse the prefix part of an identifier, naming the identifier if it is malformed."""
+def _parse_prefix_in(text: str, identifier: str, role: str = "identifier") -> Prefix:
+    """Parse the prefix part of an identifier, naming the identifier if it is malformed.
+
+    The message context is built only on failure: this runs once per parsed identifier.
+    """
     try:
         return _cached_prefix(text)
     except IdentifierError:
-        _diagnose_prefix(text, context)
+        _diagnose_prefix(text, f"{role} {_clip(identifier)!r}: ")
 
 
 def _check_suffix(suffix: str, identifier: str) -> str:
     """Return the suffix in NFC, or raise naming the first refused character."""
-    if suffix.isascii():
-        bad = _ASCII_CONTROL_RE.search(suffix)
-        if bad is not None:
-            _refuse_char(suffix, bad.start(), identifier)
-        size = len(suffix)
-    else:
+    # Every refused category is "Other" or "Separator", which str.isprintable() rejects,
+    # so the per-character scan runs only for the rare suffix holding such a character.
+    # It runs before normalising: NFC neither creates nor removes refused characters, and
+    # the offset then matches what the operator typed.
+    if not suffix.isprintable():
         for offset, char in enumerate(suffix):
             if unicodedata.category(char) in REFUSED_CATEGORIES:
                 _refuse_char(suffix, offset, identifier)
-        # Checked before normalising: NFC neither creates nor removes refused characters,
-        # and the offset then matches what the operator typed.
+    if suffix.isascii():
+        size = len(suffix)
+    else:
         if not unicodedata.is_normalized("NFC", suffix):
             suffix = unicodedata.normalize("NFC", suffix)
         size = len(suffix.encode("utf-8"))
@@ -270,7 +272,7 @@ class Identifier:
 
     def __init__(self, prefix: Prefix | str, suffix: str) -> None:
         if isinstance(prefix, str):
-            prefix = _parse_prefix_in(prefix, f"identifier {_clip(f'{prefix}/{suffix}')!r}: ")
+            prefix = _parse_prefix_in(prefix, f"{prefix}/{suffix}")
         self._build(prefix, suffix, f"{prefix}/{suffix}")
 
     def _build(self, prefix: Prefix, suffix: str, original: str) -> None:
@@ -280,13 +282,13 @@ class Identifier:
                 "expected e.g. 88.118/coil-1"
             )
         if prefix._segments == NA_SEGMENTS:
-            context = f"prefix record {_clip(original)!r} (its suffix must be a prefix): "
-            suffix = _parse_prefix_in(suffix, context)._text
+            role = "prefix record (its suffix must be a prefix)"
+            suffix = _parse_prefix_in(suffix, original, role)._text
         else:
             suffix = _check_suffix(suffix, original)
-        object.__setattr__(self, "_prefix", prefix)
-        object.__setattr__(self, "_suffix", suffix)
-        object.__setattr__(self, "_text", f"{prefix._text}/{suffix}")
+        _set_identifier_prefix(self, prefix)
+        _set_identifier_suffix(self, suffix)
+        _set_identifier_text(self, f"{prefix._text}/{suffix}")
 
     __setattr__ = _refuse_change
     __delattr__ = _refuse_change
@@ -303,7 +305,7 @@ class Identifier:
                 "such as 88.118/coil-1"
             )
         identifier = object.__new__(cls)
-        prefix = _parse_prefix_in(prefix_text, f"identifier {_clip(text)!r}: ")
+        prefix = _parse_prefix_in(prefix_text, text)
         identifier._build(prefix, suffix, text)
         return identifier
 
@@ -368,6 +370,12 @@ class Identifier:
     def __reduce__(self) -> tuple[Any, ...]:
         return (Identifier.from_text, (self._text,))
 
+
+# The slots' own setters, which bypass the refusing __setattr__ at half the cost of
+# object.__setattr__; only construction uses them.
+_set_identifier_prefix = Identifier.__dict__["_prefix"].__set__
+_set_identifier_suffix = Identifier.__dict__["_suffix"].__set__
+_set_identifier_text = Identifier.__dict__["_text"].__set__
 
 NA_PREFIX = Prefix("0.na")
 
