@@ -15,7 +15,7 @@ from signing.errors import PrefixError, RevocationError, SignatureError
 from signing.jws import parse_compact, require_typ, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.prefixes import is_within, normalise_prefix, require_canonical
-from signing.timestamps import now, numeric_date
+from signing.timestamps import iso, now, numeric_date
 
 CRL_TYP = "glid-crl+jwt"
 COMPROMISED = "compromised"
@@ -44,7 +44,7 @@ class RevocationEntry:
 
     def describe(self) -> str:
         target = f"key {self.kid}" if self.kid is not None else f"prefix {self.prefix}"
-        return f"{target} revoked as {self.reason} at {self.at}"
+        return f"{target} revoked as {self.reason} at {iso(self.at)}"
 
     def to_json(self) -> dict[str, Any]:
         target = {"kid": self.kid} if self.kid is not None else {"prefix": self.prefix}
