@@ -25,6 +25,7 @@ class Category(StrEnum):
     ELECTRICITY_EXPORTED = "electricity_exported"
     HEAT_PURCHASED = "heat_purchased"
     HEAT_EXPORTED = "heat_exported"
+    ZERO_CARBON_ELECTRICITY = "zero_carbon_electricity"
 
     @property
     def scope(self) -> int:
@@ -33,8 +34,15 @@ class Category(StrEnum):
 
     @property
     def sign(self) -> int:
-        """Exported energy is deducted, as GB/T 32150 nets purchased against exported."""
-        return -1 if self in (Category.ELECTRICITY_EXPORTED, Category.HEAT_EXPORTED) else 1
+        """Exported energy is deducted, as GB/T 32150 nets purchased against exported;
+        zero-carbon (hydro, wind, solar) electricity is deducted at the grid factor, as the
+        carbon-efficiency method requires."""
+        deducted = (
+            Category.ELECTRICITY_EXPORTED,
+            Category.HEAT_EXPORTED,
+            Category.ZERO_CARBON_ELECTRICITY,
+        )
+        return -1 if self in deducted else 1
 
     @property
     def energy_related(self) -> bool:

@@ -6,6 +6,7 @@ Following GB/T 32150-2015 and the sector parts of GB/T 32151:
 * process            E = AD × EF
 * direct gas release E = m × GWP (GWP set chosen per calculation)
 * electricity, heat  E = AD × EF, purchased added and exported deducted
+  (zero-carbon electricity is deducted at the grid factor for carbon efficiency)
 
 The work is split as bw2calc splits an LCA: :func:`build` turns sources and settings into
 a coefficient per source (tCO2e per unit of that source's readings, each with its terms
@@ -33,7 +34,11 @@ from accounting.rates import rate_factor, split
 from templates_meta.errors import UnitError
 from templates_meta.units import conversion_factor
 
-CO2_PER_C = Decimal(44) / Decimal(12)
+_ELECTRICITY = (
+    Category.ELECTRICITY_PURCHASED,
+    Category.ELECTRICITY_EXPORTED,
+    Category.ZERO_CARBON_ELECTRICITY,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +160,7 @@ def _source_factor(
         gwp = Term("gwp", gwps.of(source.key), "1", gwps.citation)
         scale = conversion_factor(source.unit, "t")
         return SourceFactor(source, scale * gwp.value, (gwp,), f"E = m({source.key}) × GWP", scale)
-    if category in (Category.ELECTRICITY_PURCHASED, Category.ELECTRICITY_EXPORTED):
+    if category in _ELECTRICITY:
         grid = library.electricity_factor(settings.year, settings.grid_basis, settings.grid_region)
         return _per_unit(source, term("electricity.emission_factor", grid.term), "E = AD × EF")
     grid = library.heat_factor(settings.year)
