@@ -139,3 +139,7 @@ class OutsidePrefix(RegistryError, PermissionError):
 
 class Unauthorised(RegistryError, PermissionError):
     """The caller may not write there."""
+
+
+class Unauthenticated(RegistryError, PermissionError):
+    """The request carries no valid credentials."""

@@ -134,6 +134,7 @@ class NodeSigner:
             key = self._keys[owner] = load_private(self.store, entry, self.passphrase)
         return key
 
-    def sign(self, handle: Identifier, version: int, values: list[dict[str, Any]], at: str) -> str:
-        signed_at = datetime.fromisoformat(at)
-        return sign_record(str(handle), version, values, self.key_for(handle.prefix), signed_at)
+    def sign(
+        self, handle: Identifier, version: int, values: list[dict[str, Any]], at: datetime
+    ) -> str:
+        return sign_record(str(handle), version, values, self.key_for(handle.prefix), at)

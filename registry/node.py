@@ -7,11 +7,12 @@ enterprise node, or the trust anchor that buyers install for the top node.
 
 import json
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry import keyring, migrations, prefixes, versions
+from registry import keyring, migrations, prefixes, principals, versions
 from registry.errors import NodeExists, StoreError
 from registry.identifiers import Prefix
 from registry.store import DB_NAME, ROLES, Store
@@ -20,6 +21,7 @@ from signing.keys import SigningKey
 
 TRUST_ANCHOR_FILE = "trust-anchor.json"
 REQUEST_FILE = "delegation-request.json"
+ADMIN_SECRET_FILE = "admin.secret"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +29,8 @@ class Created:
     store: Store
     kid: str
     handoff: Path  # the trust anchor (top) or the delegation request (others)
+    admin_identity: str
+    admin_secret_file: Path
 
 
 def write_json(path: Path, document: Any) -> None:
@@ -50,15 +54,21 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
         raise NodeExists(f"{directory} already holds a glid node")
     key = SigningKey.generate()
     store = Store.create(directory, role=role, prefix=str(own))
+    admin_identity = f"300:{own}/admin"
+    admin_secret = secrets.token_urlsafe(24)
     with store.write() as conn:
         keyring.add_key(store, conn, key, passphrase, prefix=str(own))
+        principals.add(conn, admin_identity, secret=admin_secret)
+    secret_file = directory / ADMIN_SECRET_FILE
+    secret_file.touch(mode=0o600)
+    secret_file.write_text(admin_secret + "\n")
     if role == "top":
         handoff = directory / TRUST_ANCHOR_FILE
         write_json(handoff, make_trust_anchor(str(own), key.verify_key))
     else:
         handoff = directory / REQUEST_FILE
         write_json(handoff, make_delegation_request(str(own), key))
-    return Created(store, key.kid, handoff)
+    return Created(store, key.kid, handoff, admin_identity, secret_file)
 
 
 def describe(store: Store) -> dict[str, Any]:

@@ -9,11 +9,13 @@ and audit rows together: a crash at any point commits the whole batch or none of
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from registry import versions
 from registry.errors import RecordError
 from registry.identifiers import Identifier, Prefix, owner_of
+from registry.log_entry import Entry
 from registry.prefixes import authoritative, require_authoritative
 from registry.records import (
     SIGNATURE_TYPE,
@@ -30,7 +32,9 @@ DEFAULT_BATCH = 1000
 
 
 class RecordSigner(Protocol):
-    def sign(self, handle: Identifier, version: int, values: list[dict[str, Any]], at: str) -> str:
+    def sign(
+        self, handle: Identifier, version: int, values: list[dict[str, Any]], at: datetime
+    ) -> str:
         """Return the HS_SIGNATURE (compact JWS) over this version's values."""
         ...
 
@@ -42,10 +46,8 @@ class TemplateChecker(Protocol):
 
 
 class TransparencyLog(Protocol):
-    def append(
-        self, conn: sqlite3.Connection, handle: str, version: int, record: bytes, at: str
-    ) -> None:
-        """Add the version's leaf to the log inside the caller's transaction."""
+    def append(self, conn: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+        """Add the versions' leaves to the log inside the caller's transaction."""
         ...
 
 
@@ -156,7 +158,8 @@ class Registrar:
     def _commit(
         self, batch: list[_Prepared], actor: str, action: str = "register"
     ) -> list[Outcome]:
-        now = utc_timestamp()
+        moment = datetime.now(UTC).replace(microsecond=0)
+        now = utc_timestamp(moment)
         rows: list[versions.NewVersion] = []
         with self.store.write() as conn:
             latest = versions.current_versions(conn, [str(item.identifier) for item in batch])
@@ -164,7 +167,7 @@ class Registrar:
                 handle = str(item.identifier)
                 number = latest.get(handle, 0) + 1
                 latest[handle] = number
-                signature = self.signer.sign(item.identifier, number, item.values, now)
+                signature = self.signer.sign(item.identifier, number, item.values, moment)
                 rows.append(
                     versions.NewVersion(
                         handle,
@@ -179,8 +182,9 @@ class Registrar:
                 )
             versions.append(conn, rows)
             if self.log is not None:
-                for row in rows:
-                    self.log.append(conn, row.handle, row.version, row.record, now)
+                self.log.append(
+                    conn, [Entry(row.handle, row.version, row.record, moment) for row in rows]
+                )
             conn.executemany(
                 "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
                 [(now, actor, action, row.handle, f'{{"version": {row.version}}}') for row in rows],

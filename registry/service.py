@@ -5,9 +5,10 @@ validated, signed and logged by exactly the same code.
 """
 
 from registry.keyring import NodeSigner
+from registry.log import NodeLog
 from registry.registration import Registrar
 from registry.store import Store
 
 
 def registrar(store: Store, passphrase: bytes) -> Registrar:
-    return Registrar(store, signer=NodeSigner(store, passphrase))
+    return Registrar(store, signer=NodeSigner(store, passphrase), log=NodeLog(store))

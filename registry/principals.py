@@ -1,0 +1,108 @@
+"""Admin identities that may write to a node, and their credentials.
+
+An identity is written the Handle way, ``300:PREFIX/SUFFIX`` (the index of an HS_PUBKEY or
+HS_SECKEY value at an admin handle). A password is stored only as an scrypt hash, slow on
+purpose so a stolen store does not give the passwords away; an identity may instead hold an
+Ed25519 public key (JWK) for signed requests.
+"""
+
+import hashlib
+import hmac
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from registry.errors import NotFound, RegistryError
+from registry.identifiers import Identifier, Prefix
+from registry.records import utc_timestamp
+from signing.b64 import b64url_decode, b64url_encode
+
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+
+
+class BadIdentity(RegistryError, ValueError):
+    """An admin identity is not of the form INDEX:PREFIX/SUFFIX, e.g. 300:88.101.7/admin."""
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    identity: str
+    prefix: str
+    secret_hash: str | None
+    public_jwk: dict[str, Any] | None
+
+    @property
+    def zone(self) -> Prefix:
+        return Prefix.from_text(self.prefix)
+
+
+def parse_identity(identity: str) -> tuple[int, Identifier]:
+    index, sep, handle = identity.partition(":")
+    if not sep or not index.isdigit():
+        raise BadIdentity(f"admin identity {identity!r} must look like 300:88.101.7/admin")
+    return int(index), Identifier.from_text(handle)
+
+
+def hash_secret(secret: str) -> str:
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(
+        secret.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
+    )
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64url_encode(salt)}${b64url_encode(digest)}"
+
+
+def check_secret(secret: str, stored: str) -> bool:
+    scheme, n, r, p, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        return False
+    computed = hashlib.scrypt(
+        secret.encode(),
+        salt=b64url_decode(salt, "salt"),
+        n=int(n),
+        r=int(r),
+        p=int(p),
+        dklen=32,
+    )
+    return hmac.compare_digest(computed, b64url_decode(digest, "digest"))
+
+
+def add(
+    conn: sqlite3.Connection,
+    identity: str,
+    *,
+    secret: str | None = None,
+    public_jwk: dict[str, Any] | None = None,
+) -> Principal:
+    """Add or replace an identity; it may write under its handle's prefix."""
+    index, handle = parse_identity(identity)
+    canonical = f"{index}:{handle}"
+    principal = Principal(
+        canonical, str(handle.prefix), None if secret is None else hash_secret(secret), public_jwk
+    )
+    conn.execute(
+        "INSERT INTO principals (identity, prefix, secret_hash, public_jwk, created_at)"
+        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
+        " secret_hash = excluded.secret_hash, public_jwk = excluded.public_jwk",
+        (
+            canonical,
+            principal.prefix,
+            principal.secret_hash,
+            None if public_jwk is None else json.dumps(public_jwk),
+            utc_timestamp(),
+        ),
+    )
+    return principal
+
+
+def get(conn: sqlite3.Connection, identity: str) -> Principal:
+    index, handle = parse_identity(identity)
+    row = conn.execute(
+        "SELECT identity, prefix, secret_hash, public_jwk FROM principals WHERE identity = ?",
+        (f"{index}:{handle}",),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"admin identity {identity} is not known to this node")
+    name, prefix, secret_hash, jwk = row
+    return Principal(name, prefix, secret_hash, None if jwk is None else json.loads(jwk))

@@ -1,0 +1,44 @@
+"""Encoded answers kept in memory: a version is immutable, so its bytes are too.
+
+The hot path of a resolving node is "same identifier, same answer": the JSON and
+MessagePack bytes of each current answer are encoded once and served until the store
+changes. ``PRAGMA data_version`` tells when another connection (another worker, a CLI
+command) has committed, and this process drops what it wrote itself.
+"""
+
+import sqlite3
+from collections import OrderedDict
+
+
+class EncodedAnswers:
+    def __init__(self, conn: sqlite3.Connection, limit: int = 100_000) -> None:
+        self.conn = conn
+        self.limit = limit
+        self._entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self._data_version = self._current_data_version()
+
+    def _current_data_version(self) -> int:
+        version: int = self.conn.execute("PRAGMA data_version").fetchone()[0]
+        return version
+
+    def _check_fresh(self) -> None:
+        version = self._current_data_version()
+        if version != self._data_version:
+            self._entries.clear()
+            self._data_version = version
+
+    def get(self, handle: str) -> tuple[bytes, bytes] | None:
+        self._check_fresh()
+        return self._entries.get(handle)
+
+    def put(self, handle: str, json_body: bytes, msgpack_body: bytes) -> None:
+        self._entries[handle] = (json_body, msgpack_body)
+        if len(self._entries) > self.limit:
+            self._entries.popitem(last=False)
+
+    def drop(self, handles: list[str]) -> None:
+        for handle in handles:
+            self._entries.pop(handle, None)
+
+    def clear(self) -> None:
+        self._entries.clear()

@@ -1,0 +1,59 @@
+"""The node daemon's application factory.
+
+``create_app(settings)`` builds one aiohttp application for every role: the store, the
+authority that answers from it, the write path and the metrics are opened in cleanup
+contexts (closed in reverse order on shutdown) and shared through typed AppKeys.
+"""
+
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from registry.service import registrar
+from registry.store import Store
+from resolver import handle_rest, native
+from resolver.answer_cache import EncodedAnswers
+from resolver.authority import Authority
+from resolver.errors import error_middleware
+from resolver.metrics import Metrics
+from resolver.settings import Settings
+from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+
+
+def create_app(settings: Settings) -> web.Application:
+    metrics = Metrics()
+    app = web.Application(
+        client_max_size=settings.max_body_bytes,
+        middlewares=[metrics.middleware, error_middleware],
+    )
+    app[SETTINGS] = settings
+    app[METRICS] = metrics
+    app.cleanup_ctx.append(_open_store)
+    app.router.add_routes(native.routes)
+    app.router.add_routes(handle_rest.routes)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
+    return app
+
+
+async def _open_store(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    store = Store.open(settings.directory)
+    app[STORE] = store
+    app[AUTHORITY] = Authority(store)
+    app[ANSWERS] = EncodedAnswers(store.conn)
+    if settings.passphrase is not None:
+        app[REGISTRAR] = registrar(store, settings.passphrase)
+    yield
+    store.close()
+
+
+async def healthz(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    store.conn.execute("SELECT 1").fetchone()
+    return web.json_response({"status": "ok", "prefix": store.node.prefix, "role": store.node.role})
+
+
+async def metrics_endpoint(request: web.Request) -> web.Response:
+    body = request.app[METRICS].render()
+    return web.Response(body=body, content_type="text/plain", charset="utf-8")

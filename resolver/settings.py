@@ -1,0 +1,22 @@
+"""A daemon's settings, from the command line or a test."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+MAX_BODY_BYTES = 8 << 20
+MAX_BATCH_IDS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    directory: Path
+    host: str = "127.0.0.1"
+    port: int = 0
+    passphrase: bytes | None = None  # needed to sign writes; a read-only node runs without
+    recursive: bool = False
+    root_url: str | None = None  # where a recursive node starts resolving
+    trust_anchor: Path | None = None
+    max_body_bytes: int = MAX_BODY_BYTES
+    rate_limit: float = 200.0  # requests per second per client, sustained
+    rate_burst: int = 400
+    public_url: str | None = None  # how other nodes reach this one, if not http://host:port

@@ -1,0 +1,17 @@
+"""Typed application state: what a daemon's handlers share, each under its own AppKey."""
+
+from aiohttp import web
+
+from registry.registration import Registrar
+from registry.store import Store
+from resolver.answer_cache import EncodedAnswers
+from resolver.authority import Authority
+from resolver.metrics import Metrics
+from resolver.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+STORE = web.AppKey("store", Store)
+AUTHORITY = web.AppKey("authority", Authority)
+ANSWERS = web.AppKey("answers", EncodedAnswers)
+METRICS = web.AppKey("metrics", Metrics)
+REGISTRAR = web.AppKey("registrar", Registrar)
