@@ -6,7 +6,7 @@ line number; it never stops the lines after it.
 """
 
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, Any
 
 import orjson
 
@@ -27,6 +27,11 @@ def parse_line(number: int, line: bytes) -> Submission | Outcome:
         item = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         return Outcome(number, "", error=f"not JSON: {exc}")
+    return parse_item(number, item)
+
+
+def parse_item(number: int, item: Any) -> Submission | Outcome:
+    """Check one decoded ``{"handle", "values"}`` object (from JSON or MessagePack)."""
     if not isinstance(item, dict):
         return Outcome(number, "", error='expected an object {"handle": ..., "values": [...]}')
     handle = item.get("handle")

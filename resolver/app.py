@@ -11,7 +11,7 @@ from aiohttp import web
 
 from registry.service import registrar
 from registry.store import Store
-from resolver import handle_rest, native
+from resolver import native
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.errors import error_middleware
@@ -30,7 +30,6 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = metrics
     app.cleanup_ctx.append(_open_store)
     app.router.add_routes(native.routes)
-    app.router.add_routes(handle_rest.routes)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
     return app

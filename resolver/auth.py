@@ -64,6 +64,5 @@ def authenticate(request: web.Request) -> Principal:
 def authorise(principal: Principal, identifier: Identifier) -> None:
     if not identifier.prefix.is_under(principal.zone):
         raise Unauthorised(
-            f"{principal.identity} may write only under prefix {principal.prefix},"
-            f" not {identifier}"
+            f"{principal.identity} may write only under prefix {principal.prefix}, not {identifier}"
         )

@@ -1,0 +1,156 @@
+"""Delegating prefixes down the tree, offline like a CSR, or by hosting.
+
+A parent certifies a child's key for exactly one prefix directly under its own; the
+certificate file it hands back carries the whole chain from the top node down, so the
+child can present it with every answer. A secondary node may instead *host* an enterprise
+prefix: it makes and keeps the enterprise's key itself and answers for that prefix.
+"""
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from registry import keyring, prefixes, principals
+from registry.errors import RegistryError
+from registry.identifiers import Prefix
+from registry.store import Store
+from signing.certificates import (
+    DELEGATE,
+    SIGN,
+    check_delegation_request,
+    issue_certificate,
+    parse_certificate,
+    require_issuable,
+)
+from signing.keys import SigningKey, VerifyKey
+
+CHAIN_FORMAT = "glid-chain-v1"
+
+
+class DelegationRefused(RegistryError, ValueError):
+    """The delegation cannot be made or installed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Hosted:
+    prefix: str
+    kid: str
+    admin_identity: str
+    admin_secret: str
+
+
+def own_chain(store: Store) -> list[str]:
+    """The certificate chain of this node's active key, top-down ([] at the top node)."""
+    entry = keyring.active_key(store.conn, store.node.prefix)
+    if entry.certificate is None:
+        if store.node.role == "top":
+            return []
+        raise DelegationRefused(
+            f"node {store.node.prefix} has no certificate yet: send DIR/delegation-request.json"
+            " to the parent and install its answer with `glid accept`"
+        )
+    return [str(token) for token in json.loads(entry.certificate)]
+
+
+def chain_document(chain: list[str]) -> dict[str, Any]:
+    return {"format": CHAIN_FORMAT, "chain": chain}
+
+
+def _certify(
+    store: Store, passphrase: bytes, subject: str, subject_key: VerifyKey, valid_days: int
+) -> list[str]:
+    parent = store.node.prefix
+    require_issuable(parent, subject, [DELEGATE, SIGN])
+    issuer_entry = keyring.active_key(store.conn, parent)
+    issuer_key = keyring.load_private(store, issuer_entry, passphrase)
+    start = datetime.now(UTC)
+    token = issue_certificate(
+        issuer_key,
+        issuer=parent,
+        subject=subject,
+        subject_key=subject_key,
+        perms=[DELEGATE, SIGN],
+        valid_from=start - timedelta(minutes=5),
+        valid_until=start + timedelta(days=valid_days),
+    )
+    return [*own_chain(store), token]
+
+
+def _record_certificate(conn: Any, token: str) -> None:
+    cert = parse_certificate(token)
+    conn.execute(
+        "INSERT INTO certificates (jti, issuer, subject, kid, token, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (cert.jti, cert.iss, cert.sub, cert.key.kid, token, datetime.now(UTC).isoformat()),
+    )
+
+
+def delegate(
+    store: Store,
+    passphrase: bytes,
+    request: dict[str, Any],
+    *,
+    site: str | None = None,
+    valid_days: int = 365,
+) -> list[str]:
+    """Certify a child from its delegation request; returns the child's full chain."""
+    checked = check_delegation_request(request)
+    chain = _certify(store, passphrase, checked.prefix, checked.key, valid_days)
+    with store.write() as conn:
+        _record_certificate(conn, chain[-1])
+        prefixes.put(conn, checked.prefix, "delegated", site=site, certificate=json.dumps(chain))
+        store.audit(conn, "cli", "delegate", checked.prefix, {"kid": checked.key.kid, "site": site})
+    return chain
+
+
+def set_site(store: Store, prefix: str, site: str) -> None:
+    """Record where a delegated child's node can be reached (its referral target)."""
+    entry = prefixes.find(store.conn, Prefix.from_text(prefix).to_text())
+    if entry.relation != "delegated":
+        raise DelegationRefused(f"prefix {prefix} is {entry.relation} here, not delegated")
+    with store.write() as conn:
+        prefixes.put(conn, entry.prefix, "delegated", site=site)
+        store.audit(conn, "cli", "set-site", entry.prefix, {"site": site})
+
+
+def accept(store: Store, document: dict[str, Any]) -> str:
+    """Install the chain a parent issued for this node's key; returns the key id."""
+    chain = document.get("chain") if isinstance(document, dict) else None
+    if document.get("format") != CHAIN_FORMAT or not isinstance(chain, list) or not chain:
+        raise DelegationRefused(f"not a certificate chain file (format {CHAIN_FORMAT})")
+    leaf = parse_certificate(chain[-1])
+    entry = keyring.active_key(store.conn, store.node.prefix)
+    if leaf.sub != store.node.prefix:
+        raise DelegationRefused(
+            f"the certificate is for prefix {leaf.sub}, but this node holds {store.node.prefix}"
+        )
+    if leaf.key != VerifyKey.from_jwk(entry.jwk):
+        raise DelegationRefused(
+            f"the certificate certifies key {leaf.key.kid}, not this node's key {entry.kid}"
+        )
+    with store.write() as conn:
+        keyring.set_certificate(conn, entry.kid, json.dumps(chain))
+        _record_certificate(conn, chain[-1])
+        parent = Prefix.from_text(store.node.prefix).parent()
+        if parent is not None:
+            prefixes.put(conn, str(parent), "parent")
+        store.audit(conn, "cli", "accept", store.node.prefix, {"kid": entry.kid})
+    return entry.kid
+
+
+def host(store: Store, passphrase: bytes, prefix: str, *, valid_days: int = 365) -> Hosted:
+    """Host an enterprise prefix here: a key for it, certified by this node, and an admin."""
+    hosted = Prefix.from_text(prefix).to_text()
+    key = SigningKey.generate()
+    chain = _certify(store, passphrase, hosted, key.verify_key, valid_days)
+    identity, secret = f"300:{hosted}/admin", secrets.token_urlsafe(24)
+    with store.write() as conn:
+        keyring.add_key(store, conn, key, passphrase, prefix=hosted)
+        keyring.set_certificate(conn, key.kid, json.dumps(chain))
+        _record_certificate(conn, chain[-1])
+        prefixes.put(conn, hosted, "hosted")
+        principals.add(conn, identity, secret=secret)
+        store.audit(conn, "cli", "host", hosted, {"kid": key.kid})
+    return Hosted(hosted, key.kid, identity, secret)

@@ -1,0 +1,246 @@
+"""The native API (docs/PROTOCOL.md): resolution, batches, prefixes, logs, writes.
+
+Handlers parse the request, ask the :class:`Authority` or the registrar, and write the
+answer with :mod:`resolver.wire`; they hold no business rules of their own.
+"""
+
+import io
+from typing import Any
+
+from aiohttp import web
+
+from registry import prefixes
+from registry.bulk import parse_item, read_jsonl
+from registry.errors import IdentifierError, NotFound
+from registry.identifiers import Identifier
+from registry.keyring import active_key
+from registry.log import NodeLog, checkpoint_key
+from registry.registration import Outcome, Submission
+from resolver.auth import authenticate, authorise
+from resolver.authority import Answer, Found, Missing, Referral, parse_chain
+from resolver.errors import json_error
+from resolver.settings import MAX_BATCH_IDS
+from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+from resolver.wire import encode_json, encode_msgpack, read_body, respond, respond_encoded
+
+routes = web.RouteTableDef()
+
+STATUS = {
+    "ok": 200,
+    "referral": 200,
+    "not_found": 404,
+    "deleted": 404,
+    "outside": 404,
+    "bad_identifier": 400,
+}
+
+
+def status_of(answer: Answer) -> int:
+    if isinstance(answer, Missing):
+        return STATUS[answer.code]
+    return 200
+
+
+def _int_param(request: web.Request, name: str) -> int | None:
+    text = request.query.get(name)
+    if text is None:
+        return None
+    if not text.isdigit():
+        raise web.HTTPBadRequest(text=f"{name} must be a non-negative integer, got {text!r}")
+    return int(text)
+
+
+def _indexes(request: web.Request) -> tuple[int, ...]:
+    values = request.query.getall("index", [])
+    if not all(value.isdigit() for value in values):
+        raise web.HTTPBadRequest(text=f"index must be integers, got {values}")
+    return tuple(int(value) for value in values)
+
+
+def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[str, Any]:
+    body = answer.to_json()
+    if bundle and isinstance(answer, Found):
+        body.update(evidence(request, answer))
+    return body
+
+
+def evidence(request: web.Request, found: Found) -> dict[str, Any]:
+    """What turns an answer into a full evidence bundle: revocations and a log proof."""
+    store = request.app[STORE]
+    log = NodeLog(store)
+    proof = log.inclusion(found.stored.handle, found.stored.version)
+    checkpoint = store.meta("checkpoint")
+    if checkpoint is None or int(checkpoint.split("\n")[1]) != proof["tree_size"]:
+        checkpoint = _fresh_checkpoint(request, log)
+    return {"log": {**proof, "checkpoint": checkpoint}, "revocations": revocation_lists(store)}
+
+
+def _fresh_checkpoint(request: web.Request, log: NodeLog) -> str:
+    passphrase = request.app[SETTINGS].passphrase
+    if passphrase is None:
+        raise web.HTTPServiceUnavailable(
+            text="this node runs without its key passphrase and has no checkpoint for the"
+            " current log size; restart it with GLID_PASSPHRASE set"
+        )
+    note = log.checkpoint(checkpoint_key(log.store, passphrase))
+    with log.store.write() as conn:
+        log.store.set_meta(conn, "checkpoint", note)
+    return note
+
+
+def revocation_lists(store: Any) -> list[str]:
+    rows = store.conn.execute(
+        "SELECT DISTINCT list FROM revocations WHERE list IS NOT NULL ORDER BY id"
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+@routes.get("/glid/v1/resolve/{handle:.+}")
+async def resolve(request: web.Request) -> web.Response:
+    app = request.app
+    handle = request.match_info["handle"]
+    plain = not request.query
+    if plain:
+        cached = app[ANSWERS].get(handle)
+        if cached is not None:
+            app[METRICS].cache.labels("answer_hit").inc()
+            return respond_encoded(request, *cached)
+        app[METRICS].cache.labels("answer_miss").inc()
+    answer = app[AUTHORITY].lookup(
+        handle,
+        version=_int_param(request, "version"),
+        at=request.query.get("at"),
+        indexes=_indexes(request),
+        types=tuple(request.query.getall("type", [])),
+    )
+    body = answer_body(request, answer, bundle=request.query.get("bundle") in ("1", "true"))
+    if plain and isinstance(answer, Found | Referral):
+        json_body, msgpack_body = encode_json(body), encode_msgpack(body)
+        app[ANSWERS].put(handle, json_body, msgpack_body)
+        return respond_encoded(request, json_body, msgpack_body)
+    return respond(request, body, status_of(answer))
+
+
+@routes.post("/glid/v1/resolve")
+async def resolve_batch(request: web.Request) -> web.Response:
+    body = await read_body(request)
+    ids = body.get("ids") if isinstance(body, dict) else None
+    if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
+        return json_error(400, 'expected {"ids": [identifier, ...]}')
+    if len(ids) > MAX_BATCH_IDS:
+        return json_error(400, f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
+    bundle = bool(body.get("bundle", False))
+    authority = request.app[AUTHORITY]
+    answers = [answer_body(request, authority.lookup(i), bundle=bundle) for i in ids]
+    return respond(request, {"answers": answers})
+
+
+@routes.get("/glid/v1/prefixes/{prefix}")
+async def prefix_record(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    try:
+        entry = prefixes.find(store.conn, request.match_info["prefix"].lower())
+    except NotFound as exc:
+        return json_error(404, str(exc), prefix=request.match_info["prefix"])
+    body: dict[str, Any] = {"prefix": entry.prefix, "relation": entry.relation, "site": entry.site}
+    if entry.relation == "delegated":
+        body["chain"] = parse_chain(entry.certificate)
+    elif entry.relation in ("own", "hosted"):
+        key = active_key(store.conn, entry.prefix)
+        body["chain"] = parse_chain(key.certificate)
+        body["jwk"] = key.jwk
+    return respond(request, body)
+
+
+@routes.get("/glid/v1/node")
+async def node(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    key = active_key(store.conn, store.node.prefix)
+    return respond(
+        request,
+        {
+            "role": store.node.role,
+            "prefix": store.node.prefix,
+            "jwk": key.jwk,
+            "chain": parse_chain(key.certificate),
+            "log_origin": NodeLog(store).origin,
+        },
+    )
+
+
+@routes.get("/glid/v1/log/checkpoint")
+async def checkpoint(request: web.Request) -> web.Response:
+    log = NodeLog(request.app[STORE])
+    note = request.app[STORE].meta("checkpoint")
+    if note is None or int(note.split("\n")[1]) != log.size():
+        note = _fresh_checkpoint(request, log)
+    return web.Response(text=note, content_type="text/plain")
+
+
+@routes.get("/glid/v1/log/proof/{handle:.+}")
+async def inclusion_proof(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    handle = str(Identifier.from_text(request.match_info["handle"]))
+    version = _int_param(request, "version")
+    if version is None:
+        row = store.conn.execute(
+            "SELECT current_version FROM identifiers WHERE handle = ?", (handle,)
+        ).fetchone()
+        if row is None:
+            raise NotFound(f"{handle} is not on this node")
+        version = int(row[0])
+    return respond(request, NodeLog(store).inclusion(handle, version, _int_param(request, "size")))
+
+
+@routes.get("/glid/v1/log/consistency")
+async def consistency_proof(request: web.Request) -> web.Response:
+    old = _int_param(request, "old")
+    if old is None:
+        return json_error(400, "old= (the tree size a client already trusts) is required")
+    return respond(
+        request, NodeLog(request.app[STORE]).consistency(old, _int_param(request, "new"))
+    )
+
+
+@routes.get("/glid/v1/revocations")
+async def revocations(request: web.Request) -> web.Response:
+    return respond(request, {"lists": revocation_lists(request.app[STORE])})
+
+
+@routes.post("/glid/v1/records")
+async def register_batch(request: web.Request) -> web.Response:
+    """Batch registration: JSON Lines, or a MessagePack array of {handle, values}."""
+    principal = authenticate(request)
+    registrar = request.app.get(REGISTRAR)
+    if registrar is None:
+        return json_error(503, "this node runs without its key passphrase and cannot sign writes")
+    if request.content_type in ("application/msgpack", "application/x-msgpack"):
+        items = await read_body(request)
+        if not isinstance(items, list):
+            return json_error(400, "a MessagePack batch is an array of {handle, values} maps")
+        parsed = [parse_item(number, item) for number, item in enumerate(items, start=1)]
+    else:
+        parsed = list(read_jsonl(io.BytesIO(await request.read())))
+    results: list[Outcome] = []
+    accepted: list[Submission] = []
+    for item in parsed:
+        if isinstance(item, Outcome):
+            results.append(item)
+            continue
+        try:
+            authorise(principal, Identifier.from_text(item.handle))
+        except (IdentifierError, PermissionError) as exc:
+            results.append(Outcome(item.line, item.handle, error=str(exc)))
+            continue
+        accepted.append(item)
+    results.extend(registrar.register(accepted, principal.identity))
+    request.app[ANSWERS].drop([o.handle for o in results if o.accepted])
+    metrics = request.app[METRICS]
+    results.sort(key=lambda outcome: outcome.line)
+    ok = sum(1 for o in results if o.accepted)
+    metrics.registrations.labels("accepted").inc(ok)
+    metrics.registrations.labels("rejected").inc(len(results) - ok)
+    return respond(
+        request,
+        {"accepted": ok, "rejected": len(results) - ok, "results": [o.to_json() for o in results]},
+    )
