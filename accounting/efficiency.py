@@ -11,7 +11,7 @@ in exact decimal arithmetic from the factor terms, so a K that is exactly on a b
 graded as the rule says and not by the accident of a float's last bit.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -21,7 +21,7 @@ from accounting.benchmarks import Benchmark, benchmark
 from accounting.emissions import EmissionResult, Settings, build, compute
 from accounting.enterprise import EnterpriseData
 from accounting.errors import FieldError, ZeroValueAddedError
-from accounting.factors import FactorLibrary, Overrides
+from accounting.factors import FactorLibrary, Override, Overrides
 
 DEFAULT_THRESHOLDS = (Decimal("0.6"), Decimal("0.8"), Decimal("1.2"), Decimal("2.0"))
 # 碳效水平 by L alone (tCO2/10k CNY): ≤ 0.6 low carbon, ≤ 2.0 medium, above high.
@@ -102,8 +102,12 @@ def evaluate(
     enterprise: EnterpriseData,
     thresholds: Thresholds | None = None,
     library: FactorLibrary | None = None,
+    overrides: Iterable[Override] = (),
 ) -> CarbonEfficiency:
-    """Compute L, K, the grade and the full emission breakdown for one enterprise-year."""
+    """Compute L, K, the grade and the full emission breakdown for one enterprise-year.
+
+    ``overrides`` add to the enterprise's own (a record carries none; the grading
+    authority may supply, say, the grid factor of a year not yet published)."""
     if enterprise.value_added <= 0:
         raise ZeroValueAddedError(
             f"{enterprise.enterprise_name} ({enterprise.year}): value added is "
@@ -115,7 +119,7 @@ def evaluate(
         year=enterprise.year,
         grid_basis=enterprise.grid_basis,
         grid_region=enterprise.grid_region,
-        overrides=Overrides.of(enterprise.overrides),
+        overrides=Overrides.of((*enterprise.overrides, *overrides)),
     )
     model = build(enterprise.sources(), settings, library)
     quantities = enterprise.quantities()

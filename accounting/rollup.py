@@ -1,11 +1,11 @@
 """Product carbon footprint roll-up over a supply chain of resolved records.
 
-PCF(product) = own gate-to-gate emissions allocated to the product (mass or economic
-allocation, as the record states) + Σ input quantity × PCF(input), where each input's
-PCF comes from its supplier's own record, resolved through ``fetch``. Both the own
-emissions and the input quantities describe the record's reference flow of
-``declared_unit_amount`` declared units, so both are divided by it; the result is per
-one declared unit, as PACT's ``pcfExcludingBiogenic`` is.
+PCF(product) = own gate-to-gate emissions allocated to the product (the record states
+its allocation method: mass, economic, physical, or none for a single product)
++ Σ input quantity × PCF(input), where each input's PCF comes from its supplier's own
+record, resolved through ``fetch``. As in PACT and the ``88/tpl.product-footprint``
+template, own emissions, input quantities and the result are all per ONE declared unit.
+A computed node's own claimed PCF is kept next to the computed one, for comparison.
 
 accounting never imports the resolver: the caller passes ``fetch(ids) -> {id: Fetched}``,
 called once per level of the graph so a network client can resolve a whole level in one
@@ -31,13 +31,13 @@ from accounting.errors import (
 from accounting.figures import decimal_text
 from accounting.provenance import Citation
 from accounting.rates import quantity_factor
-from accounting.records import template_fields, template_of, to_decimal, to_quantity
+from accounting.records import template_fields, template_of, to_quantity
 from accounting.secondary import secondary_factor
 from accounting.supply_graph import Edges, solve
 from templates_meta.errors import UnitError
 from templates_meta.units import dimension_of, unit
 
-ALLOCATION_METHODS = ("mass", "economic")
+ALLOCATION_METHODS = ("mass", "economic", "physical", "none")
 EMISSION_UNIT = "kgCO2e"
 
 
@@ -77,7 +77,8 @@ class ProductNode:
     citation: Citation | None = None
     error: str | None = None
     own: tuple[float, float] = (0.0, 0.0)  # (fossil, biogenic) kgCO2e per declared unit
-    per_unit: float = 1.0  # 1 / declared_unit_amount: scales input quantities to one unit
+    declared_pcf: float | None = None  # what a computed node's own record claims
+    characterization: str | None = None  # the GWP set the record declares (AR5, AR6)
     inputs: list["_InputEntry"] = field(default_factory=list)
 
 
@@ -137,6 +138,14 @@ class RollupResult:
         """Ids whose footprint came from a secondary factor instead of their own record."""
         return [node.id for node in self.nodes if node.kind == "secondary"]
 
+    @property
+    def warnings(self) -> list[str]:
+        """Conditions that do not stop the calculation but a reader must see."""
+        sets = sorted({n.characterization for n in self.nodes if n.characterization})
+        if len(sets) > 1:
+            return [f"records use different GWP sets ({', '.join(sets)}); the footprint mixes them"]
+        return []
+
     def _position(self, id: str) -> int:
         try:
             return self.index[id]
@@ -154,6 +163,7 @@ class RollupResult:
             "verified": node.verified,
             "verdict": node.verdict,
             "template": node.template,
+            "characterization_factors": node.characterization,
         }
         if node.kind == "computed":
             data["allocation_method"] = node.allocation_method
@@ -161,6 +171,8 @@ class RollupResult:
                 "fossil": decimal_text(node.own[0]),
                 "biogenic": decimal_text(node.own[1]),
             }
+            if node.declared_pcf is not None:
+                data["declared_pcf_excluding_biogenic"] = decimal_text(node.declared_pcf)
         if node.kind == "secondary":
             data["material"] = node.material
             data["secondary_source"] = node.citation.to_json() if node.citation else None
@@ -208,6 +220,7 @@ class RollupResult:
             "unit": EMISSION_UNIT,
             "roots": [self.tree(root, max_depth) for root in self.roots],
             "secondary": self.secondary,
+            "warnings": self.warnings,
             "nodes": len(self.nodes),
         }
 
@@ -289,20 +302,15 @@ def _read_product(fetched: Fetched) -> ProductNode:
         unit(declared_unit)
     except UnitError as exc:
         raise UnitError(f"{where}.declared_unit: {exc}") from None
-    amount = to_decimal(
-        fields.get("declared_unit_amount", "1"), where=f"{where}.declared_unit_amount"
-    )
-    if amount <= 0:
-        raise FieldError(f"{where}.declared_unit_amount must be > 0, got {amount}")
-    share_raw = fields.get("primary_data_share")
     share = 100.0
-    if share_raw is not None:
-        share_value, share_unit = to_quantity(
-            share_raw, where=f"{where}.primary_data_share", default_unit="%"
+    if fields.get("primary_data_share") is not None:
+        value, symbol = to_quantity(
+            fields["primary_data_share"], where=f"{where}.primary_data_share", default_unit="%"
         )
-        share = float(share_value * quantity_factor(share_unit, "%"))
+        share = float(value * quantity_factor(symbol, "%"))
         if not 0 <= share <= 100:
             raise FieldError(f"{where}.primary_data_share must lie in 0–100 %, got {share}")
+    characterization = fields.get("characterization_factors")
     node = ProductNode(
         id=where,
         kind="computed",
@@ -312,11 +320,14 @@ def _read_product(fetched: Fetched) -> ProductNode:
         verdict=fetched.verdict,
         template=template_of(fetched.values),
         primary_share=share,
+        characterization=characterization if isinstance(characterization, str) else None,
     )
+    declared = _emissions(fields, "fossil_ghg_emissions", where)
+    if declared is None:
+        declared = _emissions(fields, "pcf_excluding_biogenic", where)
     own_fossil = _emissions(fields, "own_fossil_emissions", where)
     own_biogenic = _emissions(fields, "own_biogenic_emissions", where)
     node.inputs = _inputs(fields.get("inputs"), where)
-    scale = float(1 / amount)
     if own_fossil is not None or own_biogenic is not None or node.inputs:
         method = fields.get("allocation_method")
         if method not in ALLOCATION_METHODS:
@@ -325,19 +336,16 @@ def _read_product(fetched: Fetched) -> ProductNode:
                 f"when own emissions or inputs are given, got {method!r}"
             )
         node.allocation_method = method
-        node.own = ((own_fossil or 0.0) * scale, (own_biogenic or 0.0) * scale)
-        node.per_unit = scale
+        node.own = (own_fossil or 0.0, own_biogenic or 0.0)
+        node.declared_pcf = declared
         return node
-    fossil = _emissions(fields, "fossil_ghg_emissions", where)
-    if fossil is None:
-        fossil = _emissions(fields, "pcf_excluding_biogenic", where)
-    if fossil is None:
+    if declared is None:
         raise FieldError(
             f"{where}: a product without own emissions or inputs must declare "
             "pcf_excluding_biogenic or fossil_ghg_emissions"
         )
     node.kind = "declared"
-    node.own = (fossil, _emissions(fields, "biogenic_emissions", where) or 0.0)
+    node.own = (declared, _emissions(fields, "biogenic_emissions", where) or 0.0)
     return node
 
 
@@ -388,7 +396,7 @@ def _compute(
                 ) from None
             consumer.append(i)
             supplier.append(j)
-            coef.append(float(entry.quantity * factor) * node.per_unit)
+            coef.append(float(entry.quantity * factor))
             quantities.append((entry.quantity, entry.unit))
     edges = Edges(
         n,

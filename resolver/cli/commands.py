@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from resolver.cli import node
+from resolver.cli import accounting, node
 
-MODULES: list[ModuleType] = [node]
+MODULES: list[ModuleType] = [node, accounting]
