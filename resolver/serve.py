@@ -1,0 +1,96 @@
+"""Running the daemon: in-process (tests, the demo) or as `glid serve` with workers.
+
+Workers are whole processes sharing the listening port through SO_REUSEPORT, each with
+its own store connection; SQLite's WAL lets them read concurrently while one writes.
+aiohttp's run_app turns SIGTERM and SIGINT into a graceful shutdown: stop accepting,
+finish requests in flight, close the store.
+"""
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+from dataclasses import dataclass
+
+from aiohttp import web
+
+from resolver.app import create_app
+from resolver.settings import Settings
+
+log = logging.getLogger("glid.serve")
+
+
+@dataclass
+class RunningNode:
+    runner: web.AppRunner
+    url: str
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+
+
+async def start(settings: Settings) -> RunningNode:
+    """Start a node on ``settings.host:port`` (port 0 picks a free one); returns its URL."""
+    runner = web.AppRunner(create_app(settings), access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    port = runner.addresses[0][1]
+    return RunningNode(runner, f"http://{settings.host}:{port}")
+
+
+def _install_uvloop() -> None:
+    try:
+        import uvloop
+    except ImportError:
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+
+def _worker(settings: Settings) -> None:
+    _install_uvloop()
+    web.run_app(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        reuse_port=True,
+        access_log=None,
+        print=None,
+        shutdown_timeout=10,
+    )
+
+
+def serve(settings: Settings, workers: int = 1) -> None:
+    """Serve until SIGTERM/SIGINT; with workers > 1, fork that many processes."""
+    logging.basicConfig(
+        level=logging.INFO,
+        format='{"time":"%(asctime)s","level":"%(levelname)s",'
+        '"logger":"%(name)s","message":"%(message)s"}',
+    )
+    log.info(
+        "serving node %s from %s on %s:%s with %d worker(s)",
+        settings.directory.name,
+        settings.directory,
+        settings.host,
+        settings.port,
+        workers,
+    )
+    if workers <= 1:
+        _worker(settings)
+        return
+    context = multiprocessing.get_context("fork")
+    processes = [context.Process(target=_worker, args=(settings,)) for _ in range(workers)]
+    for process in processes:
+        process.start()
+
+    def forward(signum: int, _frame: object) -> None:
+        for process in processes:
+            if process.pid is not None:
+                os.kill(process.pid, signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for process in processes:
+        process.join()
+    log.info("all workers stopped")

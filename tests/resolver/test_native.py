@@ -1,0 +1,71 @@
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import msgpack
+import pytest
+
+from tests.registry.records_data import product_values
+from tests.resolver.network import Network, build_network, register
+
+
+@pytest.fixture
+async def network(tmp_path: Path) -> AsyncIterator[Network]:
+    net = await build_network(tmp_path)
+    yield net
+    await net.stop()
+
+
+async def test_authoritative_answer_referral_and_not_found(network: Network) -> None:
+    register(network.secondary, "88.101.7/coil-1", product_values())
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"{network.secondary.url}/glid/v1/resolve/88.101.7/coil-1") as r:
+            assert r.status == 200
+            body = await r.json()
+        assert body["status"] == "ok" and body["version"] == 1
+        assert body["authority"] == "88.101.7"
+        assert len(body["chain"]) == 2  # top → 88.101, 88.101 → 88.101.7
+        async with http.get(f"{network.top.url}/glid/v1/resolve/88.101.7/coil-1") as r:
+            referral = await r.json()
+        assert referral["status"] == "referral"
+        assert referral["referral"]["site"] == network.secondary.url
+        async with http.get(f"{network.secondary.url}/glid/v1/resolve/88.101.9/x") as r:
+            assert (await r.json())["referral"]["site"] == network.own.url
+        async with http.get(f"{network.secondary.url}/glid/v1/resolve/88.101.7/none") as r:
+            assert r.status == 404 and (await r.json())["status"] == "not_found"
+        async with http.get(f"{network.secondary.url}/glid/v1/resolve/88.101.7/%01") as r:
+            assert r.status == 400 and "U+0001" in (await r.json())["error"]
+
+
+async def test_msgpack_answer_equals_json(network: Network) -> None:
+    register(network.own, "88.101.9/ingot", product_values("ingot"))
+    url = f"{network.own.url}/glid/v1/resolve/88.101.9/ingot"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as r:
+            as_json = await r.json()
+        async with http.get(url, headers={"Accept": "application/msgpack"}) as r:
+            assert r.content_type == "application/msgpack"
+            as_msgpack = msgpack.unpackb(await r.read())
+    assert as_json == as_msgpack
+
+
+async def test_cached_answer_follows_a_new_version(network: Network) -> None:
+    register(network.own, "88.101.9/p", product_values("first"))
+    url = f"{network.own.url}/glid/v1/resolve/88.101.9/p"
+    async with aiohttp.ClientSession() as http:
+        async with http.get(url) as r:
+            assert (await r.json())["version"] == 1
+        register(network.own, "88.101.9/p", product_values("second"))
+        async with http.get(url) as r:
+            body = await r.json()
+    assert body["version"] == 2 and body["values"][1]["data"]["value"] == "second"
+
+
+async def test_batch_resolution(network: Network) -> None:
+    for n in range(5):
+        register(network.own, f"88.101.9/b{n}", product_values())
+    ids = [f"88.101.9/b{n}" for n in range(5)] + ["88.101.9/missing", "bad"]
+    async with aiohttp.ClientSession() as http:
+        async with http.post(f"{network.own.url}/glid/v1/resolve", json={"ids": ids}) as r:
+            answers = (await r.json())["answers"]
+    assert [a["status"] for a in answers] == ["ok"] * 5 + ["not_found", "bad_identifier"]
