@@ -65,7 +65,7 @@ async def test_batch_resolution(network: Network) -> None:
     for n in range(5):
         register(network.own, f"88.101.9/b{n}", product_values())
     ids = [f"88.101.9/b{n}" for n in range(5)] + ["88.101.9/missing", "bad"]
-    async with aiohttp.ClientSession() as http:
-        async with http.post(f"{network.own.url}/glid/v1/resolve", json={"ids": ids}) as r:
-            answers = (await r.json())["answers"]
+    url = f"{network.own.url}/glid/v1/resolve"
+    async with aiohttp.ClientSession() as http, http.post(url, json={"ids": ids}) as r:
+        answers = (await r.json())["answers"]
     assert [a["status"] for a in answers] == ["ok"] * 5 + ["not_found", "bad_identifier"]
