@@ -41,6 +41,8 @@ DEFAULT_HOMES: Mapping[str, str] = MappingProxyType(
 )
 GS1_RESOLVER = "https://id.gs1.org"
 HANDLE_PROXY_HOST = "hdl.handle.net"
+# Matched on the text rather than through urlsplit: every http(s) input passes this test.
+_HANDLE_URL_RE = re.compile(r"https?://hdl\.handle\.net(?::[0-9]+)?/", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,11 +216,7 @@ class HandleScheme(SchemeAdapter):
     name = "handle"
 
     def claims(self, text: str, schemes: SchemeMap) -> bool:
-        lowered = text[:30].lower()
-        return lowered.startswith("hdl:") or (
-            lowered.startswith(("http://", "https://"))
-            and urlsplit(text).hostname == HANDLE_PROXY_HOST
-        )
+        return text[:4].lower() == "hdl:" or _HANDLE_URL_RE.match(text) is not None
 
     def to_identifier(self, text: str, schemes: SchemeMap) -> Identifier:
         if text[:4].lower() == "hdl:":
@@ -336,8 +334,8 @@ _DL_PATH_RE = re.compile(r"(?:/.*?)?/01/([^/]*)((?:/[^/]*/[^/]*)*)/?")
 
 def gtin_check_digit(body: str) -> int:
     """The GS1 mod-10 check digit for ``body`` (weights 3, 1, 3, … from the right)."""
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return (10 - total % 10) % 10
+    total = 3 * sum(map(int, body[::-2])) + sum(map(int, body[-2::-2]))
+    return -total % 10
 
 
 def normalise_gtin(text: str) -> str:
@@ -398,7 +396,7 @@ class Gs1Scheme(SchemeAdapter):
         if lowered == "urn:gtin:":
             return True
         if lowered.startswith(("http://", "https://")):
-            return "/01/" in text and urlsplit(text).hostname != HANDLE_PROXY_HOST
+            return "/01/" in text and _HANDLE_URL_RE.match(text) is None
         return len(text) in GTIN_LENGTHS and text.isascii() and text.isdigit()
 
     def to_identifier(self, text: str, schemes: SchemeMap) -> Identifier:

@@ -90,6 +90,12 @@ def test_handle_prefix_is_lower_cased_and_url_path_percent_decoded() -> None:
     assert to_canonical(url).identifier.suffix == "钢 a/b"
 
 
+def test_handle_url_host_is_matched_exactly() -> None:
+    assert to_canonical("https://HDL.handle.net:443/20.1/x").scheme == "handle"
+    lookalike = to_canonical("https://hdl.handle.net.example/01/09506000134352")
+    assert lookalike.scheme == "gs1"
+
+
 def test_bad_handles() -> None:
     with pytest.raises(BadHandle, match="the percent-encoded path is not UTF-8"):
         to_canonical("https://hdl.handle.net/20.500.1/%FF")
