@@ -15,7 +15,7 @@ and their citations); :func:`compute` is pure array arithmetic over readings —
 many readings there are.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -26,7 +26,7 @@ import numpy.typing as npt
 
 from accounting.activity import Category, Readings, Source
 from accounting.errors import ActivityDataError, PeriodMismatchError
-from accounting.factors import FactorLibrary, Overrides
+from accounting.factors import FactorLibrary, GridFactor, Overrides
 from accounting.figures import decimal_text
 from accounting.gwp import gwp_set
 from accounting.provenance import Term
@@ -122,7 +122,18 @@ def _source_factor(
 ) -> SourceFactor:
     def term(key: str, default: Term) -> Term:
         used.add(key)
-        return settings.overrides.apply(key, default, settings.year)
+        return settings.overrides.apply(key, default, settings.year, default.unit)
+
+    def grid_term(key: str, lookup: Callable[[], GridFactor], unit: str) -> Term:
+        """A grid or heat factor; an override may stand in for a year not yet published."""
+        used.add(key)
+        try:
+            default: Term | None = lookup().term
+        except PeriodMismatchError:
+            if key not in settings.overrides:
+                raise
+            default = None
+        return settings.overrides.apply(key, default, settings.year, unit)
 
     category = source.category
     if category is Category.COMBUSTION:
@@ -161,10 +172,16 @@ def _source_factor(
         scale = conversion_factor(source.unit, "t")
         return SourceFactor(source, scale * gwp.value, (gwp,), f"E = m({source.key}) × GWP", scale)
     if category in _ELECTRICITY:
-        grid = library.electricity_factor(settings.year, settings.grid_basis, settings.grid_region)
-        return _per_unit(source, term("electricity.emission_factor", grid.term), "E = AD × EF")
-    grid = library.heat_factor(settings.year)
-    return _per_unit(source, term("heat.emission_factor", grid.term), "E = AD × EF")
+        ef = grid_term(
+            "electricity.emission_factor",
+            lambda: library.electricity_factor(
+                settings.year, settings.grid_basis, settings.grid_region
+            ),
+            "tCO2/MWh",
+        )
+        return _per_unit(source, ef, "E = AD × EF")
+    ef = grid_term("heat.emission_factor", lambda: library.heat_factor(settings.year), "tCO2/GJ")
+    return _per_unit(source, ef, "E = AD × EF")
 
 
 def _per_unit(source: Source, ef: Term, formula: str) -> SourceFactor:

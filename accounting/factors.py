@@ -101,30 +101,37 @@ class Overrides:
             by_key[override.key] = override
         return cls(by_key)
 
-    def apply(self, key: str, default: Term, year: int) -> Term:
-        """The term to use for ``key`` in reporting year ``year``: the override or the default."""
+    def __contains__(self, key: str) -> bool:
+        return key in self.by_key
+
+    def apply(self, key: str, default: Term | None, year: int, unit: str) -> Term:
+        """The term to use for ``key`` in reporting year ``year``, in ``unit``: the
+        override if there is one (its unit converted), else the default. ``default`` may
+        be None only when an override exists (a year with no published factor)."""
         override = self.by_key.get(key)
         if override is None:
+            if default is None:
+                raise UnknownFactorError(f"no default and no override for {key}")
             return default
         if override.year is not None and override.year != year:
             raise PeriodMismatchError(
                 f"override {key} is for {override.year} but the calculation is for {year}"
             )
         try:
-            if "/" in default.unit:
-                scale = rate_factor(override.unit, default.unit)
+            if "/" in unit:
+                scale = rate_factor(override.unit, unit)
             else:
-                scale = conversion_factor(override.unit, default.unit)
+                scale = conversion_factor(override.unit, unit)
         except UnitError as exc:
             raise UnitError(f"override {key}: {exc}") from None
         citation = Citation(document=override.document, year=override.year, table="enterprise")
         return Term(
-            name=default.name,
+            name=key.rsplit(".", 1)[-1],
             value=override.value * scale,
-            unit=default.unit,
+            unit=unit,
             citation=citation,
             overridden=True,
-            default_value=default.value,
+            default_value=None if default is None else default.value,
         )
 
     def check_used(self, used: set[str]) -> None:
