@@ -18,6 +18,7 @@ from signing.errors import (
     DelegationError,
     DelegationRequestError,
     GlidError,
+    JWSFormatError,
     KeyFormatError,
     PrefixError,
     SignatureError,
@@ -191,8 +192,11 @@ def issue_device_certificate(
 
 def parse_certificate(token: str) -> Certificate:
     """Parse a certificate token and check its claims' shape and delegation rule."""
-    parsed = parse_compact(token)
-    require_typ(parsed, CERT_TYP)
+    try:
+        parsed = parse_compact(token)
+        require_typ(parsed, CERT_TYP)
+    except JWSFormatError as exc:
+        raise CertificateError(f"certificate: {exc}") from exc
     claims = parsed.payload
     _check_claims(claims)
     tpl = claims.get("tpl")

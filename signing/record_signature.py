@@ -18,6 +18,7 @@ from signing.b64 import b64url_encode
 from signing.errors import (
     DigestMismatchError,
     EncodingError,
+    JWSFormatError,
     RecordSignatureError,
 )
 from signing.jws import CompactJWS, parse_compact, require_typ, sign_compact
@@ -104,8 +105,11 @@ class RecordClaims:
 
 def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
     """Parse a record signature and check its claims' shape (not yet its signature)."""
-    parsed = parse_compact(token)
-    require_typ(parsed, RECORD_TYP)
+    try:
+        parsed = parse_compact(token)
+        require_typ(parsed, RECORD_TYP)
+    except JWSFormatError as exc:
+        raise RecordSignatureError(f"record signature: {exc}") from exc
     claims = parsed.payload
     handle, ver, iat, kid, dig = (claims.get(k) for k in ("id", "ver", "iat", "kid", "dig"))
     if not isinstance(handle, str) or "/" not in handle:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from signing.errors import PrefixError, RevocationError, SignatureError
+from signing.errors import JWSFormatError, PrefixError, RevocationError, SignatureError
 from signing.jws import parse_compact, require_typ, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.prefixes import is_within, normalise_prefix, require_canonical
@@ -107,8 +107,11 @@ def make_revocation_list(
 
 def parse_revocation_list(token: str) -> RevocationList:
     """Parse a revocation list and check its shape; entries must lie inside the issuer's subtree."""
-    parsed = parse_compact(token)
-    require_typ(parsed, CRL_TYP)
+    try:
+        parsed = parse_compact(token)
+        require_typ(parsed, CRL_TYP)
+    except JWSFormatError as exc:
+        raise RevocationError(f"revocation list: {exc}") from exc
     claims = parsed.payload
     entries = _check(claims)
     return RevocationList(
