@@ -250,7 +250,11 @@ def test_identifier_is_immutable_and_pickles() -> None:
             r"U\+202E \(RIGHT-TO-LEFT OVERRIDE, category Cf\) at offset 2 of the suffix",
         ),
         ("88/a\u2028", ControlCharacter, r"U\+2028 \(LINE SEPARATOR, category Zl\) at offset 1"),
-        ("0.na/88.x!", BadPrefixSegment, r"prefix record \(its suffix must be a prefix\) '0\.na/88\.x!'"),
+        (
+            "0.na/88.x!",
+            BadPrefixSegment,
+            r"prefix record \(its suffix must be a prefix\) '0\.na/88\.x!'",
+        ),
     ],
 )
 def test_bad_identifiers_name_the_problem(text: str, error: type[Exception], message: str) -> None:
