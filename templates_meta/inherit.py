@@ -25,7 +25,7 @@ from templates_meta.model import Field, FieldType, Labels, Layer, Template, spli
 from templates_meta.units import conversion_factor, dimension_of
 
 Lookup = Callable[[str], Template]
-"""Returns the template stored under an ID@VERSION, or raises UnknownTemplate."""
+"""Returns the template stored under an ID@VERSION, or raises UnknownTemplate (or KeyError)."""
 
 _LAYER_RANK = {Layer.PUBLIC: 0, Layer.INDUSTRY: 1, Layer.ENTERPRISE: 2}
 _CONVERTED = frozenset({FieldType.QUANTITY, FieldType.INPUT})
@@ -117,15 +117,19 @@ def _ancestry(ref: str, lookup: Lookup) -> list[Template]:
 
 
 def _fetch(ref: str, lookup: Lookup, extended_by: str | None) -> Template:
-    needed = f", which {extended_by} extends," if extended_by else ""
     try:
         template = lookup(ref)
-    except (UnknownTemplate, KeyError):
+    except UnknownTemplate as exc:
+        if extended_by is None:
+            raise
+        raise UnknownTemplate(f"{extended_by} extends {ref}, which cannot be used: {exc}") from None
+    except KeyError:
+        needed = f", which {extended_by} extends," if extended_by else ""
         raise UnknownTemplate(
             f"template {ref}{needed} is not known here; install or propose it first"
         ) from None
     if template.ref != ref:
-        raise UnknownTemplate(f"looking up template {ref}{needed} returned {template.ref}")
+        raise UnknownTemplate(f"looking up template {ref} returned {template.ref}")
     return template
 
 

@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from resolver.cli import accounting, node
+from resolver.cli import accounting, node, templates
 
-MODULES: list[ModuleType] = [node, accounting]
+MODULES: list[ModuleType] = [node, accounting, templates]
