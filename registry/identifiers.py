@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any, NoReturn
@@ -127,7 +127,7 @@ class Prefix:
         """True if ``other`` is this prefix's parent."""
         return len(self._segments) == len(other._segments) + 1 and self.is_under(other)
 
-    def ancestors(self) -> Iterable[Prefix]:
+    def ancestors(self) -> Iterator[Prefix]:
         """This prefix, then its parent, and so on up to its top-level prefix."""
         node: Prefix | None = self
         while node is not None:
