@@ -8,7 +8,13 @@ from registry.keyring import NodeSigner
 from registry.log import NodeLog
 from registry.registration import Registrar
 from registry.store import Store
+from registry.template_catalog import TemplateCatalog
 
 
 def registrar(store: Store, passphrase: bytes) -> Registrar:
-    return Registrar(store, signer=NodeSigner(store, passphrase), log=NodeLog(store))
+    return Registrar(
+        store,
+        signer=NodeSigner(store, passphrase),
+        templates=TemplateCatalog.open(store),
+        log=NodeLog(store),
+    )

@@ -82,7 +82,7 @@ async def test_tampered_record_fails_verification_and_says_why(network: Network)
             "SELECT record FROM record_versions WHERE handle = '88.101.9/t'"
         ).fetchone()
         values = decode_values(row[0])
-        values[1]["data"]["value"] = "forged"
+        values[2]["data"]["value"] = "forged"
         store.conn.execute("DROP TRIGGER record_versions_no_update")
         store.conn.execute(
             "UPDATE record_versions SET record = ? WHERE handle = '88.101.9/t'",

@@ -58,7 +58,7 @@ async def test_cached_answer_follows_a_new_version(network: Network) -> None:
         register(network.own, "88.101.9/p", product_values("second"))
         async with http.get(url) as r:
             body = await r.json()
-    assert body["version"] == 2 and body["values"][1]["data"]["value"] == "second"
+    assert body["version"] == 2 and body["values"][2]["data"]["value"] == "second"
 
 
 async def test_batch_resolution(network: Network) -> None:
