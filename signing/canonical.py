@@ -68,26 +68,23 @@ def _checked_int(value: int) -> int:
 
 
 def _normalise_map(value: Mapping[Any, Any]) -> dict[str, Any]:
-    items = []
+    normalised: dict[str, Any] = {}
     for key, item in value.items():
-        if not isinstance(key, str):
+        if type(key) is not str and not isinstance(key, str):
             raise _Refusal(f"map key {key!r} is not a string")
-        if type(item) in _PLAIN:
-            items.append((key, item))
+        kind = type(item)
+        if kind in _PLAIN or (kind is int and INT_MIN <= item <= INT_MAX):
+            normalised[key] = item
             continue
         try:
-            items.append((key, _normalise(item)))
+            normalised[key] = _normalise(item)
         except _Refusal as refusal:
             refusal.segments.append(f".{key}")
             raise
     # Code-point order of str equals the byte order of their UTF-8 forms, so sorting the
-    # str keys gives the documented UTF-8 byte order without encoding each key.
-    items.sort(key=_first)
-    return dict(items)
-
-
-def _first(entry: tuple[str, Any]) -> str:
-    return entry[0]
+    # str keys gives the documented UTF-8 byte order without encoding each key. Keys are
+    # unique, so the pairs compare by key alone.
+    return dict(sorted(normalised.items()))
 
 
 def _normalise_list(value: list[Any] | tuple[Any, ...]) -> list[Any]:

@@ -7,14 +7,13 @@ signatures and cannot cover themselves.
 """
 
 import hashlib
-import re
+from base64 import urlsafe_b64encode
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from signing import canonical
-from signing.b64 import b64url_encode
 from signing.errors import (
     DigestMismatchError,
     EncodingError,
@@ -30,11 +29,11 @@ SIGNATURE_TYPE = "HS_SIGNATURE"
 TEMPLATE_INDEX = 1001
 VALUE_FIELDS = ("index", "type", "data", "ttl", "timestamp")
 MAX_INDEX = 2**32 - 1
-_INDEX_KEY = re.compile(r"0|[1-9][0-9]{0,9}")
 
 
 def _index_of(value: Mapping[str, Any]) -> int:
-    index = value.get("index") if isinstance(value, Mapping) else None
+    is_map = type(value) is dict or isinstance(value, Mapping)
+    index = value.get("index") if is_map else None
     if type(index) is not int or not 0 <= index <= MAX_INDEX:
         raise RecordSignatureError(f"record value {value!r:.80} has no valid integer index")
     return index
@@ -48,7 +47,14 @@ def value_digest(value: Mapping[str, Any]) -> bytes:
     """
     index = _index_of(value)
     try:
-        covered = {field: value[field] for field in VALUE_FIELDS}
+        # Listed in canonical key order; canonical.encode sorts regardless.
+        covered = {
+            "data": value["data"],
+            "index": index,
+            "timestamp": value["timestamp"],
+            "ttl": value["ttl"],
+            "type": value["type"],
+        }
         return hashlib.sha256(canonical.encode(covered)).digest()
     except KeyError as exc:
         raise RecordSignatureError(f"value at index {index} has no {exc.args[0]!r}") from exc
@@ -60,13 +66,14 @@ def _digests(values: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Map "<index>" → b64url digest for every signed value; a repeated index is refused."""
     digests: dict[str, str] = {}
     for value in values:
-        index = _index_of(value)
         if value.get("type") == SIGNATURE_TYPE:
+            _index_of(value)
             continue
-        key = str(index)
+        key = str(value.get("index"))
         if key in digests:
             raise RecordSignatureError(f"index {key} appears twice in the record")
-        digests[key] = b64url_encode(value_digest(value))
+        # 32 bytes are 43 base64url characters and one '=' of padding.
+        digests[key] = urlsafe_b64encode(value_digest(value))[:43].decode("ascii")
     return digests
 
 
@@ -121,7 +128,8 @@ def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
             f"record signature for {handle}: payload kid {kid!r} differs from the header kid"
         )
     if not isinstance(dig, dict) or not all(
-        isinstance(d, str) and _INDEX_KEY.fullmatch(k) for k, d in dig.items()
+        type(d) is str and k.isascii() and k.isdigit() and (k == "0" or k[0] != "0")
+        for k, d in dig.items()
     ):
         raise RecordSignatureError(
             f"record signature for {handle}: dig must map decimal indexes to digests"

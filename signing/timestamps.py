@@ -2,6 +2,7 @@
 
 import time
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from signing.errors import GlidError
 
@@ -23,6 +24,7 @@ def now() -> int:
     return int(time.time())
 
 
+@lru_cache(maxsize=4096)
 def iso(seconds: int) -> str:
     """RFC 3339 UTC text for messages an operator reads."""
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -12,6 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, NoReturn
 
 from signing.b64 import b64_decode
@@ -86,9 +87,14 @@ class _Signer:
     certificate: Certificate | None
 
     def describe(self) -> str:
-        if self.certificate is None:
-            return f"trust anchor {self.prefix} (key {self.key.kid})"
-        return f"key {self.key.kid} of {self.prefix} (certificate {self.certificate.jti})"
+        return _describe(self.prefix, self.key.kid, self.certificate)
+
+
+@lru_cache(maxsize=1024)
+def _describe(prefix: str, kid: str, certificate: Certificate | None) -> str:
+    if certificate is None:
+        return f"trust anchor {prefix} (key {kid})"
+    return f"key {kid} of {prefix} (certificate {certificate.jti})"
 
 
 _Revocation = tuple[RevocationEntry, int, str]  # entry, list iat, list issuer
@@ -346,7 +352,9 @@ def _fields(run: _Run, bundle: Any) -> tuple[str, int, list[Any], str, list[Any]
     chain, revocations = bundle.get("chain", []), bundle.get("revocations", [])
     if not isinstance(handle, str) or type(version) is not int:
         run.fail("parse", "bundle needs a string handle and an integer version")
-    if not isinstance(values, list) or not all(isinstance(v, Mapping) for v in values):
+    if not isinstance(values, list) or not all(
+        type(v) is dict or isinstance(v, Mapping) for v in values
+    ):
         run.fail("parse", f"{handle}: values must be a list of objects")
     if not isinstance(signature, str):
         run.fail("parse", f"{handle}: the bundle carries no record signature")

@@ -79,7 +79,7 @@ def test_template_id() -> None:
 def test_bad_values_are_refused() -> None:
     with pytest.raises(RecordSignatureError, match="integer index"):
         sign_record(HANDLE, 1, [{"index": "1"}], key(4), T0)
-    with pytest.raises(RecordSignatureError, match="no 'ttl'"):
+    with pytest.raises(RecordSignatureError, match="no 'timestamp'"):
         sign_record(HANDLE, 1, [{"index": 1, "type": "URL", "data": {}}], key(4), T0)
     with pytest.raises(RecordSignatureError, match="floats"):
         sign_record(HANDLE, 1, [value(2000, "x", 1.5)], key(4), T0)

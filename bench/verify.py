@@ -1,0 +1,123 @@
+"""How fast signed record bundles verify, against bare libsodium on the same signatures.
+
+A resolver verifies every record it returns, so full verification (digests, record
+signature, certificate chain, revocation) must cost little more than the one Ed25519
+check it cannot avoid. The baseline, measured in the same run on the same tokens, is
+libsodium's verify of each record JWS's signing input and signature and nothing else.
+Chain verdicts come from a warm ChainCache, as in a resolver. Each figure is the median
+of several repetitions. Target ratio: >= 0.8.
+
+Run from the checkout: .venv/bin/python -m bench.verify
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+
+import nacl.signing
+
+from signing.certificates import (
+    check_delegation_request,
+    issue_certificate,
+    issue_delegation,
+    issue_signing_certificate,
+    make_delegation_request,
+    make_trust_anchor,
+    parse_trust_anchor,
+)
+from signing.jws import parse_compact
+from signing.keys import SigningKey
+from signing.record_signature import sign_record
+from signing.verify import ChainCache, verify_bundle
+
+N = 3000
+REPEATS = 5
+T0 = 1767225600
+
+
+def median_seconds(work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def record_values(i: int) -> list[dict[str, object]]:
+    def value(index: int, type_: str, data: object) -> dict[str, object]:
+        fmt = "string" if isinstance(data, str) else "json"
+        return {
+            "index": index,
+            "type": type_,
+            "data": {"format": fmt, "value": data},
+            "ttl": 86400,
+            "timestamp": "2026-01-01T00:00:00Z",
+        }
+
+    return [
+        value(1001, "TEMPLATE", "88/tpl.product-footprint@1.0.0"),
+        value(2000, "product_name", f"Cold rolled coil {i}"),
+        value(2001, "pcf", {"value": f"{12 + i % 7}.5", "unit": "kgCO2e"}),
+        value(2002, "declared_unit", "t"),
+    ]
+
+
+def main() -> None:
+    top, secondary, enterprise, signer = (
+        SigningKey.from_seed(bytes([n]) * 32) for n in (1, 2, 3, 4)
+    )
+    anchor = parse_trust_anchor(make_trust_anchor("88", top.verify_key))
+    window = {"valid_from": T0 - 86400, "valid_until": T0 + 86400 * 365}
+    request = check_delegation_request(make_delegation_request("88.118", secondary, T0))
+    chain = [
+        issue_delegation(top, "88", request, **window),
+        issue_certificate(
+            secondary,
+            issuer="88.118",
+            subject="88.118.8",
+            subject_key=enterprise.verify_key,
+            perms=["delegate", "sign"],
+            **window,
+        ),
+        issue_signing_certificate(enterprise, "88.118.8", signer.verify_key, **window),
+    ]
+    bundles = []
+    for i in range(N):
+        handle, values = f"88.118.8/coil-{i}", record_values(i)
+        token = sign_record(handle, 1, values, signer, T0)
+        bundles.append(
+            {"handle": handle, "version": 1, "values": values, "signature": token, "chain": chain}
+        )
+    bare_key = nacl.signing.VerifyKey(bytes(signer.verify_key))
+    pairs = [
+        (p.signing_input, p.signature) for p in (parse_compact(b["signature"]) for b in bundles)
+    ]
+
+    cache = ChainCache()
+    at = T0 + 3600
+    assert all(verify_bundle(b, anchor, at=at, cache=cache).valid for b in bundles)
+
+    def full() -> None:
+        for bundle in bundles:
+            verify_bundle(bundle, anchor, at=at, cache=cache)
+
+    def bare() -> None:
+        for message, signature in pairs:
+            bare_key.verify(message, signature)
+
+    def uncached() -> None:
+        for bundle in bundles[:300]:
+            verify_bundle(bundle, anchor, at=at)
+
+    bare_s, full_s = median_seconds(bare), median_seconds(full)
+    uncached_s = median_seconds(uncached) * N / 300
+    print(f"records: {N}, 4 values each, chain of {len(chain)} certificates")
+    print(f"bare libsodium verify      : {N / bare_s:10,.0f} records/s")
+    print(f"verify_bundle, cached chain: {N / full_s:10,.0f} records/s")
+    print(f"verify_bundle, no cache    : {N / uncached_s:10,.0f} records/s")
+    print(f"ratio cached / bare        : {bare_s / full_s:10.2f}  (target >= 0.8)")
+
+
+if __name__ == "__main__":
+    main()
