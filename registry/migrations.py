@@ -118,8 +118,20 @@ _INITIAL = """
     for table in ("record_versions", "log_leaves", "log_nodes", "audit")
 )
 
+# Nonces of signed write requests (docs/protocol/auth.md), kept until their timestamp
+# leaves the accepted window so a replayed request is refused by every worker.
+_REQUEST_NONCES = """
+    CREATE TABLE request_nonces (
+        identity TEXT NOT NULL,
+        nonce TEXT NOT NULL,
+        expires_at INTEGER NOT NULL,
+        PRIMARY KEY (identity, nonce)
+    ) WITHOUT ROWID;
+    CREATE INDEX request_nonces_by_expiry ON request_nonces (expires_at);
+    """
+
 # Each entry is one SQL script; never edit a released entry, append a new one.
-MIGRATIONS: list[str] = [_INITIAL]
+MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

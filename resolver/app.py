@@ -11,10 +11,11 @@ from aiohttp import web
 
 from registry.service import registrar
 from registry.store import Store
-from resolver import native
+from resolver import handle_rest, native
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.errors import error_middleware
+from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.settings import Settings
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
@@ -24,12 +25,14 @@ def create_app(settings: Settings) -> web.Application:
     metrics = Metrics()
     app = web.Application(
         client_max_size=settings.max_body_bytes,
-        middlewares=[metrics.middleware, error_middleware],
+        middlewares=[metrics.middleware, error_middleware, rate_limit_middleware],
     )
     app[SETTINGS] = settings
     app[METRICS] = metrics
+    app[LIMITS] = Limits.from_settings(settings)
     app.cleanup_ctx.append(_open_store)
     app.router.add_routes(native.routes)
+    app.router.add_routes(handle_rest.routes)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
     return app

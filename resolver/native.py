@@ -210,7 +210,7 @@ async def revocations(request: web.Request) -> web.Response:
 @routes.post("/glid/v1/records")
 async def register_batch(request: web.Request) -> web.Response:
     """Batch registration: JSON Lines, or a MessagePack array of {handle, values}."""
-    principal = authenticate(request)
+    principal = await authenticate(request)
     registrar = request.app.get(REGISTRAR)
     if registrar is None:
         return json_error(503, "this node runs without its key passphrase and cannot sign writes")

@@ -1,0 +1,459 @@
+"""The Handle.Net REST API on a glid node, so existing Handle clients work unchanged.
+
+    GET    /api/handles/{handle}?index=&type=         resolve (values filtered as Handle does)
+    PUT    /api/handles/{handle}?overwrite=&index=    create, replace, or add/replace values
+    DELETE /api/handles/{handle}?index=               delete the handle, or some of its values
+    GET    /api/handles?prefix=&page=&pageSize=       list the handles under a prefix
+
+Bodies, response codes and HTTP statuses follow the Handle.Net REST API; every answer
+echoes the handle exactly as the client sent it (percent-decoded, not normalised), because
+Handle clients compare it with what they asked for. Reads come from the :class:`Authority`
+and writes go through the node's registrar, as on the native API; a write for a prefix this
+node is not authoritative for is refused, never redirected. docs/protocol/handle-rest.md
+is the reference.
+"""
+
+import sqlite3
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from enum import IntEnum
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+import orjson
+from aiohttp import web
+
+from registry import versions
+from registry.answers import SIGNATURE_INDEX, answer_values
+from registry.errors import (
+    IdentifierError,
+    NotFound,
+    OutsidePrefix,
+    RecordError,
+    Unauthenticated,
+    Unauthorised,
+)
+from registry.identifiers import Identifier, Prefix
+from registry.prefixes import require_authoritative
+from registry.records import SIGNATURE_TYPE, filter_values
+from registry.registration import Registrar
+from registry.store import Store
+from resolver.auth import SIGNED_SCHEME, authenticate, authorise
+from resolver.authority import Found, Missing, Referral
+from resolver.limits import RateLimited, too_many
+from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+from signing.errors import GlidError
+
+PATH = "/api/handles/"
+MAX_PAGE_SIZE = 10_000
+DEFAULT_PAGE_SIZE = 10
+VARIOUS = "various"
+
+routes = web.RouteTableDef()
+
+
+class Code(IntEnum):
+    """Handle protocol response codes used by the REST API."""
+
+    SUCCESS = 1
+    ERROR = 2
+    SERVER_TOO_BUSY = 3
+    HANDLE_NOT_FOUND = 100
+    HANDLE_ALREADY_EXISTS = 101
+    INVALID_HANDLE = 102
+    VALUES_NOT_FOUND = 200
+    VALUE_ALREADY_EXISTS = 201
+    INVALID_VALUE = 202
+    SERVER_NOT_RESPONSIBLE = 301
+    INVALID_ADMIN = 400
+    AUTHENTICATION_NEEDED = 402
+
+
+class HandleRestError(GlidError):
+    """A Handle REST request cannot be carried out; the code and status say why."""
+
+    def __init__(self, code: Code, status: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+def _classify(exc: GlidError) -> tuple[Code, int]:
+    """The Handle response code and HTTP status of a library error."""
+    if isinstance(exc, HandleRestError):
+        return exc.code, exc.status
+    if isinstance(exc, Unauthenticated):
+        return Code.AUTHENTICATION_NEEDED, 401
+    if isinstance(exc, Unauthorised):
+        return Code.INVALID_ADMIN, 403
+    if isinstance(exc, OutsidePrefix):
+        return Code.SERVER_NOT_RESPONSIBLE, 400
+    if isinstance(exc, IdentifierError):
+        return Code.INVALID_HANDLE, 400
+    if isinstance(exc, RecordError):
+        return Code.INVALID_VALUE, 400
+    if isinstance(exc, NotFound):
+        return Code.HANDLE_NOT_FOUND, 404
+    return Code.ERROR, 500
+
+
+def _json(
+    status: int, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+) -> web.Response:
+    return web.Response(
+        status=status, body=orjson.dumps(body), content_type="application/json", headers=headers
+    )
+
+
+def _failure(echo: Mapping[str, str], code: Code, status: int, message: str) -> web.Response:
+    headers = None
+    if status == 401:
+        headers = {"WWW-Authenticate": f'Basic realm="glid", {SIGNED_SCHEME} realm="glid"'}
+    return _json(status, {"responseCode": int(code), **echo, "message": message}, headers)
+
+
+async def _guarded(
+    echo: Mapping[str, str], work: Callable[[], Awaitable[web.Response]], request: web.Request
+) -> web.Response:
+    """Run one operation; every refusal becomes a Handle-shaped body naming the subject."""
+    try:
+        return await work()
+    except RateLimited as exc:
+        body = {"responseCode": int(Code.SERVER_TOO_BUSY), **echo, "message": str(exc)}
+        return too_many(exc, body)
+    except GlidError as exc:
+        code, status = _classify(exc)
+        return _failure(echo, code, status, str(exc))
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[SETTINGS].max_body_bytes
+        message = f"request body is larger than the limit of {limit} bytes"
+        return _failure(echo, Code.ERROR, 413, message)
+    except sqlite3.Error as exc:
+        return _failure(echo, Code.ERROR, 500, f"the node store failed: {exc}; try again")
+
+
+def _path_handle(request: web.Request) -> bytes:
+    """The handle part of the path as the client sent it, percent-decoded, not normalised."""
+    path = request.raw_path.partition("?")[0]
+    return unquote_to_bytes(path[len(PATH) :])
+
+
+Operation = Callable[[web.Request, str], Awaitable[web.Response]]
+
+
+async def _on_handle(request: web.Request, operation: Operation) -> web.Response:
+    raw = _path_handle(request)
+    text = raw.decode("utf-8", "replace")
+
+    async def work() -> web.Response:
+        if text.encode("utf-8") != raw:
+            raise HandleRestError(
+                Code.INVALID_HANDLE, 400, "the handle is not valid UTF-8 after percent-decoding"
+            )
+        return await operation(request, text)
+
+    return await _guarded({"handle": text}, work, request)
+
+
+# --- query parameters ---------------------------------------------------------------------
+
+
+def _indexes(request: web.Request) -> tuple[int, ...]:
+    given = request.query.getall("index", [])
+    bad = [value for value in given if not value.isdigit()]
+    if bad:
+        raise HandleRestError(Code.ERROR, 400, f"index= must be a non-negative integer, got {bad}")
+    return tuple(int(value) for value in given)
+
+
+def _flag(request: web.Request, name: str, default: bool) -> bool:
+    value = request.query.get(name)
+    if value is None:
+        return default
+    if value.lower() not in ("true", "false"):
+        raise HandleRestError(Code.ERROR, 400, f"{name}= must be true or false, got {value!r}")
+    return value.lower() == "true"
+
+
+def _count(request: web.Request, name: str) -> int | None:
+    value = request.query.get(name)
+    if value is None:
+        return None
+    if not value.isdigit():
+        raise HandleRestError(
+            Code.ERROR, 400, f"{name}= must be a non-negative integer, got {value!r}"
+        )
+    return int(value)
+
+
+def _expand_types(types: Sequence[str], values: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
+    """Handle's rule: a type ending in '.' also names its period-delimited subtypes."""
+    expanded = list(types)
+    for wanted in types:
+        if wanted.endswith("."):
+            expanded.extend(v["type"] for v in values if str(v["type"]).startswith(wanted))
+    return tuple(expanded)
+
+
+# --- shared steps of the operations -------------------------------------------------------
+
+
+def _registrar(request: web.Request) -> Registrar:
+    registrar = request.app.get(REGISTRAR)
+    if registrar is None:
+        raise HandleRestError(
+            Code.ERROR,
+            503,
+            "this node runs without its key passphrase and cannot sign writes;"
+            " restart it with GLID_PASSPHRASE set",
+        )
+    return registrar
+
+
+def _current_values(store: Store, handle: str) -> list[dict[str, Any]] | None:
+    """The live values of ``handle``, or None if it does not exist or was deleted."""
+    try:
+        stored = versions.get(store.conn, handle)
+    except NotFound:
+        return None
+    return None if stored.deleted else stored.values()
+
+
+async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
+    """Steps every write takes, in this order: a valid handle, a node that holds it (never
+    a redirect), a proven identity, and that identity's right to the handle's prefix."""
+    identifier = Identifier.from_text(text)
+    require_authoritative(request.app[STORE].conn, identifier.prefix, text)
+    principal = await authenticate(request)
+    authorise(principal, identifier)
+    return identifier, principal.identity
+
+
+def _submitted(raw: bytes) -> list[Any]:
+    """A PUT body: a values array, ``{"values": [...]}`` or one value, as Handle accepts.
+
+    The node's own HS_SIGNATURE at index 400, which a client copies back after reading a
+    record, is dropped: the node signs every new version itself.
+    """
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise HandleRestError(Code.INVALID_VALUE, 400, f"body is not valid JSON: {exc}") from exc
+    if isinstance(body, dict):
+        body = body.get("values", [body])
+    if not isinstance(body, list):
+        raise HandleRestError(
+            Code.INVALID_VALUE,
+            400,
+            'body must be {"values": [...]}, an array of values or one value',
+        )
+    return [
+        value
+        for value in body
+        if not (
+            isinstance(value, dict)
+            and value.get("index") == SIGNATURE_INDEX
+            and value.get("type") == SIGNATURE_TYPE
+        )
+    ]
+
+
+def _merge(
+    current: list[dict[str, Any]],
+    submitted: list[Any],
+    named: set[int] | None,
+    overwrite: bool,
+) -> tuple[list[dict[str, Any]], bool]:
+    """Add or replace the submitted values at the indexes named by ``index=`` (None for
+    ``index=various``: every submitted value); returns the new values and whether any
+    index is new."""
+    by_index = {int(value["index"]): value for value in current}
+    added = False
+    seen: set[int] = set()
+    for position, value in enumerate(submitted):
+        index = value.get("index") if isinstance(value, dict) else None
+        if not isinstance(index, int) or isinstance(index, bool):
+            raise HandleRestError(
+                Code.INVALID_VALUE, 400, f"values[{position}] has no integer index"
+            )
+        if named is not None and index not in named:
+            raise HandleRestError(
+                Code.INVALID_VALUE,
+                400,
+                f"values[{position}] has index {index}, which no index= parameter names;"
+                " name every index to change, or use index=various",
+            )
+        if index in by_index and not overwrite:
+            raise HandleRestError(
+                Code.VALUE_ALREADY_EXISTS,
+                409,
+                f"index {index} already holds a value; use overwrite=true to replace it",
+            )
+        added = added or index not in by_index
+        by_index[index] = value
+        seen.add(index)
+    absent = sorted((named or set()) - seen)
+    if absent:
+        raise HandleRestError(
+            Code.INVALID_VALUE, 400, f"index= names {absent} but the body has no value there"
+        )
+    return [by_index[index] for index in sorted(by_index)], added
+
+
+def _stored(request: web.Request, identifier: Identifier, values: list[Any], actor: str) -> None:
+    outcome = _registrar(request).register_one(str(identifier), values, actor)
+    request.app[METRICS].registrations.labels("accepted" if outcome.accepted else "rejected").inc()
+    if not outcome.accepted:
+        raise HandleRestError(Code.INVALID_VALUE, 400, outcome.error or "the values were refused")
+    request.app[ANSWERS].drop([str(identifier)])
+
+
+def _success(text: str, status: int = 200) -> web.Response:
+    return _json(status, {"responseCode": int(Code.SUCCESS), "handle": text})
+
+
+# --- the operations -----------------------------------------------------------------------
+
+
+async def _get(request: web.Request, text: str) -> web.Response:
+    answer = request.app[AUTHORITY].lookup(text)
+    if isinstance(answer, Referral):
+        raise HandleRestError(
+            Code.SERVER_NOT_RESPONSIBLE,
+            400,
+            f"prefix {answer.prefix} is delegated to the node at {answer.site}; ask that node",
+        )
+    if isinstance(answer, Missing):
+        if answer.code == "bad_identifier":
+            raise HandleRestError(Code.INVALID_HANDLE, 400, answer.reason)
+        if answer.code == "outside":
+            raise HandleRestError(Code.SERVER_NOT_RESPONSIBLE, 400, answer.reason)
+        raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, answer.reason)
+    assert isinstance(answer, Found)
+    stored = answer.stored
+    indexes = _indexes(request)
+    types = _expand_types(request.query.getall("type", []), stored.values())
+    values = answer_values(stored, indexes=indexes, types=types)
+    filtered = bool(indexes or types)
+    asked_signature = SIGNATURE_INDEX in indexes or SIGNATURE_TYPE in types
+    if (
+        filtered
+        and not asked_signature
+        and not filter_values(stored.values(), indexes=indexes, types=types)
+    ):
+        body = {
+            "responseCode": int(Code.VALUES_NOT_FOUND),
+            "handle": text,
+            "values": [],
+            "message": f"{stored.handle} has no value at the indexes {list(indexes)} or of the"
+            f" types {list(types)} asked for",
+        }
+        return _json(200, body)
+    return _json(200, {"responseCode": int(Code.SUCCESS), "handle": text, "values": values})
+
+
+async def _put(request: web.Request, text: str) -> web.Response:
+    identifier, actor = await _writer(request, text)
+    overwrite = _flag(request, "overwrite", default=True)
+    named_text = request.query.getall("index", [])
+    submitted = _submitted(await request.read())
+    current = _current_values(request.app[STORE], str(identifier))
+    if not named_text:
+        if current is not None and not overwrite:
+            raise HandleRestError(
+                Code.HANDLE_ALREADY_EXISTS,
+                409,
+                f"{identifier} already exists; use overwrite=true to replace its values",
+            )
+        values, created = submitted, current is None
+    else:
+        if current is None:
+            raise HandleRestError(
+                Code.HANDLE_NOT_FOUND, 404, f"{identifier} does not exist; PUT it without index="
+            )
+        named = None if named_text == [VARIOUS] else set(_indexes(request))
+        values, created = _merge(current, submitted, named, overwrite)
+    _stored(request, identifier, values, actor)
+    return _success(text, 201 if created else 200)
+
+
+async def _delete(request: web.Request, text: str) -> web.Response:
+    identifier, actor = await _writer(request, text)
+    handle = str(identifier)
+    current = _current_values(request.app[STORE], handle)
+    if current is None:
+        raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, f"{handle} is not on this node")
+    indexes = set(_indexes(request))
+    if not indexes:
+        _registrar(request).delete(handle, actor)
+        request.app[ANSWERS].drop([handle])
+        return _success(text)
+    remaining = [value for value in current if value["index"] not in indexes]
+    if len(remaining) == len(current):
+        raise HandleRestError(
+            Code.VALUES_NOT_FOUND, 400, f"{handle} has no value at the indexes {sorted(indexes)}"
+        )
+    if not remaining:
+        raise HandleRestError(
+            Code.INVALID_VALUE,
+            400,
+            f"removing indexes {sorted(indexes)} would leave {handle} without values;"
+            " DELETE it without index= to delete the handle",
+        )
+    _stored(request, identifier, remaining, actor)
+    return _success(text)
+
+
+async def _list(request: web.Request, text: str) -> web.Response:
+    if not text:
+        raise HandleRestError(
+            Code.ERROR, 400, "prefix= is required, e.g. /api/handles?prefix=88.101.7"
+        )
+    prefix = Prefix.from_text(text)
+    store = request.app[STORE]
+    require_authoritative(store.conn, prefix, f"prefix {text}")
+    authorise(await authenticate(request), prefix)
+    page, size = _count(request, "page"), _count(request, "pageSize")
+    paged = page is not None or size is not None
+    page = page or 0
+    size = DEFAULT_PAGE_SIZE if size is None else size
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise HandleRestError(Code.ERROR, 400, f"pageSize= must be 1 to {MAX_PAGE_SIZE}")
+    offset, limit = (page * size, size) if paged else (0, MAX_PAGE_SIZE + 1)
+    total, handles = versions.list_handles(store.conn, str(prefix), offset=offset, limit=limit)
+    if not paged and total > MAX_PAGE_SIZE:
+        raise HandleRestError(
+            Code.ERROR,
+            400,
+            f"prefix {prefix} holds {total} handles; ask for them in pages of at most"
+            f" {MAX_PAGE_SIZE} with page= and pageSize=",
+        )
+    body: dict[str, Any] = {
+        "responseCode": int(Code.SUCCESS),
+        "prefix": text,
+        "totalCount": str(total),
+    }
+    if paged:
+        body.update(page=page, pageSize=size)
+    body["handles"] = handles
+    return _json(200, body)
+
+
+@routes.get(PATH + "{handle:.+}")
+async def get_handle(request: web.Request) -> web.Response:
+    return await _on_handle(request, _get)
+
+
+@routes.put(PATH + "{handle:.+}")
+async def put_handle(request: web.Request) -> web.Response:
+    return await _on_handle(request, _put)
+
+
+@routes.delete(PATH + "{handle:.+}")
+async def delete_handle(request: web.Request) -> web.Response:
+    return await _on_handle(request, _delete)
+
+
+@routes.get(PATH.rstrip("/"))
+async def list_handles(request: web.Request) -> web.Response:
+    text = request.query.get("prefix", "")
+    return await _guarded({"prefix": text}, lambda: _list(request, text), request)

@@ -1,0 +1,152 @@
+"""Per-client rate limits: token buckets per client address and per admin identity.
+
+Every request takes a token from its client address's bucket; an authenticated write also
+takes one from its identity's bucket, so one enterprise cannot starve the others by
+spreading its writes over many addresses. A bucket holds at most ``burst`` tokens and
+refills at ``rate`` tokens per second; an empty bucket answers 429 with ``Retry-After``
+(whole seconds until a token is back). ``rate <= 0`` turns the limits off, for a node
+behind a proxy that already limits, or for a benchmark.
+
+Buckets live in the worker process: with N workers a client may get up to N times the
+rate when its connections land on different workers. The client address is the TCP peer
+(``request.remote``); forwarded-for headers are not trusted.
+"""
+
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+
+import orjson
+from aiohttp import web
+
+from resolver.settings import Settings
+from signing.errors import GlidError
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+MAX_TRACKED = 100_000
+
+
+class RateLimited(GlidError):
+    """Too many requests from one client or identity; retry after the time given."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+    @property
+    def retry_after_header(self) -> str:
+        return str(max(1, math.ceil(self.retry_after)))
+
+
+class TokenBuckets:
+    """One token bucket per key, created full on first use.
+
+    Keys are kept in least-recently-used order; when more than ``max_keys`` are tracked,
+    the oldest are forgotten if their bucket has refilled (forgetting a full bucket
+    changes nothing), so a scan from many addresses cannot grow the table without bound.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = MAX_TRACKED,
+    ) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.clock = clock
+        self.max_keys = max_keys
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()  # tokens, at
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    def take(self, key: str) -> float:
+        """Take one token for ``key``: 0.0 if granted, else the seconds until one is."""
+        if not self.enabled:
+            return 0.0
+        now = self.clock()
+        tokens, at = self._buckets.pop(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[key] = (tokens - 1.0, now)
+            wait = 0.0
+        else:
+            self._buckets[key] = (tokens, now)
+            wait = (1.0 - tokens) / self.rate
+        if len(self._buckets) > self.max_keys:
+            self._forget_refilled(now)
+        return wait
+
+    def _forget_refilled(self, now: float) -> None:
+        refill_time = self.burst / self.rate
+        while len(self._buckets) > self.max_keys:
+            key, (_, at) = next(iter(self._buckets.items()))
+            if now - at < refill_time:
+                return
+            del self._buckets[key]
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+class Limits:
+    """The two bucket sets of one worker."""
+
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+        self.clients = TokenBuckets(rate, burst, clock=clock)
+        self.identities = TokenBuckets(rate, burst, clock=clock)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Limits":
+        return cls(settings.rate_limit, settings.rate_burst)
+
+    def check_client(self, address: str) -> None:
+        wait = self.clients.take(address)
+        if wait:
+            raise RateLimited(
+                f"client {address} sent more than {self.clients.rate:g} requests/s"
+                f" (burst {self.clients.burst}); retry after {math.ceil(wait)} s",
+                wait,
+            )
+
+    def check_identity(self, identity: str) -> None:
+        wait = self.identities.take(identity)
+        if wait:
+            raise RateLimited(
+                f"{identity} made more than {self.identities.rate:g} writes/s"
+                f" (burst {self.identities.burst}); retry after {math.ceil(wait)} s",
+                wait,
+            )
+
+
+LIMITS = web.AppKey("limits", Limits)
+
+
+def too_many(exc: RateLimited, body: dict[str, object] | None = None) -> web.Response:
+    """The 429 answer: a JSON body naming the limit and a Retry-After header."""
+    return web.Response(
+        status=429,
+        body=orjson.dumps(body if body is not None else {"error": str(exc)}),
+        content_type="application/json",
+        headers={"Retry-After": exc.retry_after_header},
+    )
+
+
+@web.middleware
+async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Refuse a client over its rate before any work; turn RateLimited from handlers into 429.
+
+    It sits inside the error middleware so that a handler's RateLimited (an identity over
+    its rate) becomes a 429 here rather than a generic 400 there.
+    """
+    limits = request.app[LIMITS]
+    try:
+        limits.check_client(request.remote or "unknown")
+        return await handler(request)
+    except RateLimited as exc:
+        return too_many(exc)
