@@ -12,13 +12,12 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import (
     AfterValidator,
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Strict,
     StringConstraints,
@@ -45,11 +44,7 @@ from templates_meta.units import UNITS, conversion_factor
 
 TEMPLATE_INDEX = 1001
 
-_DECIMAL = re.compile(DECIMAL_PATTERN)
-_IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
-_DATE = re.compile(DATE_PATTERN)
-_DATETIME = re.compile(DATETIME_PATTERN)
-_CONFIG = ConfigDict(extra="forbid", regex_engine="python-re")
+_CONFIG = ConfigDict(extra="forbid")
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,10 +68,34 @@ def validate_values(effective: EffectiveTemplate, values: Iterable[Any]) -> list
     """Every way the record values break the template; an empty list means they follow it."""
     errors: list[FieldError] = []
     items: dict[str, Any] = {}
+    model, names = _compiled(effective)
     for position, value in enumerate(values):
-        _collect(effective, position, value, items, errors)
+        try:
+            index, name, data = value["index"], value["type"], value["data"]
+            item = data["value"]
+            written = data.get("format")
+        except (TypeError, KeyError, IndexError, AttributeError):
+            errors.append(_malformed(position, value))
+            continue
+        if type(index) is not int or type(name) is not str:
+            errors.append(_malformed(position, value))
+            continue
+        if index < FIRST_ITEM_INDEX:
+            if index == TEMPLATE_INDEX:
+                _check_template_value(effective, name, item, errors)
+            continue
+        if names.get(index) != name:
+            errors.append(_misplaced(effective, name, index))
+        elif name in items:
+            errors.append(
+                FieldError(name, index, "the record carries this field twice", "duplicate")
+            )
+        else:
+            if written != ("string" if type(item) is str else "json"):
+                errors.append(_wrong_format(name, index, written, item))
+            items[name] = item
     try:
-        compiled_model(effective).model_validate(items)
+        model.model_validate(items)
     except ValidationError as exc:
         errors.extend(_translate(effective, detail) for detail in exc.errors(include_url=False))
     return errors
@@ -89,58 +108,27 @@ def check_values(effective: EffectiveTemplate, values: Iterable[Any]) -> None:
         raise RecordInvalid(errors, effective.ref)
 
 
-def _collect(
-    effective: EffectiveTemplate,
-    position: int,
-    value: Any,
-    items: dict[str, Any],
-    errors: list[FieldError],
-) -> None:
-    """Put one record value's field value in ``items``, or say why it cannot go there."""
-    index = value.get("index") if isinstance(value, Mapping) else None
+def _malformed(position: int, value: Any) -> FieldError:
     name = value.get("type") if isinstance(value, Mapping) else None
-    data = value.get("data") if isinstance(value, Mapping) else None
-    if (
-        not isinstance(index, int)
-        or isinstance(index, bool)
-        or not isinstance(name, str)
-        or not isinstance(data, Mapping)
-        or "value" not in data
-    ):
-        errors.append(
-            FieldError(
-                name if isinstance(name, str) else f"#{position}",
-                index if isinstance(index, int) else -1,
-                f"record value #{position} is not of the form "
-                '{"index": int, "type": str, "data": {"format": str, "value": ...}}',
-                "malformed",
-            )
-        )
-        return
-    if index < FIRST_ITEM_INDEX:
-        if index == TEMPLATE_INDEX:
-            _check_template_value(effective, name, data["value"], errors)
-        return
-    field = effective.by_index.get(index)
-    if field is None or field.name != name:
-        errors.append(_misplaced(effective, name, index, field))
-        return
-    if name in items:
-        errors.append(FieldError(name, index, "the record carries this field twice", "duplicate"))
-        return
-    field_value = data["value"]
-    expected_format = "string" if isinstance(field_value, str) else "json"
-    if data.get("format") != expected_format:
-        errors.append(
-            FieldError(
-                name,
-                index,
-                f"data.format is {data.get('format')!r} but the value calls for "
-                f'{expected_format!r} ("string" for a JSON string, "json" otherwise)',
-                "format",
-            )
-        )
-    items[name] = field_value
+    index = value.get("index") if isinstance(value, Mapping) else None
+    return FieldError(
+        name if isinstance(name, str) else f"#{position}",
+        index if type(index) is int else -1,
+        f"record value #{position} is not of the form "
+        '{"index": int, "type": str, "data": {"format": str, "value": ...}}',
+        "malformed",
+    )
+
+
+def _wrong_format(name: str, index: int, written: Any, item: Any) -> FieldError:
+    expected = "string" if isinstance(item, str) else "json"
+    return FieldError(
+        name,
+        index,
+        f"data.format is {written!r} but the value calls for {expected!r}"
+        ' ("string" for a JSON string, "json" otherwise)',
+        "format",
+    )
 
 
 def _check_template_value(
@@ -161,9 +149,8 @@ def _check_template_value(
         )
 
 
-def _misplaced(
-    effective: EffectiveTemplate, name: str, index: int, at_index: Field | None
-) -> FieldError:
+def _misplaced(effective: EffectiveTemplate, name: str, index: int) -> FieldError:
+    at_index = effective.by_index.get(index)
     by_name = effective.by_name.get(name)
     if by_name is not None:
         return FieldError(
@@ -189,14 +176,19 @@ def _misplaced(
 
 # -- compiling an effective template into a pydantic model -------------------------------
 
-_MODELS: dict[tuple[str, str], type[BaseModel]] = {}
+_Compiled = tuple[type[BaseModel], dict[int, str]]
+_MODELS: dict[tuple[str, str], _Compiled] = {}
 
 
 def compiled_model(effective: EffectiveTemplate) -> type[BaseModel]:
     """The pydantic model of the template's items, built once per ref and field set."""
+    return _compiled(effective)[0]
+
+
+def _compiled(effective: EffectiveTemplate) -> _Compiled:
     key = (effective.ref, effective.digest)
-    model = _MODELS.get(key)
-    if model is None:
+    compiled = _MODELS.get(key)
+    if compiled is None:
         definitions: dict[str, Any] = {
             f"f{field.index}": (
                 _annotation(field),
@@ -209,8 +201,9 @@ def compiled_model(effective: EffectiveTemplate) -> type[BaseModel]:
             __config__=_CONFIG,
             **definitions,
         )
-        _MODELS[key] = model
-    return model
+        compiled = (model, {field.index: field.name for field in effective.fields})
+        _MODELS[key] = compiled
+    return compiled
 
 
 def _annotation(field: Field) -> Any:
@@ -221,23 +214,26 @@ def _annotation(field: Field) -> Any:
 
 
 def _value_annotation(field: Field) -> Any:
+    """The pydantic type of one value: core (Rust) checks first, Python only where needed."""
     kind = field.value_type
     if kind is FieldType.STRING:
-        return Annotated[str, Strict(), *_pattern(field)]
+        return Annotated[str, Strict(), *_template_pattern(field)]
     if kind is FieldType.IDENTIFIER:
-        return Annotated[str, Strict(), AfterValidator(_identifier), *_pattern(field)]
+        return Annotated[str, Strict(), _IDENTIFIER_SHAPE, *_template_pattern(field)]
     if kind is FieldType.INTEGER:
         return Annotated[int, Strict(), *_integer_bounds(field)]
     if kind is FieldType.BOOLEAN:
         return Annotated[bool, Strict()]
     if kind is FieldType.ENUM:
-        return Annotated[str, BeforeValidator(_enum_check(field.enum or ()))]
+        return Literal[tuple(field.enum or ())]
     if kind is FieldType.DECIMAL:
-        return Annotated[str, BeforeValidator(_decimal_check(_bounds_check(field, None)))]
+        if field.min is None and field.max is None:
+            return _DecimalText
+        return Annotated[_DecimalText, AfterValidator(_decimal_bounds(field))]
     if kind is FieldType.DATE:
-        return Annotated[str, BeforeValidator(_date)]
+        return _DateText
     if kind is FieldType.DATETIME:
-        return Annotated[str, BeforeValidator(_datetime)]
+        return _DateTimeText
     if kind is FieldType.QUANTITY:
         return Annotated[_Quantity, AfterValidator(_quantity_check(field))]
     return Annotated[_Input, AfterValidator(_input_check(field))]
@@ -261,29 +257,31 @@ def _json_type(value: Any) -> str:
     return "null" if value is None else type(value).__name__
 
 
-def _decimal_text(value: Any) -> Decimal:
-    if isinstance(value, str):
-        if _DECIMAL.match(value):
-            return Decimal(value)
-        raise _fail("type", f'{value!r} is not a decimal string like "12.5"')
-    if isinstance(value, float):
-        raise _fail(
-            "float",
-            f'{value!r} is a JSON float where a decimal string is required: send "{value}"',
-        )
-    if isinstance(value, int) and not isinstance(value, bool):
-        raise _fail("type", f"{value} is a JSON number where a decimal string is required")
-    raise _fail("type", f'expected a decimal string like "12.5", got {_json_type(value)}')
+def _calendar_date(text: str) -> str:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        raise _fail("type", f"{text!r} is not a calendar date") from None
+    return text
 
 
-def _decimal_check(bounds: Callable[[Decimal, str], None] | None) -> Callable[[Any], Any]:
-    def check(value: Any) -> Any:
-        number = _decimal_text(value)
-        if bounds is not None:
-            bounds(number, value)
-        return value
+def _calendar_datetime(text: str) -> str:
+    try:
+        datetime.fromisoformat(text)
+    except ValueError:
+        raise _fail("type", f"{text!r} is not a valid date and time") from None
+    return text
 
-    return check
+
+_DecimalText = Annotated[str, Strict(), StringConstraints(pattern=DECIMAL_PATTERN)]
+_IDENTIFIER_SHAPE = StringConstraints(pattern=IDENTIFIER_PATTERN)
+_IdentifierText = Annotated[str, Strict(), _IDENTIFIER_SHAPE]
+_DateText = Annotated[
+    str, Strict(), StringConstraints(pattern=DATE_PATTERN), AfterValidator(_calendar_date)
+]
+_DateTimeText = Annotated[
+    str, Strict(), StringConstraints(pattern=DATETIME_PATTERN), AfterValidator(_calendar_datetime)
+]
 
 
 def _bounds_check(field: Field, unit: str | None) -> Callable[[Decimal, str], None]:
@@ -303,6 +301,16 @@ def _bounds_check(field: Field, unit: str | None) -> Callable[[Decimal, str], No
     return check
 
 
+def _decimal_bounds(field: Field) -> Callable[[str], str]:
+    bounds = _bounds_check(field, None)
+
+    def check(text: str) -> str:
+        bounds(Decimal(text), text)
+        return text
+
+    return check
+
+
 def _integer_bounds(field: Field) -> list[Any]:
     low, high = field.min_decimal, field.max_decimal
     bounds: list[Any] = []
@@ -313,62 +321,30 @@ def _integer_bounds(field: Field) -> list[Any]:
     return bounds
 
 
-def _pattern(field: Field) -> list[Any]:
-    return [StringConstraints(pattern=field.pattern)] if field.pattern else []
+def _template_pattern(field: Field) -> list[Any]:
+    """A template's own pattern, matched with Python's re (search), as the format says."""
+    if field.pattern is None:
+        return []
+    pattern = field.pattern
+    compiled = re.compile(pattern)
 
+    def check(text: str) -> str:
+        if compiled.search(text) is None:
+            raise _fail("pattern", f"{text!r} does not match the pattern {pattern}")
+        return text
 
-def _identifier(value: str) -> str:
-    if not _IDENTIFIER.match(value):
-        raise _fail("type", f"{value!r} is not an identifier of the form PREFIX/SUFFIX")
-    return value
-
-
-def _enum_check(allowed: tuple[str, ...]) -> Callable[[Any], Any]:
-    choices = frozenset(allowed)
-
-    def check(value: Any) -> Any:
-        if not isinstance(value, str):
-            raise _fail("type", f"expected one of {', '.join(allowed)}, got {_json_type(value)}")
-        if value not in choices:
-            raise _fail("enum", f"{value!r} is not one of {', '.join(allowed)}")
-        return value
-
-    return check
-
-
-def _date(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise _fail("type", f"expected a date string YYYY-MM-DD, got {_json_type(value)}")
-    if not _DATE.match(value):
-        raise _fail("type", f"{value!r} is not a date of the form YYYY-MM-DD")
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise _fail("type", f"{value!r} is not a calendar date") from None
-    return value
-
-
-def _datetime(value: Any) -> Any:
-    if not isinstance(value, str):
-        raise _fail("type", f"expected an RFC 3339 date-time string, got {_json_type(value)}")
-    if not _DATETIME.match(value):
-        raise _fail("type", f"{value!r} is not a date-time like 2026-01-01T00:00:00Z (with a zone)")
-    try:
-        datetime.fromisoformat(value)
-    except ValueError:
-        raise _fail("type", f"{value!r} is not a valid date and time") from None
-    return value
+    return [AfterValidator(check)]
 
 
 class _Quantity(TypedDict):
     __pydantic_config__ = _CONFIG  # type: ignore[misc]
-    value: Annotated[str, BeforeValidator(_decimal_check(None))]
+    value: _DecimalText
     unit: Annotated[str, Strict()]
 
 
 class _Input(TypedDict):
     __pydantic_config__ = _CONFIG  # type: ignore[misc]
-    id: Annotated[str, Strict(), AfterValidator(_identifier)]
+    id: _IdentifierText
     quantity: _Quantity
 
 
@@ -444,13 +420,18 @@ _BOUND_WORDS = {
     "less_than_equal": ("at most", "le"),
     "less_than": ("below", "lt"),
 }
+_SHAPES = {
+    DECIMAL_PATTERN: 'a decimal string like "12.5"',
+    IDENTIFIER_PATTERN: "an identifier of the form PREFIX/SUFFIX",
+    DATE_PATTERN: "a date of the form YYYY-MM-DD",
+    DATETIME_PATTERN: "a date-time like 2026-01-01T00:00:00Z (with a zone)",
+}
 
 
 def _translate(effective: EffectiveTemplate, detail: ErrorDetails) -> FieldError:
     loc = detail["loc"]
     field = effective.by_name[str(loc[0])]
-    path = _path(loc[1:])
-    code, reason = _reason(detail, path)
+    code, reason = _reason(field, detail, loc[1:])
     return FieldError(field.name, field.index, reason, code)
 
 
@@ -459,24 +440,59 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return text.removeprefix(".")
 
 
-def _reason(detail: ErrorDetails, path: str) -> tuple[str, str]:
+def _slot(field: Field, loc: tuple[int | str, ...]) -> FieldType | None:
+    """What the failing value was meant to be: a decimal, a date, ... (None: anything else)."""
+    last = loc[-1] if loc else None
+    if last is None or isinstance(last, int):
+        return field.value_type
+    if last == "value":
+        return FieldType.DECIMAL
+    return None
+
+
+def _reason(field: Field, detail: ErrorDetails, loc: tuple[int | str, ...]) -> tuple[str, str]:
     kind, value = detail["type"], detail["input"]
+    path = _path(loc)
     at = f"{path}: " if path else ""
     ctx = detail.get("ctx", {})
     if kind == "missing":
         return ("missing", "required field is missing") if not path else ("type", f"{at}missing")
+    if kind == "string_type":
+        return _not_a_string(_slot(field, loc), value, at)
+    if kind == "literal_error":
+        allowed = ", ".join(field.enum or ())
+        if isinstance(value, str):
+            return "enum", f"{at}{value!r} is not one of {allowed}"
+        return "type", f"{at}expected one of {allowed}, got {_json_type(value)}"
     if kind in _TYPE_NAMES:
         return "type", f"{at}expected {_TYPE_NAMES[kind]}, got {_json_type(value)}"
     if kind in _BOUND_WORDS:
         words, key = _BOUND_WORDS[kind]
         return "bounds", f"{at}out of bounds: {value} must be {words} {ctx[key]}"
     if kind == "string_pattern_mismatch":
-        return "pattern", f"{at}{value!r} does not match the pattern {ctx['pattern']}"
+        return "type", f"{at}{value!r} is not {_SHAPES[ctx['pattern']]}"
     if kind == "extra_forbidden":
         return "type", f"{at}is not expected here"
     if isinstance(reason := ctx.get("reason"), str):
         return kind, f"{at}{reason}"
     return "type", f"{at}{detail['msg']}"
+
+
+def _not_a_string(slot: FieldType | None, value: Any, at: str) -> tuple[str, str]:
+    if slot is FieldType.DECIMAL:
+        if isinstance(value, float):
+            return (
+                "float",
+                f'{at}{value!r} is a JSON float where a decimal string is required: send "{value}"',
+            )
+        if isinstance(value, int) and not isinstance(value, bool):
+            return "type", f"{at}{value} is a JSON number where a decimal string is required"
+        return "type", f'{at}expected a decimal string like "12.5", got {_json_type(value)}'
+    if slot is FieldType.DATE:
+        return "type", f"{at}expected a date string YYYY-MM-DD, got {_json_type(value)}"
+    if slot is FieldType.DATETIME:
+        return "type", f"{at}expected an RFC 3339 date-time string, got {_json_type(value)}"
+    return "type", f"{at}expected a string, got {_json_type(value)}"
 
 
 def referenced_template(values: Iterable[Any]) -> str | None:
