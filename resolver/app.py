@@ -14,11 +14,12 @@ from registry.store import Store
 from resolver import handle_rest, native
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
+from resolver.client import Resolver, load_trust_anchor
 from resolver.errors import error_middleware
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.settings import Settings
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -31,6 +32,8 @@ def create_app(settings: Settings) -> web.Application:
     app[METRICS] = metrics
     app[LIMITS] = Limits.from_settings(settings)
     app.cleanup_ctx.append(_open_store)
+    if settings.recursive:
+        app.cleanup_ctx.append(_open_resolver)
     app.router.add_routes(native.routes)
     app.router.add_routes(handle_rest.routes)
     app.router.add_get("/healthz", healthz)
@@ -48,6 +51,16 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
         app[REGISTRAR] = registrar(store, settings.passphrase)
     yield
     store.close()
+
+
+async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    if settings.root_url is None or settings.trust_anchor is None:
+        raise ValueError("a recursive node needs root_url and trust_anchor")
+    anchor = load_trust_anchor(settings.trust_anchor)
+    async with Resolver(settings.root_url, anchor) as resolver:
+        app[RESOLVER] = resolver
+        yield
 
 
 async def healthz(request: web.Request) -> web.Response:

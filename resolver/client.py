@@ -9,7 +9,9 @@ a client to an impostor. Answers, referrals and negative answers are cached by T
 """
 
 import asyncio
+import json
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -18,7 +20,8 @@ import aiohttp
 from registry.errors import IdentifierError
 from registry.identifiers import Identifier, Prefix
 from resolver.cache import SingleFlight, TtlCache
-from signing.certificates import TrustAnchor, parse_certificate
+from signing.certificates import TrustAnchor, parse_certificate, parse_trust_anchor
+from signing.errors import TrustAnchorError
 from signing.verify import ChainCache, Step, Verdict, verify_bundle
 
 MAX_REFERRALS = 8
@@ -312,6 +315,15 @@ class Resolver:
 
 def _wrong_handle(asked: str, got: object) -> Step:
     return Step("identifier", False, f"asked for {asked}, the answer is for {got}")
+
+
+def load_trust_anchor(path: Path) -> TrustAnchor:
+    """Read the top node's trust-anchor.json, handed out of band like the DNSSEC root key."""
+    try:
+        document = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise TrustAnchorError(f"cannot read trust anchor {path}: {exc}") from exc
+    return parse_trust_anchor(document)
 
 
 def resolve_sync(

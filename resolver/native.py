@@ -18,9 +18,10 @@ from registry.log import NodeLog, checkpoint_key
 from registry.registration import Outcome, Submission
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral, parse_chain
+from resolver.client import Resolution
 from resolver.errors import json_error
 from resolver.settings import MAX_BATCH_IDS
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
 from resolver.wire import encode_json, encode_msgpack, read_body, respond, respond_encoded
 
 routes = web.RouteTableDef()
@@ -33,6 +34,31 @@ STATUS = {
     "outside": 404,
     "bad_identifier": 400,
 }
+
+
+RECURSIVE_STATUS = {"ok": 200, "not_found": 404, "deleted": 404, "bad_identifier": 400}
+
+
+def _not_ours(answer: Answer) -> bool:
+    return isinstance(answer, Referral) or (
+        isinstance(answer, Missing) and answer.code == "outside"
+    )
+
+
+def recursive_body(resolution: Resolution) -> dict[str, Any]:
+    """A recursive node's answer: the authoritative answer plus how it was verified."""
+    body: dict[str, Any] = dict(resolution.answer or {"status": resolution.status})
+    body["handle"] = resolution.handle
+    if resolution.error is not None:
+        body["error"] = resolution.error
+    body["recursive"] = {
+        "verified": resolution.verified,
+        "verdict": None if resolution.verdict is None else resolution.verdict.to_json(),
+        "stale": resolution.stale,
+        "cached": resolution.cached,
+        "path": list(resolution.path),
+    }
+    return body
 
 
 def status_of(answer: Answer) -> int:
@@ -113,7 +139,14 @@ async def resolve(request: web.Request) -> web.Response:
         indexes=_indexes(request),
         types=tuple(request.query.getall("type", [])),
     )
-    body = answer_body(request, answer, bundle=request.query.get("bundle") in ("1", "true"))
+    bundle = request.query.get("bundle") in ("1", "true")
+    resolver = app.get(RESOLVER)
+    if resolver is not None and _not_ours(answer):
+        resolution = await resolver.resolve(handle, bundle=bundle)
+        return respond(
+            request, recursive_body(resolution), RECURSIVE_STATUS.get(resolution.status, 502)
+        )
+    body = answer_body(request, answer, bundle=bundle)
     if plain and isinstance(answer, Found | Referral):
         json_body, msgpack_body = encode_json(body), encode_msgpack(body)
         app[ANSWERS].put(handle, json_body, msgpack_body)

@@ -6,6 +6,7 @@ from registry.registration import Registrar
 from registry.store import Store
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
+from resolver.client import Resolver
 from resolver.metrics import Metrics
 from resolver.settings import Settings
 
@@ -15,3 +16,4 @@ AUTHORITY = web.AppKey("authority", Authority)
 ANSWERS = web.AppKey("answers", EncodedAnswers)
 METRICS = web.AppKey("metrics", Metrics)
 REGISTRAR = web.AppKey("registrar", Registrar)
+RESOLVER = web.AppKey("resolver", Resolver)

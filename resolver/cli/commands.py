@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from resolver.cli import accounting, node, templates
+from resolver.cli import accounting, admin, network, node, templates
 
-MODULES: list[ModuleType] = [node, accounting, templates]
+MODULES: list[ModuleType] = [node, admin, network, templates, accounting]

@@ -1,0 +1,197 @@
+"""Network commands: ``glid serve``, ``resolve``, ``delegate``, ``accept``, ``host``, ``site``."""
+
+import argparse
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from registry import delegation
+from registry.node import write_json
+from registry.store import Store
+from resolver import demo
+from resolver.cli.node import add_dir, add_json
+from resolver.cli.output import InputError, emit_json, note
+from resolver.client import Resolver, load_trust_anchor, resolve_sync
+from resolver.footprint import network_footprint
+from resolver.serve import serve
+from resolver.settings import Settings
+from resolver.text import describe, footprint_lines
+from signing.keyfile import PASSPHRASE_ENV, passphrase
+
+
+def _listen(text: str) -> tuple[str, int]:
+    host, sep, port = text.rpartition(":")
+    if not sep or not port.isdigit() or not 0 <= int(port) < 65536:
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT such as 127.0.0.1:8080, got {text!r}")
+    return host or "127.0.0.1", int(port)
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    srv = subparsers.add_parser("serve", help="run the node daemon")
+    add_dir(srv)
+    srv.add_argument("--listen", type=_listen, default=("127.0.0.1", 8080), help="HOST:PORT")
+    srv.add_argument("--workers", type=int, default=1, help="worker processes (SO_REUSEPORT)")
+    srv.add_argument("--recursive", action="store_true", help="resolve other nodes' ids too")
+    srv.add_argument("--root", help="with --recursive: the top node's URL")
+    srv.add_argument("--trust-anchor", type=Path, help="with --recursive: trust-anchor.json")
+    srv.add_argument("--max-body", type=int, default=8 << 20, help="request body limit, bytes")
+    srv.set_defaults(run=run_serve)
+
+    res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
+    res.add_argument("ids", nargs="+", metavar="ID")
+    res.add_argument("--root", required=True, help="the top node's URL")
+    res.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    res.add_argument("--bundle", action="store_true", help="ask for log proofs too")
+    add_json(res)
+    res.set_defaults(run=run_resolve)
+
+    dlg = subparsers.add_parser("delegate", help="certify a child node from its request")
+    add_dir(dlg)
+    dlg.add_argument("--request", required=True, type=Path, help="delegation-request.json")
+    dlg.add_argument("--site", help="the child node's URL, for referrals")
+    dlg.add_argument("--valid-days", type=int, default=365)
+    dlg.add_argument("--out", required=True, type=Path, help="where to write the certificate")
+    dlg.set_defaults(run=run_delegate)
+
+    acc = subparsers.add_parser("accept", help="install the certificate a parent issued")
+    add_dir(acc)
+    acc.add_argument("--cert", required=True, type=Path)
+    acc.set_defaults(run=run_accept)
+
+    hst = subparsers.add_parser("host", help="host an enterprise prefix on this node")
+    add_dir(hst)
+    hst.add_argument("--prefix", required=True, help="a prefix directly under this node's")
+    add_json(hst)
+    hst.set_defaults(run=run_host)
+
+    fp = subparsers.add_parser("footprint", help="roll a product footprint up its supply chain")
+    fp.add_argument("id", metavar="ID")
+    fp.add_argument("--root", required=True, help="the top node's URL")
+    fp.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    fp.add_argument(
+        "--verified-only", action="store_true", help="fail on any unresolved or unverified input"
+    )
+    add_json(fp)
+    fp.set_defaults(run=run_footprint)
+
+    dm = subparsers.add_parser("demo", help="run a local network of nodes with sample data")
+    dm.add_argument("--dir", type=Path, default=Path("glid-demo"), help="where the nodes live")
+    dm.add_argument("--keep-running", action="store_true", help="serve until SIGTERM or Ctrl-C")
+    dm.set_defaults(run=run_demo)
+
+    sit = subparsers.add_parser("site", help="set where a delegated child node is reached")
+    add_dir(sit)
+    sit.add_argument("--prefix", required=True)
+    sit.add_argument("--url", required=True)
+    sit.set_defaults(run=run_site)
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise InputError(f"cannot read {path}: {exc}") from exc
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    if args.recursive and (args.root is None or args.trust_anchor is None):
+        raise InputError("--recursive needs --root URL and --trust-anchor FILE")
+    Store.open(args.dir).close()  # fail now, with a clear message, if DIR is not a node
+    secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
+    if secret is None:
+        note(f"{PASSPHRASE_ENV} is not set: serving read-only (writes are refused)")
+    host, port = args.listen
+    settings = Settings(
+        args.dir,
+        host=host,
+        port=port,
+        passphrase=secret,
+        recursive=args.recursive,
+        root_url=args.root,
+        trust_anchor=args.trust_anchor,
+        max_body_bytes=args.max_body,
+    )
+    serve(settings, workers=args.workers)
+    return 0
+
+
+def run_resolve(args: argparse.Namespace) -> int:
+    anchor = load_trust_anchor(args.trust_anchor)
+    results = resolve_sync(args.root, anchor, args.ids, bundle=args.bundle)
+    if args.json:
+        emit_json([result.to_json() for result in results])
+    else:
+        for result in results:
+            print("\n".join(describe(result)))
+    return 0 if all(result.verified for result in results) else 1
+
+
+def run_delegate(args: argparse.Namespace) -> int:
+    request = _read_json(args.request)
+    with Store.open(args.dir) as store:
+        chain = delegation.delegate(
+            store, passphrase(), request, site=args.site, valid_days=args.valid_days
+        )
+    write_json(args.out, delegation.chain_document(chain))
+    print(f"delegated {request.get('prefix')}; certificate chain written to {args.out}")
+    return 0
+
+
+def run_accept(args: argparse.Namespace) -> int:
+    with Store.open(args.dir) as store:
+        kid = delegation.accept(store, _read_json(args.cert))
+        print(f"installed the certificate chain for key {kid} of {store.node.prefix}")
+    return 0
+
+
+def run_host(args: argparse.Namespace) -> int:
+    with Store.open(args.dir) as store:
+        hosted = delegation.host(store, passphrase(), args.prefix)
+    if args.json:
+        emit_json(
+            {
+                "prefix": hosted.prefix,
+                "kid": hosted.kid,
+                "admin_identity": hosted.admin_identity,
+                "admin_secret": hosted.admin_secret,
+            }
+        )
+    else:
+        print(f"hosting {hosted.prefix} (key {hosted.kid})")
+        print(f"admin identity {hosted.admin_identity} secret {hosted.admin_secret}")
+    return 0
+
+
+def run_site(args: argparse.Namespace) -> int:
+    with Store.open(args.dir) as store:
+        delegation.set_site(store, args.prefix, args.url)
+    print(f"referrals for {args.prefix} now point to {args.url}")
+    return 0
+
+
+def run_footprint(args: argparse.Namespace) -> int:
+    anchor = load_trust_anchor(args.trust_anchor)
+
+    async def compute() -> dict[str, Any]:
+        async with Resolver(args.root, anchor) as resolver:
+            result = await network_footprint(resolver, [args.id], verified_only=args.verified_only)
+            body = result.to_json()
+            body["requests"] = resolver.stats.requests
+            return body
+
+    body = asyncio.run(compute())
+    if args.json:
+        emit_json(body)
+    else:
+        print(f"footprint of {args.id} ({body['unit']} per declared unit):")
+        print("\n".join(footprint_lines(body["roots"][0])))
+        for warning in body["warnings"]:
+            note(f"warning: {warning}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    asyncio.run(demo.run(args.dir, keep_running=args.keep_running))
+    return 0

@@ -1,0 +1,47 @@
+"""Human-readable renderings of resolutions and footprints, for the CLI and the demo."""
+
+import json
+from typing import Any
+
+from resolver.client import Resolution
+
+
+def describe(resolution: Resolution) -> list[str]:
+    lines = [f"{resolution.handle}: {resolution.status}"]
+    if resolution.error:
+        lines.append(f"  error: {resolution.error}")
+    if resolution.answer is not None:
+        answer = resolution.answer
+        lines.append(f"  version {answer.get('version')} from {answer.get('authority')}")
+        for value in answer.get("values", []):
+            data = value["data"]["value"]
+            shown = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
+            lines.append(f"    {value['index']:>5}  {value['type']:26} {shown}")
+    if resolution.verdict is not None:
+        state = "VERIFIED" if resolution.verdict.valid else "NOT VERIFIED"
+        lines.append(f"  {state}{' (stale)' if resolution.stale else ''}")
+        lines.extend(
+            f"    [{'ok' if step.ok else 'FAIL'}] {step.name}: {step.detail}"
+            for step in resolution.verdict.steps
+        )
+    return lines
+
+
+def footprint_lines(node: dict[str, Any], depth: int = 1) -> list[str]:
+    """A roll-up tree (RollupResult.tree) as indented lines, one product per line."""
+    pad = "  " * depth
+    own = node.get("own", {}).get("fossil")
+    lines = [
+        f"{pad}{node['id']} v{node.get('version')} [{node.get('verdict')}]:"
+        f" {node['pcf_excluding_biogenic']} {node['unit']} ({node['kind']}"
+        + (f", own {own}" if own is not None else "")
+        + ")"
+    ]
+    for entry in node.get("inputs", []):
+        quantity = entry["quantity"]
+        lines.append(
+            f"{pad}  + {quantity['value']} {quantity['unit']} × input = {entry['fossil']} kgCO2e:"
+        )
+        if "node" in entry:
+            lines.extend(footprint_lines(entry["node"], depth + 2))
+    return lines
