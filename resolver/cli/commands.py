@@ -4,4 +4,4 @@ from types import ModuleType
 
 from resolver.cli import accounting, admin, network, node, templates
 
-MODULES: list[ModuleType] = [node, admin, admin, network, templates, accounting]
+MODULES: list[ModuleType] = [node, admin, network, templates, accounting]
