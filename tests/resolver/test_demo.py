@@ -1,0 +1,74 @@
+"""`glid demo`, as README's run command starts it: real nodes, real sockets."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from resolver.cli import main
+from resolver.demo import BRACKET, COIL, PELLETS
+
+
+def test_demo_builds_the_network_and_shows_a_verified_rollup(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["demo", "--dir", str(tmp_path / "demo")]) == 0
+    out = capsys.readouterr().out
+    assert "VERIFIED" in out and "NOT VERIFIED" not in out
+    # 30.8 own + 0.032 t × (1754 own + 1.6 t × 185) kgCO2e = 30.8 + 0.032 × 2050 = 96.4
+    assert f"{BRACKET} v1 [valid]: 96.4 kgCO2e/piece" in out
+    assert f"{COIL} v1 [valid]: 2050 kgCO2e/t" in out
+    assert f"{PELLETS} v1 [valid]: 185 kgCO2e/t" in out
+    described = json.loads((tmp_path / "demo" / "demo.json").read_text())
+    roles = sorted((n["role"], n["prefix"]) for n in described["nodes"])
+    assert roles == [
+        ("enterprise", "88.101.9"),
+        ("enterprise", "88.104.3"),
+        ("secondary", "88.101"),
+        ("secondary", "88.104"),
+        ("top", "88"),
+    ]
+    assert all(n["url"].startswith("http://127.0.0.1:") for n in described["nodes"])
+    assert all(
+        n["admin_identity"].startswith("300:") and n["admin_secret"] for n in described["nodes"]
+    )
+    assert Path(described["trust_anchor"]).is_file()
+    assert described["samples"] == {"pellets": PELLETS, "coil": COIL, "bracket": BRACKET}
+
+
+def test_demo_refuses_a_directory_that_is_not_a_demo(tmp_path: Path) -> None:
+    (tmp_path / "precious.txt").write_text("keep me")
+    assert main(["demo", "--dir", str(tmp_path)]) == 1
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_keep_running_serves_until_sigterm(tmp_path: Path) -> None:
+    directory = tmp_path / "demo"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory), "--keep-running"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    assert process.stdout is not None
+    deadline = time.monotonic() + 120
+    for line in process.stdout:
+        if line.startswith("running;"):
+            break
+        assert time.monotonic() < deadline
+    described = json.loads((directory / "demo.json").read_text())
+    for node in described["nodes"]:
+        with urllib.request.urlopen(f"{node['url']}/healthz", timeout=5) as response:
+            assert json.load(response)["prefix"] == node["prefix"]
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    for node in described["nodes"]:
+        with pytest.raises(OSError):
+            urllib.request.urlopen(f"{node['url']}/healthz", timeout=2)
