@@ -30,7 +30,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     app[SETTINGS] = settings
     app[METRICS] = metrics
-    app[LIMITS] = Limits.from_settings(settings)
+    app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)
     app.cleanup_ctx.append(_open_store)
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)

@@ -111,6 +111,23 @@ def _failure(echo: Mapping[str, str], code: Code, status: int, message: str) -> 
     return _json(status, {"responseCode": int(code), **echo, "message": message}, headers)
 
 
+def _too_busy(echo: Mapping[str, str], exc: RateLimited) -> web.Response:
+    body = {"responseCode": int(Code.SERVER_TOO_BUSY), **echo, "message": str(exc)}
+    return too_many(exc, body)
+
+
+def _echo(request: web.Request) -> dict[str, str]:
+    """What an answer about this request names: the handle as sent, or the listed prefix."""
+    if request.path.startswith(PATH):
+        return {"handle": _path_handle(request).decode("utf-8", "replace")}
+    return {"prefix": request.query.get("prefix", "")}
+
+
+def too_busy(request: web.Request, exc: RateLimited) -> web.Response:
+    """A client over its rate, refused before routing, in the Handle REST shape."""
+    return _too_busy(_echo(request), exc)
+
+
 async def _guarded(
     echo: Mapping[str, str], work: Callable[[], Awaitable[web.Response]], request: web.Request
 ) -> web.Response:
@@ -118,8 +135,7 @@ async def _guarded(
     try:
         return await work()
     except RateLimited as exc:
-        body = {"responseCode": int(Code.SERVER_TOO_BUSY), **echo, "message": str(exc)}
-        return too_many(exc, body)
+        return _too_busy(echo, exc)
     except GlidError as exc:
         code, status = _classify(exc)
         return _failure(echo, code, status, str(exc))
@@ -457,3 +473,6 @@ async def delete_handle(request: web.Request) -> web.Response:
 async def list_handles(request: web.Request) -> web.Response:
     text = request.query.get("prefix", "")
     return await _guarded({"prefix": text}, lambda: _list(request, text), request)
+
+
+REFUSALS = {PATH.rstrip("/"): too_busy}

@@ -15,7 +15,7 @@ rate when its connections land on different workers. The client address is the T
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import orjson
 from aiohttp import web
@@ -94,16 +94,39 @@ class TokenBuckets:
         return len(self._buckets)
 
 
-class Limits:
-    """The two bucket sets of one worker."""
+Refusal = Callable[[web.Request, "RateLimited"], web.Response]
 
-    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic):
+
+class Limits:
+    """The two bucket sets of one worker, and how a refusal is written per API.
+
+    ``refusals`` maps a path prefix to the function that writes a 429 in that API's own
+    shape (the Handle REST API answers with a responseCode and the handle); other paths
+    get ``{"error": ...}``.
+    """
+
+    def __init__(
+        self,
+        rate: float,
+        burst: int,
+        clock: Callable[[], float] = time.monotonic,
+        refusals: Mapping[str, Refusal] | None = None,
+    ) -> None:
         self.clients = TokenBuckets(rate, burst, clock=clock)
         self.identities = TokenBuckets(rate, burst, clock=clock)
+        self.refusals = dict(refusals or {})
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> "Limits":
-        return cls(settings.rate_limit, settings.rate_burst)
+    def from_settings(
+        cls, settings: Settings, refusals: Mapping[str, Refusal] | None = None
+    ) -> "Limits":
+        return cls(settings.rate_limit, settings.rate_burst, refusals=refusals)
+
+    def refusal(self, request: web.Request, exc: RateLimited) -> web.Response:
+        for prefix, write in self.refusals.items():
+            if request.path.startswith(prefix):
+                return write(request, exc)
+        return too_many(exc)
 
     def check_client(self, address: str) -> None:
         wait = self.clients.take(address)
@@ -149,4 +172,4 @@ async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.S
         limits.check_client(request.remote or "unknown")
         return await handler(request)
     except RateLimited as exc:
-        return too_many(exc)
+        return limits.refusal(request, exc)
