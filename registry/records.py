@@ -92,16 +92,14 @@ def parse_values(raw: Any, *, stamp: str | None = None) -> list[HandleValue]:
     parsed: list[HandleValue] = []
     problems: list[str] = []
     for position, item in enumerate(raw):
+        if stamp is not None and isinstance(item, dict):
+            item = {**item, "timestamp": stamp}
         try:
-            value = HandleValue.model_validate(item)
+            parsed.append(HandleValue.model_validate(item))
         except ValidationError as exc:
             problems.extend(
                 f"values[{position}].{_error_location(e)}: {e['msg']}" for e in exc.errors()
             )
-            continue
-        if stamp is not None:
-            value = value.model_copy(update={"timestamp": stamp})
-        parsed.append(value)
     if problems:
         raise RecordError("; ".join(problems))
     return sort_and_check_indexes(parsed)

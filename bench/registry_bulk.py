@@ -1,0 +1,139 @@
+"""Bulk registration: 100,000 records into a fresh node, against bare sqlite3 executemany.
+
+Two figures, each a median of repeated runs on fresh stores:
+- the whole import path (parse JSON Lines, validate values and template, sign, encode,
+  store versions + identifiers + log leaves + audit rows in batched transactions);
+- the store's write path alone (the same batched transaction of versions, identifiers,
+  log and audit for already signed, encoded rows).
+Both are compared with a bare ``executemany`` of the same encoded version rows into a table
+of the same shape, in the same run. Target for the write path: ratio >= 0.5.
+
+Run from the checkout: .venv/bin/python -m bench.registry_bulk [N]
+"""
+
+import io
+import os
+import sqlite3
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import orjson
+
+from bench.timing import median_seconds, rate_line
+from registry import versions
+from registry.bulk import read_jsonl
+from registry.log import NodeLog
+from registry.log_entry import Entry
+from registry.node import init_node
+from registry.registration import DEFAULT_BATCH, Outcome, Submission
+from registry.service import registrar
+from registry.store import Store
+
+PASSPHRASE = b"bench"
+REPEATS = 3
+
+
+def sample_lines(count: int) -> bytes:
+    def values(n: int) -> list[object]:
+        return [
+            {"index": 1, "type": "URL", "data": f"https://example.com/p/{n}"},
+            {"index": 1001, "type": "TEMPLATE", "data": "88/tpl.product@1.0.0"},
+            {"index": 2000, "type": "product_name", "data": f"hot-rolled coil {n}"},
+            {"index": 2001, "type": "manufacturer", "data": "Zhejiang Example Steel"},
+        ]
+
+    return b"\n".join(
+        orjson.dumps({"handle": f"88.101.7/item-{n}", "values": values(n)}) for n in range(count)
+    )
+
+
+def fresh_node(root: Path, name: str) -> Store:
+    return init_node(root / name, role="enterprise", prefix="88.101.7", passphrase=PASSPHRASE).store
+
+
+def full_import(root: Path, lines: bytes, counter: list[int]) -> None:
+    counter[0] += 1
+    store = fresh_node(root, f"full-{counter[0]}")
+    service = registrar(store, PASSPHRASE)
+    submissions = [i for i in read_jsonl(io.BytesIO(lines)) if isinstance(i, Submission)]
+    outcomes: list[Outcome] = list(service.register(submissions, "bench"))
+    assert all(o.accepted for o in outcomes), outcomes[0]
+    store.close()
+
+
+def signed_rows(root: Path, lines: bytes) -> list[versions.NewVersion]:
+    store = fresh_node(root, "source")
+    service = registrar(store, PASSPHRASE)
+    submissions = [i for i in read_jsonl(io.BytesIO(lines)) if isinstance(i, Submission)]
+    list(service.register(submissions, "bench"))
+    rows = store.conn.execute(
+        "SELECT handle, version, record, signature, created_at FROM record_versions"
+    ).fetchall()
+    store.close()
+    return [
+        versions.NewVersion(h, "88.101.7", v, r, s, False, at, "bench") for h, v, r, s, at in rows
+    ]
+
+
+def write_path(root: Path, rows: list[versions.NewVersion], counter: list[int]) -> None:
+    counter[0] += 1
+    store = fresh_node(root, f"write-{counter[0]}")
+    log = NodeLog(store)
+    moment = datetime.now(UTC)
+    for start in range(0, len(rows), DEFAULT_BATCH):
+        batch = rows[start : start + DEFAULT_BATCH]
+        with store.write() as conn:
+            versions.append(conn, batch)
+            log.append(conn, [Entry(r.handle, r.version, r.record, moment) for r in batch])
+            conn.executemany(
+                "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                [(r.created_at, "bench", "register", r.handle, None) for r in batch],
+            )
+    store.close()
+
+
+def bare_executemany(root: Path, rows: list[versions.NewVersion], counter: list[int]) -> None:
+    counter[0] += 1
+    conn = sqlite3.connect(root / f"bare-{counter[0]}.db", isolation_level=None)
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute(
+        "CREATE TABLE record_versions (handle TEXT NOT NULL, version INTEGER NOT NULL,"
+        " record BLOB NOT NULL, signature TEXT, deleted INTEGER NOT NULL DEFAULT 0,"
+        " created_at TEXT NOT NULL, actor TEXT NOT NULL, PRIMARY KEY (handle, version))"
+        " WITHOUT ROWID"
+    )
+    encoded = [(r.handle, r.version, r.record, r.signature, 0, r.created_at, r.actor) for r in rows]
+    for start in range(0, len(encoded), DEFAULT_BATCH):
+        conn.execute("BEGIN")
+        conn.executemany(
+            "INSERT INTO record_versions VALUES (?, ?, ?, ?, ?, ?, ?)",
+            encoded[start : start + DEFAULT_BATCH],
+        )
+        conn.execute("COMMIT")
+    conn.close()
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    lines = sample_lines(count)
+    os.environ.setdefault("GLID_PASSPHRASE", PASSPHRASE.decode())
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        rows = signed_rows(root, lines)
+        counter = [0]
+        bare = median_seconds(lambda: bare_executemany(root, rows, counter), REPEATS)
+        store_only = median_seconds(lambda: write_path(root, rows, counter), REPEATS)
+        full = median_seconds(lambda: full_import(root, lines, counter), REPEATS)
+    print(f"records: {count:,} (4 values each, batches of {DEFAULT_BATCH}), medians of {REPEATS}")
+    print(rate_line("bare sqlite3 executemany (baseline)", count, bare))
+    print(rate_line("store write path (versions+ids+log+audit)", count, store_only))
+    print(rate_line("full import (parse, validate, sign, store)", count, full))
+    print(f"ratio write path / bare executemany:  {bare / store_only:.2f}  (target >= 0.5)")
+    print(f"ratio full import / bare executemany: {bare / full:.2f}")
+
+
+if __name__ == "__main__":
+    main()
