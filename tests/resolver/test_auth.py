@@ -326,3 +326,24 @@ def test_admin_add_command(
 def test_identity_in_header_is_percent_encoded() -> None:
     header = sign_request(SigningKey.from_seed(SEED), "300:88.101.7/a b,c", "GET", "/", ts=1)
     assert f"identity={quote('300:88.101.7/a b,c', safe='')}," in header
+
+
+def test_the_documented_example_header() -> None:
+    """docs/protocol/auth.md's worked example, byte for byte (Ed25519 is deterministic)."""
+    body = b'{"values":[{"index":1,"type":"URL","data":"https://a.example"}]}'
+    header = sign_request(
+        SigningKey.from_seed(SEED),
+        IDENTITY,
+        "PUT",
+        "/api/handles/88.101.7/coil-9?overwrite=false",
+        body,
+        ts=1767225600,
+        nonce="q9Zk3J5b1T0cN2xW8rVd4A",
+    )
+    assert header == (
+        "Glid-Ed25519 identity=300%3A88.101.7%2Fsigner,"
+        " kid=1IG2tMH7J2wbJZnOf8LJzQitKf7LMvoAElsuDMVM54Y, ts=1767225600,"
+        " nonce=q9Zk3J5b1T0cN2xW8rVd4A,"
+        " sig=6OhVxviGW24ceLjMkyyv4T8-IZMDDFUChnXBWmVialRXUKHq4nhb"
+        "XwW5YQtINtkNi5DcO3LneW6Ce5XDYKl4AQ"
+    )

@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pyhandle.handleclient import PyHandleClient
-from pyhandle.handleexceptions import (
+from pyhandle.handleclient import PyHandleClient  # type: ignore[import-untyped]
+from pyhandle.handleexceptions import (  # type: ignore[import-untyped]
     GenericHandleError,
     HandleAlreadyExistsException,
     HandleAuthenticationError,
