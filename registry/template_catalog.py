@@ -34,7 +34,7 @@ from templates_meta.model import (
     split_ref,
 )
 from templates_meta.review import Review, ReviewState
-from templates_meta.validate import FieldError, check_values
+from templates_meta.validate import FieldError, check_values, referenced_template
 
 BUILTIN_ACTOR = "builtin"
 _BUILTIN_REFS = frozenset(template.ref for template in builtin_templates())
@@ -171,37 +171,17 @@ class TemplateCatalog:
     def check(self, handle: str, values: Sequence[HandleValue]) -> None:
         """The registrar's template check: raise RecordInvalid naming every bad field."""
         as_json = [value.to_json() for value in values]
-        template_value = next((v for v in values if v.index == INDEX_TEMPLATE), None)
-        if template_value is None:
-            items = [v for v in values if v.index >= FIRST_ITEM_INDEX]
-            if items:
-                first = items[0]
-                raise RecordInvalid(
-                    [
-                        FieldError(
-                            first.type,
-                            first.index,
-                            f"{handle} has template items but no TEMPLATE value at index"
-                            f" {INDEX_TEMPLATE} naming the template they follow",
-                            "template",
-                        )
-                    ]
-                )
+        ref = referenced_template(as_json)
+        if ref is not None:
+            check_values(self.effective(ref), as_json)
             return
-        ref = template_value.data.value
-        if not isinstance(ref, str):
-            raise RecordInvalid(
-                [
-                    FieldError(
-                        template_value.type,
-                        INDEX_TEMPLATE,
-                        'the TEMPLATE value must be a string "ID@VERSION"',
-                        "template",
-                    )
-                ]
+        items = [value for value in values if value.index >= FIRST_ITEM_INDEX]
+        if items:
+            reason = (
+                f"{handle} has template items but no TEMPLATE value (index {INDEX_TEMPLATE},"
+                ' a string "ID@VERSION") naming the template they follow'
             )
-        template_id, version = split_ref(ref)
-        check_values(self.effective(f"{template_id}@{version}"), as_json)
+            raise RecordInvalid([FieldError(items[0].type, items[0].index, reason, "template")])
 
     # -- review ---------------------------------------------------------------------------
 

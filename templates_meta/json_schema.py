@@ -50,7 +50,7 @@ def export_json_schema(effective: EffectiveTemplate) -> dict[str, Any]:
         "x-glid-title": template.title.model_dump(),
         "type": "object",
         "properties": {field.name: _field_schema(field) for field in effective.fields},
-        "required": [field.name for field in effective.fields if field.required],
+        "required": [field.name for field in effective.required],
         "additionalProperties": False,
         "$defs": copy.deepcopy(_DEFINITIONS),
     }
