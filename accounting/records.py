@@ -6,42 +6,65 @@ name, never by index, so an industry template that extends a public one (and shi
 indexes) is read the same way.
 """
 
+import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from accounting.errors import FieldError
-from templates_meta.units import unit
+from templates_meta.units import UNITS, unit
 
 TEMPLATE_ITEMS_FROM = 2000
 TEMPLATE_INDEX = 1001
 
 
-def template_fields(values: Iterable[Mapping[str, Any]], *, record: str) -> dict[str, Any]:
-    """Map field name → JSON value for the template items of a record."""
+def read_values(
+    values: Iterable[Mapping[str, Any]], *, record: str
+) -> tuple[dict[str, Any], str | None]:
+    """Field name → JSON value for the template items, and the ``TEMPLATE_ID@VERSION``
+    declared at index 1001 (None if absent), in one pass over the values."""
     fields: dict[str, Any] = {}
+    template = None
     try:
         for value in values:
-            if value["index"] >= TEMPLATE_ITEMS_FROM:
+            index = value["index"]
+            if index >= TEMPLATE_ITEMS_FROM:
                 fields[value["type"]] = value["data"]["value"]
+            elif index == TEMPLATE_INDEX and isinstance(value["data"]["value"], str):
+                template = value["data"]["value"]
     except (KeyError, TypeError) as exc:
         raise FieldError(f"{record}: a record value is malformed ({exc!r})") from None
-    return fields
+    return fields, template
 
 
-def template_of(values: Iterable[Mapping[str, Any]]) -> str | None:
-    """The ``TEMPLATE_ID@VERSION`` a record declares at index 1001, if any."""
-    for value in values:
-        if value.get("index") == TEMPLATE_INDEX:
-            data = value.get("data")
-            if isinstance(data, Mapping) and isinstance(data.get("value"), str):
-                return str(data["value"])
-    return None
+def template_fields(values: Iterable[Mapping[str, Any]], *, record: str) -> dict[str, Any]:
+    """Map field name → JSON value for the template items of a record."""
+    return read_values(values, record=record)[0]
+
+
+def fast_quantity(raw: Any, default_unit: str | None = None) -> tuple[float, str] | None:
+    """The common well-formed quantity as a float, or None so that the caller can ask
+    :func:`to_quantity` for the precise error. Used where thousands of records are read."""
+    if type(raw) is dict:
+        text, symbol = raw.get("value"), raw.get("unit")
+        if type(text) is not str or symbol not in UNITS:
+            return None
+    elif type(raw) is str and default_unit is not None:
+        text, symbol = raw, default_unit
+    else:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    if not math.isfinite(number):
+        return None
+    return number, symbol
 
 
 def to_decimal(raw: Any, *, where: str) -> Decimal:
     """A decimal carried as a JSON string (integers are accepted; floats never are)."""
-    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+    if type(raw) is not str and (isinstance(raw, bool) or not isinstance(raw, (str, int))):
         raise FieldError(f"{where}: expected a decimal string, got {raw!r}")
     try:
         number = Decimal(raw)
@@ -57,13 +80,12 @@ def to_quantity(raw: Any, *, where: str, default_unit: str | None = None) -> tup
 
     A bare decimal string is accepted only where the field has a documented default unit.
     """
-    if isinstance(raw, Mapping):
-        if "value" not in raw or "unit" not in raw:
+    if type(raw) is dict or isinstance(raw, Mapping):
+        symbol = raw.get("unit")
+        if "value" not in raw or symbol is None:
             raise FieldError(f"{where}: a quantity needs both 'value' and 'unit', got {raw!r}")
-        symbol = raw["unit"]
-        if not isinstance(symbol, str):
-            raise FieldError(f"{where}: unit must be a string, got {symbol!r}")
-        unit(symbol)
+        if symbol not in UNITS:
+            unit(str(symbol))  # raises UnitError naming the known units
         return to_decimal(raw["value"], where=where), symbol
     if default_unit is not None:
         return to_decimal(raw, where=where), default_unit

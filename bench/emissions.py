@@ -1,0 +1,83 @@
+"""Emission engine throughput: 1,000,000 activity readings over 5,000 sources.
+
+Prints rows/s of accounting.emissions.compute (checks + per-source sums + factors) and
+its ratio to a bare NumPy multiply-sum of the same readings against pre-gathered
+per-row factors, both measured in this run (medians of several repetitions).
+
+Run from the checkout: .venv/bin/python -m bench.emissions
+"""
+
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from accounting.activity import Category, Readings, Source
+from accounting.emissions import Settings, build, compute
+
+ROWS = 1_000_000
+SOURCES = 5_000
+REPEAT = 9
+
+
+def median_seconds(fn: Callable[[], object]) -> float:
+    times = []
+    for _ in range(REPEAT):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    kinds = [
+        (Category.COMBUSTION, "t", "raw_coal"),
+        (Category.COMBUSTION, "Nm3", "natural_gas"),
+        (Category.COMBUSTION, "t", "diesel"),
+        (Category.ELECTRICITY_PURCHASED, "kWh", ""),
+        (Category.HEAT_PURCHASED, "GJ", ""),
+        (Category.GAS, "kg", "CH4"),
+        (Category.PROCESS, "t", "calcite"),
+    ]
+    sources = [
+        Source(
+            f"meter-{i}",
+            kinds[i % len(kinds)][0],
+            kinds[i % len(kinds)][1],
+            kinds[i % len(kinds)][2],
+        )
+        for i in range(SOURCES)
+    ]
+    rng = np.random.default_rng(1)
+    index = rng.integers(0, SOURCES, size=ROWS).astype(np.intp)
+    quantity = rng.uniform(0, 100, size=ROWS)
+    times = np.datetime64("2023-01-01T00:00:00") + rng.integers(0, 365 * 86400, ROWS).astype(
+        "timedelta64[s]"
+    )
+    settings = Settings(year=2023)
+    build_s = median_seconds(lambda: build(sources, settings))
+    model = build(sources, settings)
+    readings = Readings(index, quantity)
+    timed = Readings(index, quantity, times)
+    per_row = model.signed[index]  # the bare baseline gets its factors pre-gathered
+
+    engine = median_seconds(lambda: compute(model, readings))
+    engine_timed = median_seconds(lambda: compute(model, timed))
+    bare = median_seconds(lambda: float((quantity * per_row).sum()))
+    assert np.isclose(compute(model, readings).total, (quantity * per_row).sum())
+
+    print(f"rows {ROWS:,}  sources {SOURCES:,}  repetitions {REPEAT} (medians)")
+    print(f"build (factors for {SOURCES:,} sources)  {build_s * 1e3:8.2f} ms")
+    for label, seconds in (
+        ("compute", engine),
+        ("compute with period check", engine_timed),
+        ("bare numpy multiply-sum", bare),
+    ):
+        print(f"{label:<38} {seconds * 1e3:8.2f} ms  {ROWS / seconds:>14,.0f} rows/s")
+    print(f"ratio compute / bare                   {engine / bare:8.2f}x")
+    print(f"ratio compute with period check / bare {engine_timed / bare:8.2f}x")
+
+
+if __name__ == "__main__":
+    main()
