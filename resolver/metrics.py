@@ -7,6 +7,7 @@ of distinct identifiers cannot explode the number of series.
 
 import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from aiohttp import web
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
@@ -43,6 +44,20 @@ class Metrics:
             "glid_registrations", "Record writes by outcome", ["outcome"], registry=self.registry
         )
 
+        self._children: dict[tuple[str, int], tuple[Any, Any]] = {}
+
+    def _observers(self, route: str, status: int) -> tuple[Any, Any]:
+        """The labelled counter and histogram for a route and status, looked up once."""
+        key = (route, status)
+        children = self._children.get(key)
+        if children is None:
+            children = (
+                self.requests.labels(route, str(status)),
+                self.latency.labels(route),
+            )
+            self._children[key] = children
+        return children
+
     def render(self) -> bytes:
         return generate_latest(self.registry)
 
@@ -60,5 +75,6 @@ class Metrics:
             status = exc.status
             raise
         finally:
-            self.requests.labels(route, str(status)).inc()
-            self.latency.labels(route).observe(time.perf_counter() - started)
+            counter, histogram = self._observers(route, status)
+            counter.inc()
+            histogram.observe(time.perf_counter() - started)

@@ -1,0 +1,205 @@
+"""Hot resolution over HTTP keep-alive, against a bare aiohttp handler serving the same bytes.
+
+Both servers run as separate processes with uvloop, one worker each; the load comes from a
+third process (wrk when installed, else an aiohttp client pool). Runs alternate between the
+two servers and each figure is the median of the repetitions, so a noisy machine affects
+both alike. Target: glid / bare >= 0.7.
+
+Run from the checkout: .venv/bin/python -m bench.resolve_hot
+"""
+
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPEATS = 3
+SECONDS = 5
+CONNECTIONS = 32
+IDS = 1000
+PASSPHRASE = "bench"
+
+BARE_SERVER = """
+import sys, asyncio, uvloop
+from aiohttp import web
+body = open(sys.argv[2], "rb").read()
+async def handler(request):
+    return web.Response(body=body, content_type="application/json")
+app = web.Application()
+app.router.add_get("/glid/v1/resolve/{handle:.+}", handler)
+asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+"""
+
+CLIENT = """
+import asyncio, sys, time, aiohttp
+url, seconds, connections, ids = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+async def worker(session, deadline, counter, offset):
+    n = offset
+    while time.monotonic() < deadline:
+        async with session.get(f"{url}/glid/v1/resolve/88.101.7/item-{n % ids}") as r:
+            await r.read()
+        counter[0] += 1
+        n += connections
+async def main():
+    counter = [0]
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as s:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(worker(s, deadline, counter, i) for i in range(connections)))
+    print(counter[0] / seconds)
+asyncio.run(main())
+"""
+
+ROUND_ROBIN = """
+counter = 0
+request = function()
+  counter = counter + 1
+  return wrk.format("GET", "/glid/v1/resolve/88.101.7/item-" .. (counter % %d))
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_until_up(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def load(url: str, script: Path | None) -> float:
+    """Requests per second from a separate process."""
+    if shutil.which("wrk"):
+        command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s"]
+        if script is not None:
+            command += ["-s", str(script)]
+        target = url if script is not None else f"{url}/glid/v1/resolve/88.101.7/item-0"
+        out = subprocess.run([*command, target], capture_output=True, text=True, check=True).stdout
+        match = re.search(r"Requests/sec:\s+([\d.]+)", out)
+        assert match, out
+        return float(match.group(1))
+    out = subprocess.run(
+        [sys.executable, "-c", CLIENT, url, str(SECONDS), str(CONNECTIONS), str(IDS)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return float(out)
+
+
+def setup(root: Path) -> Path:
+    env = {**os.environ, "GLID_PASSPHRASE": PASSPHRASE}
+    node = root / "node"
+    glid = [sys.executable, "-m", "resolver.cli"]
+    subprocess.run(
+        [*glid, "init", "--role", "enterprise", "--prefix", "88.101.7", "--dir", str(node)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    lines = root / "records.jsonl"
+    lines.write_text(
+        "\n".join(
+            json.dumps(
+                {
+                    "handle": f"88.101.7/item-{n}",
+                    "values": [
+                        {"index": 1, "type": "URL", "data": f"https://example.com/{n}"},
+                        {"index": 1001, "type": "TEMPLATE", "data": "88/tpl.product@1.0.0"},
+                        {"index": 2000, "type": "product_name", "data": f"coil {n}"},
+                        {"index": 2001, "type": "manufacturer", "data": "Example Steel"},
+                    ],
+                }
+            )
+            for n in range(IDS)
+        )
+    )
+    subprocess.run(
+        [*glid, "register", "--dir", str(node), "--file", str(lines)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    return node
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        node = setup(root)
+        env = {**os.environ, "GLID_PASSPHRASE": PASSPHRASE}
+        glid_port, bare_port = free_port(), free_port()
+        glid_url, bare_url = f"http://127.0.0.1:{glid_port}", f"http://127.0.0.1:{bare_port}"
+        servers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "resolver.cli",
+                    "serve",
+                    "--dir",
+                    str(node),
+                    "--listen",
+                    f"127.0.0.1:{glid_port}",
+                ],
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        ]
+        try:
+            wait_until_up(f"{glid_url}/healthz")
+            answer = urllib.request.urlopen(f"{glid_url}/glid/v1/resolve/88.101.7/item-0").read()
+            (root / "answer.json").write_bytes(answer)
+            servers.append(
+                subprocess.Popen(
+                    [sys.executable, "-c", BARE_SERVER, str(bare_port), str(root / "answer.json")],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            wait_until_up(f"{bare_url}/glid/v1/resolve/x/y")
+            script = root / "round_robin.lua"
+            script.write_text(ROUND_ROBIN.replace("%d", str(IDS)))
+            results: dict[str, list[float]] = {"glid one id": [], "glid 1000 ids": [], "bare": []}
+            load(glid_url, script)  # warm every answer into the encoded-answer cache
+            for _ in range(REPEATS):
+                results["bare"].append(load(bare_url, None))
+                results["glid one id"].append(load(glid_url, None))
+                results["glid 1000 ids"].append(load(glid_url, script))
+        finally:
+            for server in servers:
+                server.terminate()
+                server.wait()
+    tool = "wrk" if shutil.which("wrk") else "aiohttp client"
+    print(
+        f"load: {tool}, {CONNECTIONS} keep-alive connections, {SECONDS}s x {REPEATS} runs,"
+        f" answer {len(answer)} bytes"
+    )
+    medians = {name: statistics.median(values) for name, values in results.items()}
+    for name, value in medians.items():
+        runs = ", ".join(f"{v:,.0f}" for v in results[name])
+        print(f"{name:24} {value:>10,.0f} req/s (runs: {runs})")
+    for name in ("glid one id", "glid 1000 ids"):
+        print(f"ratio {name} / bare: {medians[name] / medians['bare']:.2f}  (target >= 0.7)")
+
+
+if __name__ == "__main__":
+    main()
