@@ -14,6 +14,7 @@ from registry.registration import Outcome, Submission
 
 MAX_LINE_BYTES = 1 << 20
 _KEYS = {"handle", "values"}
+_OPTIONAL = {"signature"}  # a device's record JWS over a pre-signed reading
 
 
 def parse_line(number: int, line: bytes) -> Submission | Outcome:
@@ -31,13 +32,13 @@ def parse_line(number: int, line: bytes) -> Submission | Outcome:
 
 
 def parse_item(number: int, item: Any) -> Submission | Outcome:
-    """Check one decoded ``{"handle", "values"}`` object (from JSON or MessagePack)."""
+    """Check one decoded ``{"handle", "values"[, "signature"]}`` object (JSON or MessagePack)."""
     if not isinstance(item, dict):
         return Outcome(number, "", error='expected an object {"handle": ..., "values": [...]}')
     handle = item.get("handle")
     shown = handle if isinstance(handle, str) else ""
-    if set(item) != _KEYS:
-        missing, extra = _KEYS - set(item), set(item) - _KEYS
+    if not _KEYS <= set(item) <= _KEYS | _OPTIONAL:
+        missing, extra = _KEYS - set(item), set(item) - _KEYS - _OPTIONAL
         reason = f"missing {', '.join(sorted(missing))}" if missing else ""
         reason += ("; " if reason and extra else "") + (
             f"unknown key {', '.join(sorted(extra))}" if extra else ""
@@ -45,7 +46,10 @@ def parse_item(number: int, item: Any) -> Submission | Outcome:
         return Outcome(number, shown, error=reason)
     if not isinstance(handle, str):
         return Outcome(number, "", error="handle must be a string such as 88.118.8/coil-1")
-    return Submission(number, handle, item["values"])
+    signature = item.get("signature")
+    if signature is not None and not isinstance(signature, str):
+        return Outcome(number, handle, error="signature must be a compact JWS string")
+    return Submission(number, handle, item["values"], signature)
 
 
 def read_jsonl(stream: IO[bytes]) -> Iterator[Submission | Outcome]:

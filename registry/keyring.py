@@ -3,24 +3,39 @@
 Private keys live as files in ``DIR/keys/`` (signing.keyfile: Argon2id + secretbox, mode
 0600); the store holds their public JWK, purpose and prefix, so a node can tell which key
 signs for which prefix without decrypting anything.
+
+Each prefix has one *authority key*: the key its parent certified (or, at the top node,
+the trust anchor's key). It certifies the node's own working keys, delegations, devices,
+revocation lists and log checkpoints, so it appears in every chain the node serves. A
+rotation adds a *record-signing key*, certified by the authority key with ``sub == iss``
+and perms ``sign``, and retires the previous record-signing key: "retired" means it signs
+no new records; it stays in the store so the chains of its old signatures are still found
+by kid.
 """
 
 import json
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from registry.errors import NotFound
+from registry.errors import NotFound, RegistryError
 from registry.identifiers import Identifier, Prefix, owner_of
 from registry.records import utc_timestamp
 from registry.store import Store
 from signing import keyfile
+from signing.certificates import issue_signing_certificate, parse_certificate
 from signing.keys import SigningKey
 from signing.record_signature import sign_record
 
 KEY_DIR = "keys"
+CERTIFICATE_SLACK = timedelta(minutes=5)  # a new key's certificate starts this far back
+CERTIFICATE_LIFETIME = timedelta(days=365)
+
+
+class NotCertified(RegistryError):
+    """This node's authority key has no certificate chain yet; install it with `glid accept`."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,10 +60,12 @@ def add_key(
     prefix: str,
     purpose: str = "node",
     name: str | None = None,
+    key_file: Path | None = None,
 ) -> KeyEntry:
-    """Save ``key`` encrypted under DIR/keys and record it; call inside Store.write()."""
+    """Save ``key`` encrypted (under DIR/keys unless ``key_file``, a path inside DIR, is
+    given) and record it; call inside Store.write()."""
     verify_key = key.verify_key
-    path = store.directory / KEY_DIR / f"{verify_key.kid}.key"
+    path = key_file or store.directory / KEY_DIR / f"{verify_key.kid}.key"
     path.parent.mkdir(mode=0o700, exist_ok=True)
     keyfile.save_signing_key(path, key, passphrase)
     entry = KeyEntry(
@@ -81,19 +98,105 @@ _KEY_COLUMNS = "kid, purpose, prefix, name, jwk, key_file, certificate, created_
 
 
 def list_keys(conn: sqlite3.Connection) -> list[KeyEntry]:
-    rows = conn.execute(f"SELECT {_KEY_COLUMNS} FROM keys ORDER BY created_at, kid").fetchall()
+    rows = conn.execute(f"SELECT {_KEY_COLUMNS} FROM keys ORDER BY created_at, rowid").fetchall()
     return [_entry(row) for row in rows]
 
 
+def chain_of(entry: KeyEntry) -> list[str]:
+    """The certificate chain (top-down) a key presents; [] for the trust anchor's key."""
+    return [] if entry.certificate is None else [str(t) for t in json.loads(entry.certificate)]
+
+
+def is_authority(entry: KeyEntry) -> bool:
+    """Whether ``entry`` is a prefix's authority key rather than a key it certified itself."""
+    chain = chain_of(entry)
+    if entry.purpose != "node":
+        return False
+    if not chain:
+        return True
+    leaf = parse_certificate(chain[-1])
+    return leaf.iss != leaf.sub
+
+
+def find_key(conn: sqlite3.Connection, kid: str) -> KeyEntry:
+    row = conn.execute(f"SELECT {_KEY_COLUMNS} FROM keys WHERE kid = ?", (kid,)).fetchone()
+    if row is None:
+        raise NotFound(f"key {kid} is not in this node's keys; see `glid keys list`")
+    return _entry(row)
+
+
 def active_key(conn: sqlite3.Connection, prefix: str, purpose: str = "node") -> KeyEntry:
-    row = conn.execute(
-        f"SELECT {_KEY_COLUMNS} FROM keys WHERE prefix = ? AND purpose = ? AND retired_at IS NULL"
-        " ORDER BY created_at DESC LIMIT 1",
+    """The key that speaks for ``prefix``: its authority key (purpose node), retired from
+    record signing or not, or the newest active key of another purpose."""
+    rows = conn.execute(
+        f"SELECT {_KEY_COLUMNS} FROM keys WHERE prefix = ? AND purpose = ?"
+        " ORDER BY created_at DESC, rowid DESC",
         (prefix, purpose),
+    ).fetchall()
+    for entry in map(_entry, rows):
+        if is_authority(entry) if purpose == "node" else entry.retired_at is None:
+            return entry
+    raise NotFound(f"no active {purpose} key for prefix {prefix}; create one with `glid keys`")
+
+
+def signing_key(conn: sqlite3.Connection, prefix: str) -> KeyEntry:
+    """The newest key of ``prefix`` that still signs records (the last one rotated in)."""
+    row = conn.execute(
+        f"SELECT {_KEY_COLUMNS} FROM keys WHERE prefix = ? AND purpose = 'node'"
+        " AND retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
+        (prefix,),
     ).fetchone()
     if row is None:
-        raise NotFound(f"no active {purpose} key for prefix {prefix}; create one with `glid keys`")
+        raise NotFound(f"no record-signing key for prefix {prefix}; run `glid keys rotate`")
     return _entry(row)
+
+
+def record_certificate(conn: sqlite3.Connection, token: str) -> None:
+    """Keep a certificate this node issued, so its kid can be looked up and revoked later."""
+    cert = parse_certificate(token)
+    conn.execute(
+        "INSERT INTO certificates (jti, issuer, subject, kid, token, created_at)"
+        " VALUES (?, ?, ?, ?, ?, ?)",
+        (cert.jti, cert.iss, cert.sub, cert.key.kid, token, utc_timestamp()),
+    )
+
+
+def certify_own(
+    store: Store, passphrase: bytes, prefix: str
+) -> tuple[SigningKey, KeyEntry, datetime]:
+    """The authority key of ``prefix``, unlocked, with its entry and a certificate start time.
+
+    Refuses a node whose authority key has no chain yet, because anything it certified
+    would not lead to the trust anchor.
+    """
+    authority = active_key(store.conn, prefix)
+    if authority.certificate is None and store.node.role != "top":
+        raise NotCertified(
+            f"the key of {prefix} has no certificate chain yet: send DIR/delegation-request.json"
+            " to the parent and install its answer with `glid accept` first"
+        )
+    start = datetime.now(UTC) - CERTIFICATE_SLACK
+    return load_private(store, authority, passphrase), authority, start
+
+
+def rotate(store: Store, passphrase: bytes, prefix: str | None = None) -> KeyEntry:
+    """Make a new record-signing key for ``prefix`` (default: the node's own) and retire
+    the one it replaces; returns the new key's entry."""
+    prefix = prefix or store.node.prefix
+    issuer, authority, start = certify_own(store, passphrase, prefix)
+    previous = signing_key(store.conn, prefix)
+    key = SigningKey.generate()
+    token = issue_signing_certificate(
+        issuer, prefix, key.verify_key, valid_from=start, valid_until=start + CERTIFICATE_LIFETIME
+    )
+    chain = [*chain_of(authority), token]
+    with store.write() as conn:
+        entry = add_key(store, conn, key, passphrase, prefix=prefix)
+        set_certificate(conn, key.kid, json.dumps(chain))
+        record_certificate(conn, token)
+        retire(conn, previous.kid)
+        store.audit(conn, "cli", "rotate", prefix, {"kid": key.kid, "retired": previous.kid})
+    return find_key(store.conn, entry.kid)
 
 
 def set_certificate(conn: sqlite3.Connection, kid: str, certificate: str) -> None:
@@ -111,28 +214,46 @@ def load_private(store: Store, entry: KeyEntry, passphrase: bytes) -> SigningKey
 
 
 class NodeSigner:
-    """Signs each record with the active key of the prefix that holds it."""
+    """Signs each record with the newest record-signing key of the prefix that holds it.
+
+    Unlocked keys are kept; a commit by another connection (``glid keys rotate`` while the
+    daemon runs) changes SQLite's data_version, and the keys are looked up again.
+    """
 
     def __init__(self, store: Store, passphrase: bytes) -> None:
         self.store = store
         self.passphrase = passphrase
-        self._keys: dict[Prefix, SigningKey] = {}
+        self._unlocked: dict[str, SigningKey] = {}
+        self._data_version = -1
+        self._load()
+
+    def _load(self) -> None:
+        conn = self.store.conn
+        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self._keys: dict[Prefix, str] = {}
         self._signing_prefixes = [
             Prefix.from_text(row[0])
-            for row in store.conn.execute(
+            for row in conn.execute(
                 "SELECT DISTINCT prefix FROM keys WHERE purpose = 'node' AND retired_at IS NULL"
             )
         ]
+
+    def refresh(self) -> None:
+        """Forget which key signs for which prefix if another connection changed the store."""
+        if self.store.conn.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+            self._load()
 
     def key_for(self, prefix: Prefix) -> SigningKey:
         owner = owner_of(prefix, self._signing_prefixes)
         if owner is None:
             raise NotFound(f"this node holds no signing key for prefix {prefix}")
-        key = self._keys.get(owner)
-        if key is None:
-            entry = active_key(self.store.conn, str(owner))
-            key = self._keys[owner] = load_private(self.store, entry, self.passphrase)
-        return key
+        kid = self._keys.get(owner)
+        if kid is None:
+            entry = signing_key(self.store.conn, str(owner))
+            kid = self._keys[owner] = entry.kid
+            if kid not in self._unlocked:
+                self._unlocked[kid] = load_private(self.store, entry, self.passphrase)
+        return self._unlocked[kid]
 
     def sign(
         self, handle: Identifier, version: int, values: list[dict[str, Any]], at: datetime

@@ -4,6 +4,11 @@ Everything that can reject a record (identifier, prefix, values, template) runs 
 transaction opens, so a rejected line costs nothing and leaves the store as it was. The
 transaction then assigns version numbers, signs, appends the versions, their log leaves
 and audit rows together: a crash at any point commits the whole batch or none of it.
+
+A submission may arrive pre-signed by a collection terminal (``signature``: the device's
+record JWS). Its values are then kept exactly as signed (not re-stamped), the device
+signature is checked before the transaction, and the version is stored under it instead of
+a node signature, provided the version number it was signed for is the one it becomes.
 """
 
 import sqlite3
@@ -32,6 +37,10 @@ DEFAULT_BATCH = 1000
 
 
 class RecordSigner(Protocol):
+    def refresh(self) -> None:
+        """Pick up key changes made by another process; called once per committed batch."""
+        ...
+
     def sign(
         self, handle: Identifier, version: int, values: list[dict[str, Any]], at: datetime
     ) -> str:
@@ -42,6 +51,13 @@ class RecordSigner(Protocol):
 class TemplateChecker(Protocol):
     def check(self, handle: str, values: Sequence[HandleValue]) -> None:
         """Raise a GlidError naming every field that does not follow the record's template."""
+        ...
+
+
+class DeviceChecker(Protocol):
+    def check(self, identifier: Identifier, values: list[dict[str, Any]], token: str) -> int:
+        """Raise a GlidError unless ``token`` is an acceptable device signature over
+        ``values``; return the version number it was signed for."""
         ...
 
 
@@ -56,6 +72,7 @@ class Submission:
     line: int
     handle: str
     values: Any
+    signature: str | None = None  # a device's record JWS, for a pre-signed reading
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +99,8 @@ class _Prepared:
     values: list[dict[str, Any]]
     record: bytes
     deleted: bool
+    signature: str | None = None  # pre-signed by a device
+    version: int | None = None  # the version the device signed for
 
 
 class Registrar:
@@ -94,12 +113,14 @@ class Registrar:
         signer: RecordSigner,
         templates: TemplateChecker | None = None,
         log: TransparencyLog | None = None,
+        devices: DeviceChecker | None = None,
         batch_size: int = DEFAULT_BATCH,
     ) -> None:
         self.store = store
         self.signer = signer
         self.templates = templates
         self.log = log
+        self.devices = devices
         self.batch_size = batch_size
 
     def register(self, submissions: Iterable[Submission], actor: str) -> Iterator[Outcome]:
@@ -138,7 +159,8 @@ class Registrar:
         if owner_of(identifier.prefix, zones) is None:
             # Slow path only for the error: it names the prefixes served and the referral.
             require_authoritative(self.store.conn, identifier.prefix, str(identifier))
-        values = parse_values(submission.values, stamp=utc_timestamp())
+        presigned = submission.signature is not None
+        values = parse_values(submission.values, stamp=None if presigned else utc_timestamp())
         signed = [value.index for value in values if value.type == SIGNATURE_TYPE]
         if signed:
             raise RecordError(
@@ -147,12 +169,20 @@ class Registrar:
             )
         if self.templates is not None:
             self.templates.check(str(identifier), values)
+        as_json = values_to_json(values)
+        version = None
+        if submission.signature is not None:
+            if self.devices is None:
+                raise RecordError(f"{identifier}: this node does not accept pre-signed records")
+            version = self.devices.check(identifier, as_json, submission.signature)
         return _Prepared(
             submission.line,
             identifier,
-            values_to_json(values),
+            as_json,
             encode_values(values),
             deleted=False,
+            signature=submission.signature,
+            version=version,
         )
 
     def _commit(
@@ -161,13 +191,28 @@ class Registrar:
         moment = datetime.now(UTC).replace(microsecond=0)
         now = utc_timestamp(moment)
         rows: list[versions.NewVersion] = []
+        outcomes: list[Outcome] = []
+        self.signer.refresh()
         with self.store.write() as conn:
             latest = versions.current_versions(conn, [str(item.identifier) for item in batch])
             for item in batch:
                 handle = str(item.identifier)
                 number = latest.get(handle, 0) + 1
+                if item.signature is not None and item.version != number:
+                    outcomes.append(
+                        Outcome(
+                            item.line,
+                            handle,
+                            error=f"the device signed version {item.version}, but this reading"
+                            f" would become version {number}; re-sign it with that version",
+                        )
+                    )
+                    continue
                 latest[handle] = number
-                signature = self.signer.sign(item.identifier, number, item.values, moment)
+                signature = item.signature or self.signer.sign(
+                    item.identifier, number, item.values, moment
+                )
+                outcomes.append(Outcome(item.line, handle, number))
                 rows.append(
                     versions.NewVersion(
                         handle,
@@ -189,7 +234,4 @@ class Registrar:
                 "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
                 [(now, actor, action, row.handle, f'{{"version": {row.version}}}') for row in rows],
             )
-        return [
-            Outcome(item.line, row.handle, row.version)
-            for item, row in zip(batch, rows, strict=True)
-        ]
+        return outcomes

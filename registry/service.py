@@ -4,6 +4,7 @@ The CLI and the daemon both call :func:`registrar`, so a record registered eithe
 validated, signed and logged by exactly the same code.
 """
 
+from registry.devices import DeviceVerifier
 from registry.keyring import NodeSigner
 from registry.log import NodeLog
 from registry.registration import Registrar
@@ -17,4 +18,5 @@ def registrar(store: Store, passphrase: bytes) -> Registrar:
         signer=NodeSigner(store, passphrase),
         templates=TemplateCatalog.open(store),
         log=NodeLog(store),
+        devices=DeviceVerifier(store),
     )

@@ -67,6 +67,7 @@ class Resolution:
 class _Referral:
     prefix: Prefix
     site: str
+    revocations: tuple[str, ...] = ()  # the referring parent's own revocation lists
 
 
 @dataclass
@@ -192,10 +193,24 @@ class Resolver:
         status = str(body.get("status"))
         if status != "ok":
             return Resolution(handle, status, error=body.get("error"), path=path)
+        inherited = self._inherited_revocations(Identifier.from_text(handle).prefix)
+        own = body.get("revocations", [])
+        if inherited and isinstance(own, list):
+            body = {**body, "revocations": list(dict.fromkeys([*own, *inherited]))}
         verdict = verify_bundle(body, self.anchor, cache=self.chains)
         if body.get("handle") != handle:
             verdict = Verdict(False, [*verdict.steps, _wrong_handle(handle, body.get("handle"))])
         return Resolution(handle, "ok", answer=body, verdict=verdict, path=path)
+
+    def _inherited_revocations(self, prefix: Prefix) -> list[str]:
+        """The lists the parents on the way down published with their referrals: a node
+        cannot hide that its parent revoked its key by leaving the list out."""
+        lists: list[str] = []
+        for candidate in [prefix, *prefix.ancestors()]:
+            cached = self.referrals.get(candidate)
+            if cached is not None:
+                lists.extend(cached.value.revocations)
+        return lists
 
     def _check_referral(
         self, body: dict[str, Any], identifier: Identifier, zone: Prefix | None
@@ -230,7 +245,10 @@ class Resolver:
             raise UpstreamError(
                 f"{identifier}: referral to {prefix} is certified for {leaf.sub} instead"
             )
-        return _Referral(prefix, site.rstrip("/"))
+        lists = body.get("revocations", [])
+        if not isinstance(lists, list) or not all(isinstance(token, str) for token in lists):
+            raise UpstreamError(f"{identifier}: referral to {prefix} has malformed revocations")
+        return _Referral(prefix, site.rstrip("/"), tuple(lists))
 
     async def _get(self, url: str, handle: str, bundle: bool) -> dict[str, Any]:
         self.stats.requests += 1

@@ -12,10 +12,12 @@ from aiohttp import web
 from registry import prefixes
 from registry.bulk import parse_item, read_jsonl
 from registry.errors import IdentifierError, NotFound
+from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
 from registry.identifiers import Identifier
 from registry.keyring import active_key
-from registry.log import NodeLog, checkpoint_key
+from registry.log import NodeLog
 from registry.registration import Outcome, Submission
+from registry.revocations import published_lists
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral, parse_chain
 from resolver.client import Resolution
@@ -87,38 +89,20 @@ def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[s
     body = answer.to_json()
     if bundle and isinstance(answer, Found):
         body.update(evidence(request, answer))
+    if isinstance(answer, Referral):
+        # The parent's own list travels with its referral, so a resolver checks the
+        # child's answers against what the parent revoked, not what the child admits to.
+        body["revocations"] = published_lists(request.app[STORE].conn)
     return body
 
 
 def evidence(request: web.Request, found: Found) -> dict[str, Any]:
     """What turns an answer into a full evidence bundle: revocations and a log proof."""
-    store = request.app[STORE]
-    log = NodeLog(store)
-    proof = log.inclusion(found.stored.handle, found.stored.version)
-    checkpoint = store.meta("checkpoint")
-    if checkpoint is None or int(checkpoint.split("\n")[1]) != proof["tree_size"]:
-        checkpoint = _fresh_checkpoint(request, log)
-    return {"log": {**proof, "checkpoint": checkpoint}, "revocations": revocation_lists(store)}
-
-
-def _fresh_checkpoint(request: web.Request, log: NodeLog) -> str:
-    passphrase = request.app[SETTINGS].passphrase
-    if passphrase is None:
-        raise web.HTTPServiceUnavailable(
-            text="this node runs without its key passphrase and has no checkpoint for the"
-            " current log size; restart it with GLID_PASSPHRASE set"
-        )
-    note = log.checkpoint(checkpoint_key(log.store, passphrase))
-    with log.store.write() as conn:
-        log.store.set_meta(conn, "checkpoint", note)
-    return note
-
-
-def revocation_lists(store: Any) -> list[str]:
-    rows = store.conn.execute(
-        "SELECT DISTINCT list FROM revocations WHERE list IS NOT NULL ORDER BY id"
-    ).fetchall()
-    return [row[0] for row in rows]
+    store, passphrase = request.app[STORE], request.app[SETTINGS].passphrase
+    try:
+        return proofs(store, found.stored.handle, found.stored.version, passphrase)
+    except CheckpointUnavailable as exc:
+        raise web.HTTPServiceUnavailable(text=str(exc)) from exc
 
 
 @routes.get("/glid/v1/resolve/{handle:.+}")
@@ -203,10 +187,10 @@ async def node(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/log/checkpoint")
 async def checkpoint(request: web.Request) -> web.Response:
-    log = NodeLog(request.app[STORE])
-    note = request.app[STORE].meta("checkpoint")
-    if note is None or int(note.split("\n")[1]) != log.size():
-        note = _fresh_checkpoint(request, log)
+    try:
+        note = current_checkpoint(request.app[STORE], request.app[SETTINGS].passphrase)
+    except CheckpointUnavailable as exc:
+        raise web.HTTPServiceUnavailable(text=str(exc)) from exc
     return web.Response(text=note, content_type="text/plain")
 
 
@@ -237,7 +221,7 @@ async def consistency_proof(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/revocations")
 async def revocations(request: web.Request) -> web.Response:
-    return respond(request, {"lists": revocation_lists(request.app[STORE])})
+    return respond(request, {"lists": published_lists(request.app[STORE].conn)})
 
 
 @routes.post("/glid/v1/records")

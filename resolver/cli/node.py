@@ -3,6 +3,7 @@
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -13,13 +14,14 @@ from registry import versions
 from registry.answers import handle_answer
 from registry.bulk import read_jsonl
 from registry.errors import NotFound
+from registry.evidence import bundle_for
 from registry.identifiers import Identifier
 from registry.node import describe, init_node
 from registry.registration import Outcome, Submission
 from registry.service import registrar
 from registry.store import ROLES, Store
 from resolver.cli.output import InputError, emit_json, note
-from signing.keyfile import passphrase
+from signing.keyfile import PASSPHRASE_ENV, passphrase
 
 ADMIN_ACTOR = "cli"
 
@@ -57,6 +59,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     add_dir(show)
     show.add_argument("id", help="the identifier, e.g. 88.118.8/coil-1")
     show.add_argument("--version", type=int, help="a past version number")
+    show.add_argument(
+        "--bundle", action="store_true", help="print the evidence bundle (JSON) for `glid verify`"
+    )
     add_json(show)
     show.set_defaults(run=run_show)
 
@@ -157,6 +162,10 @@ def run_show(args: argparse.Namespace) -> int:
     stored = versions.get(store.conn, handle, version=args.version)
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
+    if args.bundle:
+        secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
+        emit_json(bundle_for(store, stored, passphrase=secret))
+        return 0
     answer = handle_answer(stored)
     if args.json:
         emit_json(answer)

@@ -1,0 +1,337 @@
+"""Trust commands: ``glid verify``, ``keys``, ``revoke`` and ``log``.
+
+Thin adapters over signing.verify, registry.keyring, registry.devices,
+registry.revocations, registry.evidence and registry.log; the checks themselves live there.
+"""
+
+import argparse
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from registry import devices, keyring, revocations, versions
+from registry.evidence import current_checkpoint, proofs
+from registry.identifiers import Identifier
+from registry.keyring import KeyEntry
+from registry.log import NodeLog
+from registry.store import Store
+from resolver.cli.node import add_json
+from resolver.cli.output import InputError, emit_json
+from resolver.client import load_trust_anchor
+from signing.b64 import b64_decode
+from signing.checkpoint import audit, parse_checkpoint
+from signing.errors import GlidError
+from signing.keyfile import PASSPHRASE_ENV, passphrase
+from signing.keys import VerifyKey
+from signing.revocation import REASONS, parse_revocation_list
+from signing.verify import Verdict, verify_bundle
+
+
+def _add_dir(parser: argparse.ArgumentParser, *, on_group: bool) -> None:
+    # Accepted before or after the subcommand (`glid keys --dir D list` and
+    # `glid keys list --dir D`): the subcommand's copy does not overwrite the group's.
+    parser.add_argument(
+        "--dir",
+        type=Path,
+        default=None if on_group else argparse.SUPPRESS,
+        help="the node directory",
+    )
+
+
+def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    ver = subparsers.add_parser("verify", help="verify an evidence bundle against a trust anchor")
+    ver.add_argument("--file", required=True, help="the bundle (JSON); - for stdin")
+    ver.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    add_json(ver)
+    ver.set_defaults(run=run_verify)
+
+    keys = subparsers.add_parser("keys", help="list, rotate and add device keys")
+    _add_dir(keys, on_group=True)
+    actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
+    lst = actions.add_parser("list", help="every key of this node")
+    _add_dir(lst, on_group=False)
+    add_json(lst)
+    lst.set_defaults(run=run_keys_list)
+    rot = actions.add_parser("rotate", help="a new record-signing key; the old one retires")
+    _add_dir(rot, on_group=False)
+    add_json(rot)
+    rot.set_defaults(run=run_keys_rotate)
+    dev = actions.add_parser("device-add", help="create and certify a collection terminal key")
+    _add_dir(dev, on_group=False)
+    dev.add_argument("--name", required=True, help="the device's name, e.g. meter-17")
+    add_json(dev)
+    dev.set_defaults(run=run_device_add)
+    sig = actions.add_parser("device-sign", help="sign readings as the terminal does")
+    _add_dir(sig, on_group=False)
+    sig.add_argument("--name", help="the device (its key is DIR/devices/NAME.key)")
+    sig.add_argument("--key", type=Path, help="or the device key file itself")
+    sig.add_argument("--file", required=True, help='JSON Lines of {"handle", "values"}; - stdin')
+    sig.add_argument("--version", type=int, default=1, help="the version each reading becomes")
+    sig.set_defaults(run=run_device_sign)
+
+    rev = subparsers.add_parser("revoke", help="revoke a key or prefix this node certified")
+    rev.add_argument("--dir", required=True, type=Path, help="the node directory")
+    target = rev.add_mutually_exclusive_group(required=True)
+    target.add_argument("--key", metavar="KID", help="the key id to revoke")
+    target.add_argument("--prefix", metavar="P", help="a prefix subtree to revoke")
+    rev.add_argument("--reason", required=True, choices=sorted(REASONS))
+    rev.add_argument("--at", help="superseded from this time (RFC 3339); default now")
+    rev.set_defaults(run=run_revoke)
+
+    log = subparsers.add_parser("log", help="transparency log checkpoints and proofs")
+    _add_dir(log, on_group=True)
+    steps = log.add_subparsers(dest="action", required=True, metavar="ACTION")
+    chk = steps.add_parser("checkpoint", help="the signed checkpoint of the current log")
+    _add_dir(chk, on_group=False)
+    chk.set_defaults(run=run_log_checkpoint)
+    prv = steps.add_parser("prove", help="inclusion proof of a record version")
+    _add_dir(prv, on_group=False)
+    prv.add_argument("id", metavar="ID")
+    prv.add_argument("--version", type=int, help="default: the current version")
+    prv.set_defaults(run=run_log_prove)
+    con = steps.add_parser("consistency", help="consistency proof between two log sizes")
+    _add_dir(con, on_group=False)
+    con.add_argument("old_size", type=int, metavar="OLD_SIZE")
+    con.add_argument("new_size", type=int, nargs="?", metavar="NEW_SIZE")
+    con.set_defaults(run=run_log_consistency)
+    aud = steps.add_parser("audit", help="check that a log only grew between two checkpoints")
+    aud.add_argument("--old", required=True, type=Path, help="the checkpoint trusted before")
+    aud.add_argument("--new", required=True, type=Path, help="the newer checkpoint")
+    aud.add_argument("--proof", required=True, type=Path, help="`glid log consistency` output")
+    aud.add_argument("--key", required=True, type=Path, help="the log key: a JWK or an anchor")
+    aud.add_argument("--origin", required=True, help="the log's origin, e.g. glid.88.101/log")
+    aud.set_defaults(run=run_log_audit)
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _node_dir(args: argparse.Namespace) -> Path:
+    if args.dir is None:
+        raise InputError(f"glid {args.command} {args.action} needs --dir DIR (the node directory)")
+    directory: Path = args.dir
+    return directory
+
+
+def _read_text(name: str | Path) -> str:
+    if str(name) == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {name}: {exc}") from exc
+
+
+def _read_json(name: str | Path) -> Any:
+    text = _read_text(name)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
+        raise InputError(f"{name} is not JSON: {exc}") from exc
+
+
+def _optional_passphrase() -> bytes | None:
+    """The passphrase if one can be had without blocking, else None (reads stay possible)."""
+    if os.environ.get(PASSPHRASE_ENV) is not None or (sys.stdin is not None and sys.stdin.isatty()):
+        return passphrase()
+    return None
+
+
+def _key_json(entry: KeyEntry) -> dict[str, Any]:
+    role = "device" if entry.purpose == "device" else None
+    if role is None:
+        role = "authority" if keyring.is_authority(entry) else "signing"
+    return {
+        "kid": entry.kid,
+        "purpose": entry.purpose,
+        "role": role,
+        "prefix": entry.prefix,
+        "name": entry.name,
+        "certified": entry.certificate is not None,
+        "created_at": entry.created_at,
+        "retired_at": entry.retired_at,
+        "key_file": entry.key_file,
+    }
+
+
+# --- verify ----------------------------------------------------------------------------
+
+
+def verdict_lines(verdict: Verdict) -> list[str]:
+    lines = [
+        f"{'ok  ' if step.ok else 'FAIL'}  {step.name:15} {step.detail}" for step in verdict.steps
+    ]
+    failed = verdict.failed
+    if failed is None:
+        lines.append("VALID")
+    else:
+        lines.append(f"INVALID: step {failed.name} failed: {failed.detail}")
+    return lines
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    anchor = load_trust_anchor(args.trust_anchor)
+    bundle = _read_json(args.file)
+    verdict = verify_bundle(bundle, anchor)
+    if args.json:
+        emit_json(verdict.to_json())
+    else:
+        print("\n".join(verdict_lines(verdict)))
+    return 0 if verdict.valid else 1
+
+
+# --- keys ------------------------------------------------------------------------------
+
+
+def run_keys_list(args: argparse.Namespace) -> int:
+    with Store.open(_node_dir(args)) as store:
+        entries = [_key_json(entry) for entry in keyring.list_keys(store.conn)]
+    if args.json:
+        emit_json(entries)
+        return 0
+    for e in entries:
+        print(
+            f"{e['kid']}  {e['role']:9} {e['prefix']:12} {e['name'] or '-':12}"
+            f" {'certified' if e['certified'] else 'uncertified':11} created {e['created_at']}"
+            f"  {'retired ' + e['retired_at'] if e['retired_at'] else 'active'}"
+        )
+    return 0
+
+
+def run_keys_rotate(args: argparse.Namespace) -> int:
+    with Store.open(_node_dir(args)) as store:
+        entry = keyring.rotate(store, passphrase())
+    if args.json:
+        emit_json(_key_json(entry))
+    else:
+        print(f"new record-signing key {entry.kid} for {entry.prefix}; the previous one is retired")
+    return 0
+
+
+def run_device_add(args: argparse.Namespace) -> int:
+    with Store.open(_node_dir(args)) as store:
+        entry = devices.add_device(store, passphrase(), args.name)
+    if args.json:
+        emit_json(_key_json(entry))
+    else:
+        print(f"device {args.name}: key {entry.kid}, certified for {entry.prefix}")
+        print(f"provision {Path(store.directory, str(entry.key_file))} onto the terminal")
+    return 0
+
+
+def run_device_sign(args: argparse.Namespace) -> int:
+    if (args.key is None) == (args.name is None):
+        raise InputError("name the device key with exactly one of --name (with --dir) or --key")
+    path = args.key if args.key is not None else devices.device_key_path(_node_dir(args), args.name)
+    key = devices.load_device_key(path, passphrase())
+    for number, line in enumerate(_read_text(args.file).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = orjson.loads(line)
+            signed = devices.sign_reading(key, item["handle"], item["values"], version=args.version)
+        except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
+            raise InputError(f'line {number}: not a {{"handle", "values"}} object: {exc}') from exc
+        except GlidError as exc:
+            raise InputError(f"line {number}: {exc}") from exc
+        sys.stdout.write(orjson.dumps(signed).decode("utf-8") + "\n")
+    return 0
+
+
+# --- revoke ----------------------------------------------------------------------------
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    at = None
+    if args.at is not None:
+        try:
+            at = datetime.fromisoformat(args.at)
+        except ValueError as exc:
+            raise InputError(f"--at {args.at!r} is not an RFC 3339 time: {exc}") from exc
+    with Store.open(args.dir) as store:
+        token = revocations.revoke(
+            store, passphrase(), reason=args.reason, kid=args.key, prefix=args.prefix, at=at
+        )
+    published = parse_revocation_list(token)
+    what = f"key {args.key}" if args.key else f"prefix {args.prefix}"
+    print(
+        f"revoked {what} as {args.reason}; revocation list {published.iss}#{published.seq}"
+        f" now holds {len(published.entries)} entr{'y' if len(published.entries) == 1 else 'ies'}"
+    )
+    return 0
+
+
+# --- log -------------------------------------------------------------------------------
+
+
+def run_log_checkpoint(args: argparse.Namespace) -> int:
+    with Store.open(_node_dir(args)) as store:
+        text = current_checkpoint(store, _optional_passphrase())
+    checkpoint = parse_checkpoint(text)
+    emit_json(
+        {
+            "origin": checkpoint.origin,
+            "size": checkpoint.size,
+            "root": text.split("\n")[2],
+            "checkpoint": text,
+        }
+    )
+    return 0
+
+
+def run_log_prove(args: argparse.Namespace) -> int:
+    handle = Identifier.from_text(args.id).to_text()
+    with Store.open(_node_dir(args)) as store:
+        version = args.version or versions.get(store.conn, handle).version
+        body = proofs(store, handle, version, _optional_passphrase())["log"]
+    emit_json({"handle": handle, "version": version, **body})
+    return 0
+
+
+def run_log_consistency(args: argparse.Namespace) -> int:
+    with Store.open(_node_dir(args)) as store:
+        emit_json(NodeLog(store).consistency(args.old_size, args.new_size))
+    return 0
+
+
+def _log_key(path: Path) -> VerifyKey:
+    document = _read_json(path)
+    jwk = document.get("jwk", document) if isinstance(document, dict) else None
+    if not isinstance(jwk, dict):
+        raise InputError(f"{path} holds neither a JWK nor a trust anchor {{prefix, jwk}}")
+    return VerifyKey.from_jwk(jwk)
+
+
+def _checkpoint_text(path: Path) -> str:
+    """A checkpoint note, from the note itself or from `glid log checkpoint` JSON output."""
+    text = _read_text(path)
+    if not text.lstrip().startswith("{"):
+        return text
+    document = _read_json(path)
+    note_text = document.get("checkpoint") if isinstance(document, dict) else None
+    if not isinstance(note_text, str):
+        raise InputError(f"{path} is JSON without a checkpoint member")
+    return note_text
+
+
+def run_log_audit(args: argparse.Namespace) -> int:
+    proof_document = _read_json(args.proof)
+    hashes = proof_document.get("consistency") if isinstance(proof_document, dict) else None
+    if not isinstance(hashes, list):
+        raise InputError(f"{args.proof} has no consistency list (`glid log consistency` output)")
+    old, new = _checkpoint_text(args.old), _checkpoint_text(args.new)
+    try:
+        proof = [b64_decode(h, "consistency hash") for h in hashes]
+        size, _ = audit(old, new, proof, _log_key(args.key), args.origin)
+    except GlidError as exc:
+        print(f"INCONSISTENT: {exc}")
+        return 1
+    print(
+        f"consistent: log {args.origin} grew append-only from {parse_checkpoint(old).size}"
+        f" to {size} entries"
+    )
+    return 0
