@@ -9,7 +9,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from templates_meta.errors import UnitError
-from templates_meta.units import conversion_factor, dimension_of, unit
+from templates_meta.units import conversion_factor, unit
 
 
 def split(rate: str) -> tuple[str, str]:
@@ -28,14 +28,6 @@ def rate_factor(from_rate: str, to_rate: str) -> Decimal:
     from_num, from_den = split(from_rate)
     to_num, to_den = split(to_rate)
     return conversion_factor(from_num, to_num) / conversion_factor(from_den, to_den)
-
-
-def denominator_dimension(rate: str) -> str:
-    return dimension_of(split(rate)[1])
-
-
-def numerator_dimension(rate: str) -> str:
-    return dimension_of(split(rate)[0])
 
 
 @lru_cache(maxsize=4096)
