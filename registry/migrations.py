@@ -131,7 +131,20 @@ _REQUEST_NONCES = """
     """
 
 # Each entry is one SQL script; never edit a released entry, append a new one.
-MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES]
+_DELEGATION_REQUESTS = """
+    CREATE TABLE delegation_requests (
+        prefix TEXT PRIMARY KEY,
+        request TEXT NOT NULL,
+        site TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'approved', 'rejected')),
+        chain TEXT,
+        reason TEXT,
+        received_at TEXT NOT NULL,
+        decided_at TEXT
+    );
+"""
+
+MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES, _DELEGATION_REQUESTS]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -11,7 +11,7 @@ from aiohttp import web
 
 from registry.service import registrar
 from registry.store import Store
-from resolver import handle_rest, native
+from resolver import handle_rest, native, node_api
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.client import Resolver, load_trust_anchor
@@ -35,6 +35,7 @@ def create_app(settings: Settings) -> web.Application:
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)
     app.router.add_routes(native.routes)
+    app.router.add_routes(node_api.routes)
     app.router.add_routes(handle_rest.routes)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from registry import delegation
-from registry.node import write_json
+from registry import delegation, enrolment
+from registry.node import REQUEST_FILE, write_json
 from registry.store import Store
-from resolver import demo
+from resolver import demo, enrolment_client
 from resolver.cli.node import add_dir, add_json
 from resolver.cli.output import InputError, emit_json, note
 from resolver.client import Resolver, load_trust_anchor, resolve_sync
@@ -47,13 +47,30 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     add_json(res)
     res.set_defaults(run=run_resolve)
 
-    dlg = subparsers.add_parser("delegate", help="certify a child node from its request")
+    dlg = subparsers.add_parser(
+        "delegate", help="certify a child node: from its request file, or one it submitted"
+    )
     add_dir(dlg)
-    dlg.add_argument("--request", required=True, type=Path, help="delegation-request.json")
+    which = dlg.add_mutually_exclusive_group(required=True)
+    which.add_argument("--request", type=Path, help="a delegation-request.json received offline")
+    which.add_argument("--pending", action="store_true", help="list requests children submitted")
+    which.add_argument("--approve", metavar="PREFIX", help="approve a submitted request")
+    which.add_argument("--reject", metavar="PREFIX", help="reject a submitted request")
+    dlg.add_argument("--reason", help="with --reject: what the requester should fix")
     dlg.add_argument("--site", help="the child node's URL, for referrals")
     dlg.add_argument("--valid-days", type=int, default=365)
-    dlg.add_argument("--out", required=True, type=Path, help="where to write the certificate")
+    dlg.add_argument("--out", type=Path, help="where to write the certificate chain")
+    add_json(dlg)
     dlg.set_defaults(run=run_delegate)
+
+    enr = subparsers.add_parser("enrol", help="send this node's delegation request to its parent")
+    add_dir(enr)
+    enr.add_argument("--parent", required=True, help="the parent node's URL")
+    enr.add_argument("--site", help="this node's URL, for the parent's referrals")
+    enr.add_argument(
+        "--fetch", action="store_true", help="fetch and install the chain once approved"
+    )
+    enr.set_defaults(run=run_enrol)
 
     acc = subparsers.add_parser("accept", help="install the certificate a parent issued")
     add_dir(acc)
@@ -129,13 +146,50 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 def run_delegate(args: argparse.Namespace) -> int:
-    request = _read_json(args.request)
     with Store.open(args.dir) as store:
-        chain = delegation.delegate(
-            store, passphrase(), request, site=args.site, valid_days=args.valid_days
-        )
+        if args.pending:
+            requests = enrolment.pending(store)
+            if args.json:
+                emit_json([request.to_json() for request in requests])
+            for request in [] if args.json else requests:
+                print(
+                    f"{request.prefix:16} {request.state:9} key {request.kid} site {request.site}"
+                )
+            return 0
+        if args.reject is not None:
+            enrolment.reject(store, args.reject, args.reason or "")
+            print(f"rejected the request for {args.reject}")
+            return 0
+        if args.out is None:
+            raise InputError("--out FILE is needed to write the certificate chain")
+        if args.approve is not None:
+            prefix = args.approve
+            chain = enrolment.approve(store, passphrase(), prefix, valid_days=args.valid_days)
+        else:
+            request = _read_json(args.request)
+            prefix = request.get("prefix") if isinstance(request, dict) else None
+            chain = delegation.delegate(
+                store, passphrase(), request, site=args.site, valid_days=args.valid_days
+            )
     write_json(args.out, delegation.chain_document(chain))
-    print(f"delegated {request.get('prefix')}; certificate chain written to {args.out}")
+    print(f"delegated {prefix}; certificate chain written to {args.out}")
+    return 0
+
+
+def run_enrol(args: argparse.Namespace) -> int:
+    request_file = args.dir / REQUEST_FILE
+    with Store.open(args.dir) as store:
+        prefix = store.node.prefix
+        if args.fetch:
+            state = asyncio.run(enrolment_client.fetch(args.parent, prefix))
+            if state["state"] != "approved":
+                note(f"the request for {prefix} is {state['state']}: {state.get('reason') or ''}")
+                return 1
+            kid = delegation.accept(store, delegation.chain_document(state["chain"]))
+            print(f"installed the certificate chain for key {kid} of {prefix}")
+            return 0
+    state = asyncio.run(enrolment_client.submit(args.parent, _read_json(request_file), args.site))
+    print(f"request for {prefix} sent to {args.parent}: {state['state']}")
     return 0
 
 

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-
 PRODUCT_TEMPLATE = "88/tpl.product@1.0.0"
 
 

@@ -1,0 +1,133 @@
+"""Delegation requests submitted over the network, waiting for the parent operator.
+
+A child node posts its delegation-request.json (prefix, public key, proof of possession) to
+its parent; the proof shows the sender holds the key, and the request only ever asks for a
+certificate for that same key, so nothing else needs to be secret. The parent's operator
+approves (which runs the ordinary offline delegation) or rejects it; the child then fetches
+its certificate chain. A prefix that is already delegated cannot be asked for again.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from registry import delegation, prefixes
+from registry.errors import NotFound, RegistryError
+from registry.records import utc_timestamp
+from registry.store import Store
+from signing.certificates import DELEGATE, SIGN, check_delegation_request, require_issuable
+
+
+class EnrolmentRefused(RegistryError, ValueError):
+    """The delegation request cannot be accepted or decided."""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRequest:
+    prefix: str
+    kid: str
+    site: str | None
+    state: str
+    received_at: str
+    reason: str | None
+    chain: list[str] | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "prefix": self.prefix,
+            "kid": self.kid,
+            "site": self.site,
+            "state": self.state,
+            "received_at": self.received_at,
+            "reason": self.reason,
+            "chain": self.chain,
+        }
+
+
+def submit(store: Store, request: Any, site: str | None) -> PendingRequest:
+    """Record a child's request as pending; refuses bad proofs and foreign prefixes."""
+    if not isinstance(request, dict):
+        raise EnrolmentRefused("a delegation request is a JSON object (delegation-request.json)")
+    checked = check_delegation_request(request)
+    require_issuable(store.node.prefix, checked.prefix, [DELEGATE, SIGN])
+    if site is not None and not site.startswith(("http://", "https://")):
+        raise EnrolmentRefused(f"site {site!r} must be an http:// or https:// URL")
+    try:
+        existing = prefixes.find(store.conn, checked.prefix)
+    except NotFound:
+        existing = None
+    if existing is not None:
+        raise EnrolmentRefused(f"prefix {checked.prefix} is already {existing.relation} here")
+    with store.write() as conn:
+        conn.execute(
+            "INSERT INTO delegation_requests (prefix, request, site, state, received_at)"
+            " VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (prefix) DO UPDATE SET"
+            " request = excluded.request, site = excluded.site, state = 'pending',"
+            " received_at = excluded.received_at, reason = NULL, chain = NULL, decided_at = NULL"
+            " WHERE delegation_requests.state != 'approved'",
+            (checked.prefix, json.dumps(request), site, utc_timestamp()),
+        )
+        store.audit(conn, "network", "delegation request", checked.prefix, {"kid": checked.key.kid})
+    return get(store, checked.prefix)
+
+
+def get(store: Store, prefix: str) -> PendingRequest:
+    row = store.conn.execute(
+        "SELECT prefix, request, site, state, received_at, reason, chain"
+        " FROM delegation_requests WHERE prefix = ?",
+        (prefix,),
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"no delegation request for prefix {prefix} on this node")
+    return _pending(row)
+
+
+def _pending(row: tuple[Any, ...]) -> PendingRequest:
+    prefix, request, site, state, received_at, reason, chain = row
+    kid = check_delegation_request(json.loads(request)).key.kid
+    return PendingRequest(
+        prefix, kid, site, state, received_at, reason, None if chain is None else json.loads(chain)
+    )
+
+
+def pending(store: Store) -> list[PendingRequest]:
+    rows = store.conn.execute(
+        "SELECT prefix, request, site, state, received_at, reason, chain"
+        " FROM delegation_requests ORDER BY received_at"
+    ).fetchall()
+    return [_pending(row) for row in rows]
+
+
+def approve(store: Store, passphrase: bytes, prefix: str, *, valid_days: int = 365) -> list[str]:
+    entry = get(store, prefix)
+    if entry.state != "pending":
+        raise EnrolmentRefused(f"the request for {prefix} is already {entry.state}")
+    row = store.conn.execute(
+        "SELECT request FROM delegation_requests WHERE prefix = ?", (prefix,)
+    ).fetchone()
+    chain = delegation.delegate(
+        store, passphrase, json.loads(row[0]), site=entry.site, valid_days=valid_days
+    )
+    _decide(store, prefix, "approved", None, chain)
+    return chain
+
+
+def reject(store: Store, prefix: str, reason: str) -> None:
+    entry = get(store, prefix)
+    if entry.state != "pending":
+        raise EnrolmentRefused(f"the request for {prefix} is already {entry.state}")
+    if not reason.strip():
+        raise EnrolmentRefused("a rejection needs a reason the requester can act on")
+    _decide(store, prefix, "rejected", reason, None)
+
+
+def _decide(
+    store: Store, prefix: str, state: str, reason: str | None, chain: list[str] | None
+) -> None:
+    with store.write() as conn:
+        conn.execute(
+            "UPDATE delegation_requests SET state = ?, reason = ?, chain = ?, decided_at = ?"
+            " WHERE prefix = ?",
+            (state, reason, None if chain is None else json.dumps(chain), utc_timestamp(), prefix),
+        )
+        store.audit(conn, "cli", f"delegation {state}", prefix, {"reason": reason})

@@ -1,0 +1,98 @@
+"""A child node enrols with its parent over HTTP; the parent's operator decides."""
+
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from registry.store import Store
+from resolver.cli import main
+from resolver.serve import RunningNode, start
+from resolver.settings import Settings
+from tests.conftest import PASSPHRASE
+
+
+@pytest.fixture
+async def top(make_node: Callable[..., Path]) -> AsyncIterator[tuple[Path, RunningNode]]:
+    directory = make_node("88", role="top")
+    running = await start(Settings(directory, passphrase=PASSPHRASE))
+    yield directory, running
+    await running.stop()
+
+
+async def post(url: str, body: object) -> tuple[int, dict[str, object]]:
+    async with aiohttp.ClientSession() as http, http.post(url, json=body) as response:
+        return response.status, await response.json()
+
+
+async def get_json(url: str) -> dict[str, object]:
+    async with aiohttp.ClientSession() as http, http.get(url) as response:
+        body: dict[str, object] = await response.json()
+        return body
+
+
+async def test_submit_approve_fetch(
+    top: tuple[Path, RunningNode], make_node: Callable[..., Path], tmp_path: Path
+) -> None:
+    top_dir, running = top
+    child = make_node("88.101", role="secondary")
+    request = json.loads((child / "delegation-request.json").read_text())
+    status, body = await post(
+        f"{running.url}/glid/v1/delegations", {"request": request, "site": "http://steel:8080"}
+    )
+    assert status == 202 and body["state"] == "pending" and body["prefix"] == "88.101"
+    with Store.open(top_dir) as store:
+        assert (
+            store.conn.execute("SELECT count(*) FROM prefixes WHERE prefix = '88.101'").fetchone()[
+                0
+            ]
+            == 0
+        )
+    out = tmp_path / "steel.cert"
+    assert main(["delegate", "--dir", str(top_dir), "--approve", "88.101", "--out", str(out)]) == 0
+    state = await get_json(f"{running.url}/glid/v1/delegations/88.101")
+    assert state["state"] == "approved" and len(state["chain"]) == 1
+    with Store.open(top_dir) as store:
+        row = store.conn.execute(
+            "SELECT relation, site FROM prefixes WHERE prefix = '88.101'"
+        ).fetchone()
+    assert row == ("delegated", "http://steel:8080")
+    status, again = await post(f"{running.url}/glid/v1/delegations", {"request": request})
+    assert status == 400 and "already delegated" in str(again["error"])
+
+
+async def test_bad_requests_are_refused_and_nothing_is_stored(
+    top: tuple[Path, RunningNode], make_node: Callable[..., Path]
+) -> None:
+    top_dir, running = top
+    grandchild = make_node("88.101.7")
+    request = json.loads((grandchild / "delegation-request.json").read_text())
+    status, body = await post(f"{running.url}/glid/v1/delegations", {"request": request})
+    assert status == 400 and "directly under" in str(body["error"])
+    child = make_node("88.102", role="secondary")
+    forged = json.loads((child / "delegation-request.json").read_text())
+    forged["prefix"] = "88.103"
+    status, body = await post(f"{running.url}/glid/v1/delegations", {"request": forged})
+    assert status == 400
+    status, body = await post(f"{running.url}/glid/v1/delegations", {"nothing": 1})
+    assert status == 400
+    with Store.open(top_dir) as store:
+        assert store.conn.execute("SELECT count(*) FROM delegation_requests").fetchone()[0] == 0
+
+
+async def test_rejection_needs_a_reason(
+    top: tuple[Path, RunningNode], make_node: Callable[..., Path]
+) -> None:
+    top_dir, running = top
+    child = make_node("88.104", role="secondary")
+    request = json.loads((child / "delegation-request.json").read_text())
+    await post(f"{running.url}/glid/v1/delegations", {"request": request})
+    assert main(["delegate", "--dir", str(top_dir), "--reject", "88.104"]) == 1
+    assert (
+        main(["delegate", "--dir", str(top_dir), "--reject", "88.104", "--reason", "unknown org"])
+        == 0
+    )
+    state = await get_json(f"{running.url}/glid/v1/delegations/88.104")
+    assert state["state"] == "rejected" and state["reason"] == "unknown org"
