@@ -195,11 +195,11 @@ class DeviceVerifier:
             )
         device = self._device(self.store.conn, claims.kid, handle)
         label = f"device {device.entry.name} (key {claims.kid})"
-        if device.entry.retired_at is not None:
-            raise DeviceSignatureRefused(f"{handle}: {label} was retired {device.entry.retired_at}")
         revoked = revocations.revocation_of(self.store.conn, claims.kid, claims.iat)
         if revoked is not None:
             raise DeviceSignatureRefused(f"{handle}: {label} is revoked: {revoked}")
+        if device.entry.retired_at is not None:
+            raise DeviceSignatureRefused(f"{handle}: {label} was retired {device.entry.retired_at}")
         template = template_id(values)
         cert = device.certificate
         if template not in DEVICE_TEMPLATES or not cert.allows_template(template):

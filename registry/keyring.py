@@ -184,7 +184,10 @@ def rotate(store: Store, passphrase: bytes, prefix: str | None = None) -> KeyEnt
     the one it replaces; returns the new key's entry."""
     prefix = prefix or store.node.prefix
     issuer, authority, start = certify_own(store, passphrase, prefix)
-    previous = signing_key(store.conn, prefix)
+    try:
+        previous: str | None = signing_key(store.conn, prefix).kid
+    except NotFound:  # every key was revoked or retired: the new one simply takes over
+        previous = None
     key = SigningKey.generate()
     token = issue_signing_certificate(
         issuer, prefix, key.verify_key, valid_from=start, valid_until=start + CERTIFICATE_LIFETIME
@@ -194,8 +197,9 @@ def rotate(store: Store, passphrase: bytes, prefix: str | None = None) -> KeyEnt
         entry = add_key(store, conn, key, passphrase, prefix=prefix)
         set_certificate(conn, key.kid, json.dumps(chain))
         record_certificate(conn, token)
-        retire(conn, previous.kid)
-        store.audit(conn, "cli", "rotate", prefix, {"kid": key.kid, "retired": previous.kid})
+        if previous is not None:
+            retire(conn, previous)
+        store.audit(conn, "cli", "rotate", prefix, {"kid": key.kid, "retired": previous})
     return find_key(store.conn, entry.kid)
 
 

@@ -324,9 +324,10 @@ def run_log_audit(args: argparse.Namespace) -> int:
     if not isinstance(hashes, list):
         raise InputError(f"{args.proof} has no consistency list (`glid log consistency` output)")
     old, new = _checkpoint_text(args.old), _checkpoint_text(args.new)
+    key = _log_key(args.key)
     try:
         proof = [b64_decode(h, "consistency hash") for h in hashes]
-        size, _ = audit(old, new, proof, _log_key(args.key), args.origin)
+        size, _ = audit(old, new, proof, key, args.origin)
     except GlidError as exc:
         print(f"INCONSISTENT: {exc}")
         return 1

@@ -1,0 +1,95 @@
+import base64
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from registry import keyring, versions
+from registry.evidence import CheckpointUnavailable, bundle_for, checkpoint_size
+from registry.store import Store
+from signing.checkpoint import parse_checkpoint
+from signing.merkle import leaf_hash, log_leaf
+from signing.verify import verify_bundle
+from tests.conftest import PASSPHRASE
+from tests.registry.records_data import product_values
+from tests.registry.trust_nodes import Pair, make_pair, register
+
+
+@pytest.fixture
+def pair(tmp_path: Path) -> Pair:
+    made = make_pair(tmp_path)
+    for n in range(3):
+        assert register(made.enterprise, f"88.7/p{n}", product_values(f"p{n}")) == ""
+    return made
+
+
+def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
+    with Store.open(pair.enterprise) as store:
+        stored = versions.get(store.conn, "88.7/p1")
+        bundle = bundle_for(store, stored, passphrase=PASSPHRASE)
+        authority = keyring.active_key(store.conn, "88.7")
+    assert set(bundle) == {
+        "handle",
+        "version",
+        "values",
+        "signature",
+        "chain",
+        "revocations",
+        "log",
+    }
+    assert (bundle["handle"], bundle["version"]) == ("88.7/p1", 1)
+    assert bundle["chain"] == keyring.chain_of(authority) and len(bundle["chain"]) == 1
+    assert bundle["revocations"] == []
+    log = bundle["log"]
+    assert (log["leaf_index"], log["tree_size"]) == (1, 3)
+    checkpoint = parse_checkpoint(log["checkpoint"])
+    assert (checkpoint.origin, checkpoint.size) == ("glid.88.7/log", 3)
+    # log.at is the time the leaf commits to; recompute the leaf from the stored record.
+    leaf = log_leaf("88.7/p1", 1, hashlib.sha256(stored.record).digest(), log["at"])
+    assert base64.b64encode(leaf_hash(leaf)).decode() not in log["inclusion"]
+    assert verify_bundle(bundle, pair.anchor).valid
+
+
+def test_the_stored_checkpoint_is_reused_until_the_log_grows(pair: Pair) -> None:
+    with Store.open(pair.enterprise) as store:
+        stored = versions.get(store.conn, "88.7/p0")
+        first = bundle_for(store, stored, passphrase=PASSPHRASE)["log"]["checkpoint"]
+        # No passphrase needed while the stored checkpoint still covers the log.
+        assert bundle_for(store, stored, passphrase=None)["log"]["checkpoint"] == first
+    assert register(pair.enterprise, "88.7/p9", product_values()) == ""
+    with Store.open(pair.enterprise) as store:
+        with pytest.raises(CheckpointUnavailable, match="grown to 4 entries"):
+            bundle_for(store, stored, passphrase=None)
+        grown = bundle_for(store, stored, passphrase=PASSPHRASE)
+        assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 4
+        assert store.meta("checkpoint") == grown["log"]["checkpoint"]
+    assert verify_bundle(grown, pair.anchor).valid
+
+
+def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair: Pair) -> None:
+    with Store.open(pair.enterprise) as store:
+        before = keyring.signing_key(store.conn, "88.7")
+        rotated = keyring.rotate(store, PASSPHRASE)
+        assert keyring.find_key(store.conn, before.kid).retired_at is not None
+        assert keyring.active_key(store.conn, "88.7").kid == before.kid  # still the authority
+    assert register(pair.enterprise, "88.7/p0", product_values("second")) == ""
+    with Store.open(pair.enterprise) as store:
+        old = bundle_for(
+            store, versions.get(store.conn, "88.7/p0", version=1), passphrase=PASSPHRASE
+        )
+        new = bundle_for(
+            store, versions.get(store.conn, "88.7/p0", version=2), passphrase=PASSPHRASE
+        )
+    assert new["chain"] == [*old["chain"], keyring.chain_of(rotated)[-1]]
+    for bundle, kid in ((old, before.kid), (new, rotated.kid)):
+        verdict = verify_bundle(bundle, pair.anchor)
+        assert verdict.valid, verdict.failed
+        assert f"signed by key {kid}" in verdict.steps[0].detail
+
+
+def test_an_altered_bundle_fails_at_the_step_that_catches_it(pair: Pair) -> None:
+    with Store.open(pair.enterprise) as store:
+        bundle = bundle_for(store, versions.get(store.conn, "88.7/p2"), passphrase=PASSPHRASE)
+    bundle["values"][2]["data"]["value"] = "rewritten"
+    failed = verify_bundle(bundle, pair.anchor).failed
+    assert failed is not None and failed.name == "digests" and "index 2000" in failed.detail
