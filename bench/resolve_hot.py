@@ -94,6 +94,7 @@ def load(url: str, script: Path | None) -> float:
         out = subprocess.run([*command, target], capture_output=True, text=True, check=True).stdout
         match = re.search(r"Requests/sec:\s+([\d.]+)", out)
         assert match, out
+        assert "Non-2xx" not in out, f"some answers were errors:\n{out}"
         return float(match.group(1))
     out = subprocess.run(
         [sys.executable, "-c", CLIENT, url, str(SECONDS), str(CONNECTIONS), str(IDS)],
@@ -158,6 +159,8 @@ def main() -> None:
                     str(node),
                     "--listen",
                     f"127.0.0.1:{glid_port}",
+                    "--rate-limit",
+                    "0",  # one load generator is one client: measure serving, not refusing
                 ],
                 env=env,
                 stdout=subprocess.DEVNULL,

@@ -24,10 +24,10 @@ from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SET
 
 def create_app(settings: Settings) -> web.Application:
     metrics = Metrics()
-    app = web.Application(
-        client_max_size=settings.max_body_bytes,
-        middlewares=[metrics.middleware, error_middleware, rate_limit_middleware],
-    )
+    middlewares = [metrics.middleware, error_middleware]
+    if settings.rate_limit > 0:  # each middleware is a coroutine call on the hot path
+        middlewares.append(rate_limit_middleware)
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=middlewares)
     app[SETTINGS] = settings
     app[METRICS] = metrics
     app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)

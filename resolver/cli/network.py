@@ -37,6 +37,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     srv.add_argument("--root", help="with --recursive: the top node's URL")
     srv.add_argument("--trust-anchor", type=Path, help="with --recursive: trust-anchor.json")
     srv.add_argument("--max-body", type=int, default=8 << 20, help="request body limit, bytes")
+    srv.add_argument(
+        "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
+    )
+    srv.add_argument("--rate-burst", type=int, default=400, help="requests a client may burst")
     srv.set_defaults(run=run_serve)
 
     res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
@@ -129,6 +133,8 @@ def run_serve(args: argparse.Namespace) -> int:
         root_url=args.root,
         trust_anchor=args.trust_anchor,
         max_body_bytes=args.max_body,
+        rate_limit=args.rate_limit,
+        rate_burst=args.rate_burst,
     )
     serve(settings, workers=args.workers)
     return 0
