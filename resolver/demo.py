@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from accounting.efficiency import evaluate
+from accounting.enterprise import from_record
 from registry import delegation
 from registry.node import TRUST_ANCHOR_FILE, init_node, write_json
 from registry.service import registrar
@@ -79,6 +81,7 @@ def _footprint(template: str, name: str, maker: str, unit: str, pcf: str) -> lis
     ]
 
 
+EFFICIENCY = "88.104.3/carbon-efficiency-2023"
 PELLETS = "88.101.9/pellet-lot-2026-07"
 COIL = "88.101.7/coil-2026-001"
 BRACKET = "88.104.3/bracket-A1"
@@ -113,7 +116,20 @@ def sample_records() -> dict[str, list[dict[str, Any]]]:
         _item(2801, "vehicle_category", "M1"),
         _item(2802, "part_mass", _qty("28.5", "kg")),
     ]
-    return {PELLETS: pellets, COIL: coil, BRACKET: bracket}
+    efficiency = [
+        _item(1001, "TEMPLATE", "88/tpl.carbon-efficiency@1.0.0"),
+        _item(2000, "enterprise_name", "浙江示例汽车零部件有限公司"),
+        _item(2001, "year", 2023),
+        _item(2002, "industry_code", "C3670"),
+        _item(2003, "region", "浙江省宁波市"),
+        _item(2004, "value_added", _qty("18600", "10k CNY")),
+        _item(2007, "natural_gas", _qty("62.5", "10k Nm3")),
+        _item(2008, "diesel", _qty("18.2", "t")),
+        _item(2012, "purchased_electricity", _qty("21400", "MWh")),
+        _item(2013, "zero_carbon_electricity", _qty("3200", "MWh")),
+        _item(2014, "purchased_heat", _qty("15000", "GJ")),
+    ]
+    return {PELLETS: pellets, COIL: coil, BRACKET: bracket, EFFICIENCY: efficiency}
 
 
 def _prepare(directory: Path) -> None:
@@ -178,7 +194,12 @@ class Demo:
                 for node in self.nodes
             ],
             "hosted": self.hosted,
-            "samples": {"pellets": PELLETS, "coil": COIL, "bracket": BRACKET},
+            "samples": {
+                "pellets": PELLETS,
+                "coil": COIL,
+                "bracket": BRACKET,
+                "carbon_efficiency": EFFICIENCY,
+            },
         }
 
 
@@ -213,7 +234,7 @@ async def build(directory: Path, passphrase: bytes) -> Demo:
         if node.parent is not None:
             with Store.open(node.parent.directory) as store:
                 delegation.set_site(store, node.prefix, node.url)
-    homes = {PELLETS: plant, COIL: steel, BRACKET: maker}
+    homes = {PELLETS: plant, COIL: steel, BRACKET: maker, EFFICIENCY: maker}
     for handle, values in sample_records().items():
         with Store.open(homes[handle].directory) as store:
             outcome = registrar(store, passphrase).register_one(handle, values, "demo")
@@ -234,7 +255,21 @@ async def buyer_view(demo: Demo) -> list[str]:
         lines.append(f"footprint of {BRACKET} rolled up through its suppliers:")
         lines.extend(footprint_lines(result.to_json()["roots"][0], 1))
         lines.append(f"  ({resolver.stats.requests} requests to the network)")
+        lines.append(await _grade_line(resolver))
     return lines
+
+
+async def _grade_line(resolver: Resolver) -> str:
+    """The buyer grades the parts maker from its verified carbon-efficiency record."""
+    graded = await resolver.resolve(EFFICIENCY)
+    if not graded.verified or graded.answer is None:
+        raise DemoError(f"{EFFICIENCY} did not verify: {graded.error}")
+    efficiency = evaluate(from_record(graded.answer["values"], id=EFFICIENCY))
+    summary = efficiency.to_json()
+    return (
+        f"carbon efficiency of {efficiency.enterprise.enterprise_name} ({EFFICIENCY}, verified):"
+        f" L {summary['L']} tCO2/10k CNY, K {summary['K']}, grade {efficiency.grade}"
+    )
 
 
 async def run(directory: Path, *, keep_running: bool, passphrase: bytes | None = None) -> Demo:

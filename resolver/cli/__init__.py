@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 
 from resolver.cli import commands
-from resolver.cli.output import error
+from resolver.cli.output import UsageError, error
 from signing.errors import GlidError
 
 
@@ -29,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         code: int = args.run(args)
+    except UsageError as exc:
+        error(str(exc))
+        return 2
     except GlidError as exc:
         error(str(exc))
         return 1

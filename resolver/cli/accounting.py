@@ -7,11 +7,12 @@ from typing import Any
 
 from accounting.badge import badge_svg
 from accounting.efficiency import CarbonEfficiency, Thresholds, evaluate
-from accounting.enterprise import from_json
+from accounting.enterprise import EnterpriseData, from_json, from_record
 from accounting.errors import FieldError
 from accounting.report import evaluation_report
 from accounting.report_html import render_html
-from resolver.cli.output import emit_json, note
+from resolver.cli.output import InputError, UsageError, emit_json, note
+from resolver.client import load_trust_anchor, resolve_sync
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -35,8 +36,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--file", required=True, type=Path, help="enterprise JSON (format glid.enterprise/1)"
+        "id", nargs="?", metavar="ID", help="a carbon-efficiency record to resolve and grade"
     )
+    parser.add_argument("--file", type=Path, help="enterprise JSON (format glid.enterprise/1)")
+    parser.add_argument("--root", help="with ID: the top node's URL")
+    parser.add_argument("--trust-anchor", type=Path, help="with ID: trust-anchor.json")
     parser.add_argument(
         "--thresholds",
         nargs=4,
@@ -46,6 +50,17 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> CarbonEfficiency:
+    thresholds = Thresholds.parse(args.thresholds) if args.thresholds else None
+    return evaluate(_enterprise(args), thresholds)
+
+
+def _enterprise(args: argparse.Namespace) -> EnterpriseData:
+    if (args.id is None) == (args.file is None):
+        raise UsageError(
+            "give either --file ENTERPRISE.json or an ID with --root and --trust-anchor"
+        )
+    if args.id is not None:
+        return _resolved(args)
     path: Path = args.file
     try:
         data: Any = json.loads(path.read_text(encoding="utf-8"))
@@ -55,8 +70,24 @@ def _evaluate(args: argparse.Namespace) -> CarbonEfficiency:
         raise FieldError(f"{path} is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise FieldError(f"{path}: expected a JSON object")
-    thresholds = Thresholds.parse(args.thresholds) if args.thresholds else None
-    return evaluate(from_json(data), thresholds)
+    return from_json(data)
+
+
+def _resolved(args: argparse.Namespace) -> EnterpriseData:
+    """Resolve the record, refuse it unless it verifies, and read it as enterprise data."""
+    if args.root is None or args.trust_anchor is None:
+        raise UsageError("grading a resolved record needs --root URL and --trust-anchor FILE")
+    anchor = load_trust_anchor(args.trust_anchor)
+    (resolution,) = resolve_sync(args.root, anchor, [args.id], bundle=False)
+    if resolution.answer is None:
+        raise InputError(
+            f"{args.id} could not be resolved: {resolution.error or resolution.status}"
+        )
+    if not resolution.verified:
+        failed = resolution.verdict.failed if resolution.verdict else None
+        reason = "no verdict" if failed is None else f"{failed.name}: {failed.detail}"
+        raise InputError(f"{args.id} failed verification ({reason}); it will not be graded")
+    return from_record(resolution.answer["values"], id=resolution.handle)
 
 
 def run_grade(args: argparse.Namespace) -> int:
@@ -65,7 +96,8 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({**result.to_json(), "badge_svg": badge})
         return 0
-    path: Path = args.badge or args.file.with_suffix(".grade.svg")
+    source = args.file if args.file is not None else Path(args.id.replace("/", "_"))
+    path: Path = args.badge or source.with_suffix(".grade.svg")
     path.write_text(badge, encoding="utf-8")
     bench = result.benchmark
     summary = result.to_json()

@@ -12,7 +12,7 @@ from registry.node import REQUEST_FILE, write_json
 from registry.store import Store
 from resolver import demo, enrolment_client
 from resolver.cli.node import add_dir, add_json
-from resolver.cli.output import InputError, emit_json, note
+from resolver.cli.output import InputError, UsageError, emit_json, note
 from resolver.client import Resolver, load_trust_anchor, resolve_sync
 from resolver.footprint import network_footprint
 from resolver.serve import serve
@@ -118,7 +118,7 @@ def _read_json(path: Path) -> Any:
 
 def run_serve(args: argparse.Namespace) -> int:
     if args.recursive and (args.root is None or args.trust_anchor is None):
-        raise InputError("--recursive needs --root URL and --trust-anchor FILE")
+        raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
     Store.open(args.dir).close()  # fail now, with a clear message, if DIR is not a node
     secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
     if secret is None:
@@ -167,7 +167,7 @@ def run_delegate(args: argparse.Namespace) -> int:
             print(f"rejected the request for {args.reject}")
             return 0
         if args.out is None:
-            raise InputError("--out FILE is needed to write the certificate chain")
+            raise UsageError("--out FILE is needed to write the certificate chain")
         if args.approve is not None:
             prefix = args.approve
             chain = enrolment.approve(store, passphrase(), prefix, valid_days=args.valid_days)

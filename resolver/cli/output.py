@@ -11,6 +11,10 @@ class InputError(GlidError):
     """An input file or argument cannot be used."""
 
 
+class UsageError(InputError):
+    """The arguments do not fit together; exits 2, like argparse's own usage errors."""
+
+
 def error(message: str) -> None:
     print(f"glid: error: {message}", file=sys.stderr)
 

@@ -75,6 +75,10 @@ def test_errors_exit_1_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixt
 
 
 def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade"]) == 2
+    assert "either --file" in capsys.readouterr().err
+    assert main(["grade", "88.104.3/ce-2023"]) == 2
+    assert "--root URL and --trust-anchor" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exit_info:
-        main(["grade"])
+        main(["grade", "--thresholds", "1"])
     assert exit_info.value.code == 2

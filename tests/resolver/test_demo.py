@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from resolver.cli import main
-from resolver.demo import BRACKET, COIL, PELLETS
+from resolver.demo import BRACKET, COIL, EFFICIENCY, PELLETS
 
 
 def test_demo_builds_the_network_and_shows_a_verified_rollup(
@@ -25,6 +26,15 @@ def test_demo_builds_the_network_and_shows_a_verified_rollup(
     assert f"{BRACKET} v1 [valid]: 96.4 kgCO2e/piece" in out
     assert f"{COIL} v1 [valid]: 2050 kgCO2e/t" in out
     assert f"{PELLETS} v1 [valid]: 185 kgCO2e/t" in out
+    # GB/T 32150 combustion (quantity × NCV × carbon content × oxidation × 44/12), purchased
+    # electricity net of zero-carbon power × the 2023 national factor, heat × 0.11 tCO2/GJ:
+    gas = 62.5 * 389.31 * 0.0153 * 0.99 * 44 / 12  # 10k Nm3 natural gas → 1351.37 t
+    diesel = 18.2 * 42.652 * 0.0202 * 0.98 * 44 / 12  # t diesel → 56.35 t
+    power = (21400 - 3200) * 0.5306  # MWh → 9656.92 t
+    heat = 15000 * 0.11  # GJ → 1650 t
+    expected_l = (gas + diesel + power + heat) / 18600  # per 10k CNY value added
+    shown = re.search(rf"\({re.escape(EFFICIENCY)}, verified\): L ([\d.]+) tCO2/10k CNY", out)
+    assert shown is not None and float(shown.group(1)) == pytest.approx(expected_l, abs=1e-6)
     described = json.loads((tmp_path / "demo" / "demo.json").read_text())
     roles = sorted((n["role"], n["prefix"]) for n in described["nodes"])
     assert roles == [
@@ -39,7 +49,12 @@ def test_demo_builds_the_network_and_shows_a_verified_rollup(
         n["admin_identity"].startswith("300:") and n["admin_secret"] for n in described["nodes"]
     )
     assert Path(described["trust_anchor"]).is_file()
-    assert described["samples"] == {"pellets": PELLETS, "coil": COIL, "bracket": BRACKET}
+    assert described["samples"] == {
+        "pellets": PELLETS,
+        "coil": COIL,
+        "bracket": BRACKET,
+        "carbon_efficiency": EFFICIENCY,
+    }
 
 
 def test_demo_refuses_a_directory_that_is_not_a_demo(tmp_path: Path) -> None:
