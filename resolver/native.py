@@ -5,6 +5,7 @@ answer with :mod:`resolver.wire`; they hold no business rules of their own.
 """
 
 import io
+import logging
 from typing import Any
 
 from aiohttp import web
@@ -22,11 +23,13 @@ from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral, parse_chain
 from resolver.client import Resolution
 from resolver.errors import json_error
+from resolver.metrics import Metrics
 from resolver.settings import MAX_BATCH_IDS
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
 from resolver.wire import encode_json, encode_msgpack, read_body, respond, respond_encoded
 
 routes = web.RouteTableDef()
+log = logging.getLogger("glid.resolve")
 
 STATUS = {
     "ok": 200,
@@ -45,6 +48,13 @@ def _not_ours(answer: Answer) -> bool:
     return isinstance(answer, Referral) or (
         isinstance(answer, Missing) and answer.code == "outside"
     )
+
+
+def count_recursive(metrics: Metrics, resolution: Resolution) -> None:
+    metrics.cache.labels("resolver_hit" if resolution.cached else "resolver_miss").inc()
+    if resolution.status == "error" or resolution.stale:
+        metrics.upstream_errors.labels("stale" if resolution.stale else "unreachable").inc()
+        log.warning("recursive resolution of %s: %s", resolution.handle, resolution.error)
 
 
 def recursive_body(resolution: Resolution) -> dict[str, Any]:
@@ -127,6 +137,7 @@ async def resolve(request: web.Request) -> web.Response:
     resolver = app.get(RESOLVER)
     if resolver is not None and _not_ours(answer):
         resolution = await resolver.resolve(handle, bundle=bundle)
+        count_recursive(app[METRICS], resolution)
         return respond(
             request, recursive_body(resolution), RECURSIVE_STATUS.get(resolution.status, 502)
         )

@@ -111,3 +111,12 @@ async def test_a_referral_to_an_uncertified_prefix_is_refused(network: Network) 
         result = await resolver.resolve("88.102/x")
     assert result.status == "error"
     assert "certified for 88.101" in (result.error or "")
+
+
+async def test_a_referral_loop_is_detected(network: Network) -> None:
+    with Store.open(network.secondary.directory) as store:
+        delegation.set_site(store, "88.101.9", network.top.url)  # points back up the tree
+    async with Resolver(network.top.url, anchor_of(network)) as resolver:
+        result = await resolver.resolve("88.101.9/x")
+    assert result.status == "error"
+    assert "from 88.101.9 to 88.101 does not go deeper (a loop)" in (result.error or "")
