@@ -1,0 +1,149 @@
+"""`glid init`, `info`, `register` and `show`, run as a user would, with their refusals."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import orjson
+import pytest
+
+from registry import versions
+from registry.store import DB_NAME, Store
+from resolver.cli import main
+from tests.registry.records_data import line, product_values
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def glid(capsys: pytest.CaptureFixture[str]) -> Run:
+    def run(*args: str) -> tuple[int, str, str]:
+        try:
+            code = main(list(args))
+        except SystemExit as exc:  # argparse usage errors
+            code = int(exc.code or 0)
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run
+
+
+def test_init_then_info(glid: Run, tmp_path: Path) -> None:
+    node = tmp_path / "mill"
+    code, out, _ = glid(
+        "init", "--role", "enterprise", "--prefix", "88.101.7", "--dir", str(node), "--json"
+    )
+    assert code == 0 and json.loads(out)["prefix"] == "88.101.7"
+    code, out, _ = glid("info", "--dir", str(node), "--json")
+    info = json.loads(out)
+    assert code == 0 and info["role"] == "enterprise" and info["identifiers"] == 0
+    assert [k["purpose"] for k in info["keys"]] == ["node"]
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "message"),
+    [
+        (["--role", "mayor", "--prefix", "88.1"], 2, "invalid choice: 'mayor'"),
+        (["--role", "enterprise", "--prefix", "88..1"], 1, "88..1"),
+        (["--role", "enterprise", "--prefix", "88"], 1, "has no parent"),
+        (["--role", "top", "--prefix", "88.1"], 1, "one-segment prefix"),
+    ],
+)
+def test_bad_init_is_refused_and_creates_nothing(
+    glid: Run, tmp_path: Path, args: list[str], code: int, message: str
+) -> None:
+    result, _, err = glid("init", *args, "--dir", str(tmp_path / "n"))
+    assert result == code and message in err
+    assert not (tmp_path / "n").exists()
+
+
+def test_a_directory_that_is_not_a_node(glid: Run, tmp_path: Path) -> None:
+    for command in (["info"], ["show", "88.1/x"], ["register", "--file", "-"]):
+        code, _, err = glid(command[0], "--dir", str(tmp_path), *command[1:])
+        assert code == 1 and "is not a glid node" in err and "glid init" in err
+    assert not (tmp_path / DB_NAME).exists()
+
+
+def test_register_reports_each_bad_line_and_keeps_the_good_ones(
+    glid: Run, make_node: Callable[..., Path], tmp_path: Path
+) -> None:
+    node = make_node("88.101.7")
+    duplicate = [*product_values(), product_values()[0]]
+    source = tmp_path / "records.jsonl"
+    source.write_bytes(
+        b"\n".join(
+            [
+                orjson.dumps(line("88.101.7/good-1")),
+                b"\xc3\x28 not utf-8",
+                orjson.dumps(line("88.101.9/elsewhere")),
+                orjson.dumps(line("88.101.7/dup", duplicate)),
+                orjson.dumps(line("88.101.7/good-2")),
+            ]
+        )
+    )
+    code, out, _ = glid("register", "--dir", str(node), "--file", str(source), "--json")
+    summary = json.loads(out)
+    assert code == 1 and summary["accepted"] == 2 and summary["rejected"] == 3
+    errors = {e["line"]: e["error"] for e in summary["errors"]}
+    assert "not UTF-8" in errors[2]
+    assert "outside the prefixes" in errors[3]
+    assert "index 1 appears twice" in errors[4]
+    with Store.open(node) as store:
+        assert versions.list_handles(store.conn, "88.101.7") == (
+            2,
+            ["88.101.7/good-1", "88.101.7/good-2"],
+        )
+
+
+def test_register_from_stdin_and_show(
+    glid: Run, make_node: Callable[..., Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    node = make_node("88.101.7")
+    stdin = io.TextIOWrapper(io.BytesIO(orjson.dumps(line("88.101.7/Coil-Ω"))))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, out, _ = glid("register", "--dir", str(node), "--file", "-")
+    assert code == 0 and "1 accepted, 0 rejected" in out
+    code, out, _ = glid("show", "--dir", str(node), "88.101.7/Coil-Ω", "--json")
+    answer = json.loads(out)
+    assert code == 0 and answer["responseCode"] == 1 and answer["handle"] == "88.101.7/Coil-Ω"
+    assert [v["index"] for v in answer["values"]] == [1, 400, 1001, 2000, 2001]
+    assert answer["values"][1]["type"] == "HS_SIGNATURE"
+    code, _, err = glid("show", "--dir", str(node), "88.101.7/none")
+    assert code == 1 and "88.101.7/none is not on this node" in err
+    code, _, err = glid("show", "--dir", str(node), "88.101.7/Coil-Ω", "--version", "9")
+    assert code == 1 and "version 9 of 88.101.7/Coil-Ω" in err
+    code, _, err = glid("show", "--dir", str(node), "no-slash")
+    assert code == 1 and "'/'" in err
+
+
+def test_register_missing_file(glid: Run, make_node: Callable[..., Path], tmp_path: Path) -> None:
+    code, _, err = glid("register", "--dir", str(make_node()), "--file", str(tmp_path / "nope"))
+    assert code == 1 and "cannot read" in err
+
+
+def test_no_passphrase_and_no_terminal_is_a_clear_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "GLID_PASSPHRASE"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "resolver.cli",
+            "init",
+            "--role",
+            "top",
+            "--prefix",
+            "88",
+            "--dir",
+            str(tmp_path / "top"),
+        ],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1 and "GLID_PASSPHRASE" in result.stderr
+    assert not (tmp_path / "top").exists()
