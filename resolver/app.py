@@ -5,6 +5,7 @@ authority that answers from it, the write path and the metrics are opened in cle
 contexts (closed in reverse order on shutdown) and shared through typed AppKeys.
 """
 
+import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
@@ -20,6 +21,8 @@ from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.settings import Settings
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
+
+log = logging.getLogger("glid.node")
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -50,8 +53,11 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     app[ANSWERS] = EncodedAnswers(store.conn)
     if settings.passphrase is not None:
         app[REGISTRAR] = registrar(store, settings.passphrase)
+    node = {"prefix": store.node.prefix, "role": store.node.role}
+    log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)
     yield
     store.close()
+    log.info("node %s stopped and closed its store", node["prefix"], extra=node)
 
 
 async def _open_resolver(app: web.Application) -> AsyncIterator[None]:

@@ -268,6 +268,13 @@ async def register_batch(request: web.Request) -> web.Response:
     ok = sum(1 for o in results if o.accepted)
     metrics.registrations.labels("accepted").inc(ok)
     metrics.registrations.labels("rejected").inc(len(results) - ok)
+    log.info(
+        "batch registration by %s: %d accepted, %d rejected",
+        principal.identity,
+        ok,
+        len(results) - ok,
+        extra={"actor": principal.identity, "accepted": ok, "rejected": len(results) - ok},
+    )
     return respond(
         request,
         {"accepted": ok, "rejected": len(results) - ok, "results": [o.to_json() for o in results]},

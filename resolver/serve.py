@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
+from resolver import logs
 from resolver.app import create_app
 from resolver.settings import Settings
 
@@ -63,11 +64,7 @@ def _worker(settings: Settings) -> None:
 
 def serve(settings: Settings, workers: int = 1) -> None:
     """Serve until SIGTERM/SIGINT; with workers > 1, fork that many processes."""
-    logging.basicConfig(
-        level=logging.INFO,
-        format='{"time":"%(asctime)s","level":"%(levelname)s",'
-        '"logger":"%(name)s","message":"%(message)s"}',
-    )
+    logs.configure()
     log.info(
         "serving node %s from %s on %s:%s with %d worker(s)",
         settings.directory.name,

@@ -1,0 +1,93 @@
+"""`glid serve` as an operator runs it: a real process, JSON logs, graceful SIGTERM."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for(url: str) -> bytes:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                body: bytes = response.read()
+                return body
+        except OSError:
+            assert time.monotonic() < deadline, f"{url} never answered"
+            time.sleep(0.1)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_answers_logs_json_and_stops_on_sigterm(
+    make_node: Callable[..., Path], workers: int
+) -> None:
+    node = make_node("88.101.7")
+    port = free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "resolver.cli",
+            "serve",
+            "--dir",
+            str(node),
+            "--listen",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(workers),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ.copy(),
+    )
+    try:
+        health = json.loads(wait_for(f"http://127.0.0.1:{port}/healthz"))
+        assert health == {"status": "ok", "prefix": "88.101.7", "role": "enterprise"}
+        metrics = wait_for(f"http://127.0.0.1:{port}/metrics").decode()
+        assert "glid_requests_total" in metrics and "glid_request_seconds_bucket" in metrics
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    messages = [entry["message"] for entry in lines]
+    assert any("opened its store" in m for m in messages)
+    assert sum("stopped and closed its store" in m for m in messages) == workers
+    assert all(entry.get("prefix", "88.101.7") == "88.101.7" for entry in lines)
+
+
+def test_serve_refuses_a_directory_that_is_not_a_node(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=60,
+    )
+    assert result.returncode == 1 and "is not a glid node" in result.stderr
+
+
+def test_serve_rejects_a_bad_listen_address(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(tmp_path), "--listen", "x"],
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+        timeout=60,
+    )
+    assert result.returncode == 2 and "HOST:PORT" in result.stderr
