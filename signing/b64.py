@@ -20,14 +20,22 @@ def b64url_encode(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
+_URL_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+# Bits of the last character that carry no data, by text length mod 4: they must be zero
+# (RFC 4648 §3.5), else two spellings would decode to the same bytes.
+_SPARE_BITS = {0: 0, 2: 0b1111, 3: 0b11}
+_FROM_URLSAFE = bytes.maketrans(b"-_", b"+/")
+
+
 def b64url_decode(text: str, what: str) -> bytes:
     """Decode unpadded base64url; ``what`` names the field in the error."""
     if not isinstance(text, str) or _URL.fullmatch(text) is None or len(text) % 4 == 1:
         raise Base64Error(f"{what} is not unpadded base64url")
-    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if b64url_encode(data) != text:
+    spare = _SPARE_BITS[len(text) % 4]
+    if spare and _URL_ALPHABET.index(text[-1]) & spare:
         raise Base64Error(f"{what} is not canonical base64url (stray trailing bits)")
-    return data
+    raw = text.encode("ascii").translate(_FROM_URLSAFE) + b"=" * (-len(text) % 4)
+    return binascii.a2b_base64(raw)
 
 
 def b64_encode(data: bytes) -> str:

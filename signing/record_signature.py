@@ -7,7 +7,7 @@ signatures and cannot cover themselves.
 """
 
 import hashlib
-from base64 import urlsafe_b64encode
+from binascii import b2a_base64
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +29,7 @@ SIGNATURE_TYPE = "HS_SIGNATURE"
 TEMPLATE_INDEX = 1001
 VALUE_FIELDS = ("index", "type", "data", "ttl", "timestamp")
 MAX_INDEX = 2**32 - 1
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def _index_of(value: Mapping[str, Any]) -> int:
@@ -47,15 +48,10 @@ def value_digest(value: Mapping[str, Any]) -> bytes:
     """
     index = _index_of(value)
     try:
-        # Listed in canonical key order; canonical.encode sorts regardless.
-        covered = {
-            "data": value["data"],
-            "index": index,
-            "timestamp": value["timestamp"],
-            "ttl": value["ttl"],
-            "type": value["type"],
-        }
-        return hashlib.sha256(canonical.encode(covered)).digest()
+        encoded = canonical.encode_value_fields(
+            value["data"], index, value["timestamp"], value["ttl"], value["type"]
+        )
+        return hashlib.sha256(encoded).digest()
     except KeyError as exc:
         raise RecordSignatureError(f"value at index {index} has no {exc.args[0]!r}") from exc
     except EncodingError as exc:
@@ -69,11 +65,12 @@ def _digests(values: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         if value.get("type") == SIGNATURE_TYPE:
             _index_of(value)
             continue
-        key = str(value.get("index"))
+        digest = value_digest(value)  # checks the index first
+        key = str(value["index"])
         if key in digests:
             raise RecordSignatureError(f"index {key} appears twice in the record")
         # 32 bytes are 43 base64url characters and one '=' of padding.
-        digests[key] = urlsafe_b64encode(value_digest(value))[:43].decode("ascii")
+        digests[key] = b2a_base64(digest, newline=False).translate(_URLSAFE)[:43].decode("ascii")
     return digests
 
 

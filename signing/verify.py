@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
 
 from signing.b64 import b64_decode
 from signing.certificates import (
@@ -43,9 +43,12 @@ MAX_CHAIN_LENGTH = 8
 CLOCK_SKEW = 300
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One check and its outcome, worded for an operator."""
+class Step(NamedTuple):
+    """One check and its outcome, worded for an operator.
+
+    A NamedTuple rather than a frozen dataclass: every verification makes about ten, and a
+    tuple is built several times faster, which shows in bulk verification.
+    """
 
     name: str
     ok: bool
