@@ -16,6 +16,7 @@ from registry import keyring, migrations, prefixes, principals, versions
 from registry.errors import NodeExists, StoreError
 from registry.identifiers import Prefix
 from registry.store import DB_NAME, ROLES, Store
+from registry.template_catalog import TemplateCatalog
 from signing.certificates import make_delegation_request, make_trust_anchor
 from signing.keys import SigningKey
 
@@ -59,6 +60,7 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
     with store.write() as conn:
         keyring.add_key(store, conn, key, passphrase, prefix=str(own))
         principals.add(conn, admin_identity, secret=admin_secret)
+    TemplateCatalog.open(store)  # installs the built-in templates
     secret_file = directory / ADMIN_SECRET_FILE
     secret_file.touch(mode=0o600)
     secret_file.write_text(admin_secret + "\n")

@@ -20,6 +20,7 @@ from templates_meta.builtin import builtin_templates
 from templates_meta.errors import (
     AlreadyDecided,
     InvalidTemplate,
+    InvalidTransition,
     RecordInvalid,
     TemplateImmutable,
     UnknownTemplate,
@@ -98,18 +99,24 @@ class TemplateCatalog:
     # -- reading --------------------------------------------------------------------------
 
     def install_builtins(self) -> int:
-        """Store the built-in templates as published, once; returns how many were added."""
-        present = {
-            (row[0], row[1]) for row in self.store.conn.execute("SELECT id, version FROM templates")
-        }
-        missing = [t for t in builtin_templates() if (t.id, t.version) not in present]
-        if not missing:
+        """Store the built-in templates as published, once; returns how many were added.
+
+        Several worker processes may open the same store at once, so what is missing is
+        decided again inside the write transaction, which only one of them holds at a time.
+        """
+        if not self._missing_builtins(self.store.conn):
             return 0
         with self.store.write() as conn:
+            missing = self._missing_builtins(conn)
             for template in missing:
                 published = self._review(template, ReviewState.PUBLISHED, None)
                 self._insert(conn, template, published, BUILTIN_ACTOR, decided=True)
         return len(missing)
+
+    @staticmethod
+    def _missing_builtins(conn: sqlite3.Connection) -> list[Template]:
+        present = {(row[0], row[1]) for row in conn.execute("SELECT id, version FROM templates")}
+        return [t for t in builtin_templates() if (t.id, t.version) not in present]
 
     def get(self, ref: str) -> CatalogEntry:
         """The entry for ID@VERSION, or for a bare ID its highest version."""
@@ -211,6 +218,37 @@ class TemplateCatalog:
     def reject(self, ref: str, reason: str, actor: str) -> CatalogEntry:
         entry = self.get(ref)
         return self._decide(entry, rules.reject(entry.review, self.prefix, reason), actor)
+
+    def record_published(self, template: Template, actor: str) -> CatalogEntry:
+        """Hold ``template`` as published: the top node has published it, or this is the top
+        node taking a registration signed by the template's reviewer.
+
+        A stored proposed or approved copy of the same body moves to published; a different
+        body is TemplateImmutable, and a rejected copy stays rejected.
+        """
+        existing = self._existing(template)
+        if existing is None:
+            rules.propose(template, self.top)
+            self.effective_of(template)
+            with self.store.write() as conn:
+                published = self._review(template, ReviewState.PUBLISHED, None)
+                self._insert(conn, template, published, actor, decided=True)
+            return self.get(template.ref)
+        if existing.review.state is ReviewState.PUBLISHED:
+            return existing
+        if existing.review.state is ReviewState.REJECTED:
+            raise InvalidTransition(
+                f"{template.ref} was rejected on node {self.prefix}"
+                f" ({existing.review.reason}); a rejected template is never used here,"
+                " so publish the corrected template as a new version"
+            )
+        published = replace(
+            existing.review,
+            state=ReviewState.PUBLISHED,
+            decided_by=existing.review.reviewer,
+            reason=None,
+        )
+        return self._decide(existing, published, actor)
 
     # -- the store ------------------------------------------------------------------------
 

@@ -50,6 +50,9 @@ def _install_uvloop() -> None:
 
 
 def _worker(settings: Settings) -> None:
+    # A forked worker inherits the parent's forwarding handlers; run_app installs its own.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
     _install_uvloop()
     web.run_app(
         create_app(settings),
@@ -78,16 +81,17 @@ def serve(settings: Settings, workers: int = 1) -> None:
         return
     context = multiprocessing.get_context("fork")
     processes = [context.Process(target=_worker, args=(settings,)) for _ in range(workers)]
-    for process in processes:
-        process.start()
 
     def forward(signum: int, _frame: object) -> None:
         for process in processes:
             if process.pid is not None:
                 os.kill(process.pid, signum)
 
+    # Installed before the workers start, so a signal can never find the parent unprepared.
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    for process in processes:
+        process.start()
     for process in processes:
         process.join()
     log.info("all workers stopped")
