@@ -21,7 +21,7 @@ from registry import versions
 from registry.errors import RecordError
 from registry.identifiers import Identifier, Prefix, owner_of
 from registry.log_entry import Entry
-from registry.prefixes import authoritative, require_authoritative
+from registry.prefixes import authoritative, entries, require_authoritative
 from registry.records import (
     SIGNATURE_TYPE,
     HandleValue,
@@ -126,10 +126,15 @@ class Registrar:
     def register(self, submissions: Iterable[Submission], actor: str) -> Iterator[Outcome]:
         """Yield one outcome per submission, committing a batch at a time."""
         zones = authoritative(self.store.conn)
+        cuts = [
+            Prefix.from_text(entry.prefix)
+            for entry in entries(self.store.conn)
+            if entry.relation == "delegated"
+        ]
         batch: list[_Prepared] = []
         for submission in submissions:
             try:
-                batch.append(self._prepare(submission, zones))
+                batch.append(self._prepare(submission, zones, cuts))
             except GlidError as exc:
                 yield Outcome(submission.line, submission.handle, error=str(exc))
                 continue
@@ -154,9 +159,15 @@ class Registrar:
         (outcome,) = self._commit([tombstone], actor, action="delete")
         return outcome
 
-    def _prepare(self, submission: Submission, zones: list[Prefix]) -> _Prepared:
+    def _prepare(
+        self, submission: Submission, zones: list[Prefix], cuts: list[Prefix]
+    ) -> _Prepared:
         identifier = Identifier.from_text(submission.handle)
-        if owner_of(identifier.prefix, zones) is None:
+        # A prefix delegated to a child node is the child's, though it lies under ours.
+        if (
+            owner_of(identifier.prefix, zones) is None
+            or owner_of(identifier.prefix, cuts) is not None
+        ):
             # Slow path only for the error: it names the prefixes served and the referral.
             require_authoritative(self.store.conn, identifier.prefix, str(identifier))
         presigned = submission.signature is not None
