@@ -34,7 +34,7 @@ from aiohttp import web
 from registry import principals, replay
 from registry.errors import NotFound, Unauthenticated, Unauthorised
 from registry.identifiers import Identifier, Prefix
-from registry.prefixes import require_authoritative
+from registry.prefixes import require_authoritative, zone_of
 from registry.principals import Principal
 from registry.store import Store
 from resolver.limits import LIMITS
@@ -289,7 +289,11 @@ def enrol(
     secret: str | None = None,
     public_jwk: Mapping[str, Any] | None = None,
 ) -> Principal:
-    """Add or replace an admin identity of this node, with a secret, a public key or both."""
+    """Add or replace an admin identity of this node, with a secret, a public key or both.
+
+    The identity's prefix is one this node holds (own or hosted) or a child prefix it
+    delegated to a node of its own.
+    """
     if not secret and public_jwk is None:
         raise BadPrincipal(f"{identity} needs a non-empty secret or a public JWK")
     jwk = None
@@ -299,6 +303,10 @@ def enrol(
         except KeyFormatError as exc:
             raise BadPrincipal(f"the JWK for {identity} is not usable: {exc}") from exc
     _, handle = principals.parse_identity(identity)
-    require_authoritative(store.conn, handle.prefix, f"admin identity {identity}")
+    zone = zone_of(store.conn, handle.prefix)
+    # A child node running on its own may hold an identity here, to propose templates to
+    # this node (its reviewer); record writes for its prefix are still refused here.
+    if zone is None or zone.relation != "delegated" or zone.prefix != str(handle.prefix):
+        require_authoritative(store.conn, handle.prefix, f"admin identity {identity}")
     with store.write() as conn:
         return principals.add(conn, identity, secret=secret or None, public_jwk=jwk)
