@@ -2,6 +2,10 @@
 
 - ``GET /glid/v1/templates`` and ``GET /glid/v1/templates/{ref}``: the node's templates
   (published and approved, with their review state), so records can be checked anywhere;
+  ``?state=any`` shows one in any state, so a proposer can follow its review;
+- ``POST /glid/v1/templates``: an admin identity proposes a template under its prefix to
+  this node, its reviewer; ``POST /glid/v1/templates/registrations``: a node registers a
+  template at the top node (docs/formats/templates.md §5.2, §9);
 - ``POST /glid/v1/delegations``: a child node submits its delegation request, which waits
   for the operator (``glid delegate --pending / --approve / --reject``);
 - ``GET /glid/v1/delegations/{prefix}``: the request's state, and the certificate chain
@@ -10,11 +14,16 @@
 
 from aiohttp import web
 
-from registry import enrolment
+from registry import enrolment, template_exchange
+from registry.identifiers import Identifier
 from registry.template_catalog import USABLE, TemplateCatalog
+from resolver.auth import authenticate, authorise
 from resolver.errors import json_error
 from resolver.state import STORE
 from resolver.wire import read_body, respond
+from templates_meta.errors import TemplateImmutable, UnknownTemplate
+from templates_meta.model import parse_template
+from templates_meta.review import ReviewState
 
 routes = web.RouteTableDef()
 
@@ -28,10 +37,43 @@ async def templates(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/templates/{ref:.+}")
 async def template(request: web.Request) -> web.Response:
-    entry = TemplateCatalog.open(request.app[STORE]).get(request.match_info["ref"])
-    if entry.review.state not in USABLE:
-        return json_error(404, f"template {entry.ref} is {entry.review.state}, not published")
-    return respond(request, entry.to_json())
+    ref = request.match_info["ref"]
+    try:
+        entry = TemplateCatalog.open(request.app[STORE]).get(ref)
+    except UnknownTemplate as exc:
+        return json_error(404, str(exc))
+    if entry.review.state not in USABLE and request.query.get("state") != "any":
+        return json_error(
+            404,
+            f"template {entry.ref} is {entry.review.state}, not published; add ?state=any"
+            " to see its review",
+        )
+    return respond(request, {**entry.to_json(), "template": entry.template.to_json()})
+
+
+@routes.post("/glid/v1/templates")
+async def propose_template(request: web.Request) -> web.Response:
+    principal = await authenticate(request)
+    body = await read_body(request)
+    if not isinstance(body, dict):
+        return json_error(400, "expected the template document (a JSON object) as the body")
+    template = parse_template(body)
+    authorise(principal, Identifier.from_text(template.id))
+    catalog = TemplateCatalog.open(request.app[STORE])
+    entry = template_exchange.accept_proposal(catalog, template, principal.identity)
+    return respond(request, entry.to_json(), 202)
+
+
+@routes.post("/glid/v1/templates/registrations")
+async def register_template(request: web.Request) -> web.Response:
+    store = request.app[STORE]
+    body = await read_body(request)
+    try:
+        entry = template_exchange.accept_registration(store, TemplateCatalog.open(store), body)
+    except TemplateImmutable as exc:
+        return json_error(409, str(exc))
+    proposed = entry.review.state is ReviewState.PROPOSED
+    return respond(request, entry.to_json(), 202 if proposed else 200)
 
 
 @routes.post("/glid/v1/delegations")

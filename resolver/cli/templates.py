@@ -1,17 +1,26 @@
 """Template commands: ``glid template --dir DIR list | show | propose | approve | reject |
-export-schema``.
+export-schema | submit | register-upward | fetch``.
 
 Each command opens the node's template catalog, makes one call and prints the result;
 the rules (inheritance, review, immutability) are the catalog's and templates_meta's.
+``submit``, ``register-upward`` and ``fetch`` carry the review across the network
+(docs/formats/templates.md §5.2): an enterprise proposes to its reviewer, a node
+registers a template at the top node, and any node reads a template's state elsewhere.
 """
 
 import argparse
+import asyncio
 from pathlib import Path
+from typing import Any
 
+from registry import template_exchange
+from registry.node import ADMIN_SECRET_FILE
 from registry.store import Store
 from registry.template_catalog import CatalogEntry, TemplateCatalog
+from resolver import template_client
 from resolver.cli.node import ADMIN_ACTOR
-from resolver.cli.output import InputError, emit_json
+from resolver.cli.output import InputError, emit_json, note
+from signing.keyfile import passphrase
 from templates_meta.json_schema import export_json_schema
 from templates_meta.model import Field, parse_template
 from templates_meta.review import ReviewState
@@ -54,6 +63,36 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     schema.add_argument("id", help="ID@VERSION, or an ID for its highest version")
     schema.set_defaults(run=run_export_schema)
+
+    submit = commands.add_parser(
+        "submit", help="propose a template (JSON file) to its reviewer node over HTTP"
+    )
+    submit.add_argument("file", type=Path, help="the template document (JSON)")
+    submit.add_argument("--to", required=True, metavar="URL", help="the reviewer node's URL")
+    submit.add_argument(
+        "--identity", help="an admin identity on that node (default: 300:PREFIX/admin of DIR)"
+    )
+    submit.add_argument(
+        "--secret-file", type=Path, help=f"its secret (default: DIR/{ADMIN_SECRET_FILE})"
+    )
+    _add_json(submit)
+    submit.set_defaults(run=run_submit)
+
+    upward = commands.add_parser(
+        "register-upward", help="register a template at the top node, signed by this node"
+    )
+    upward.add_argument("id", help="ID@VERSION, or an ID for its highest version")
+    upward.add_argument("--to", required=True, metavar="URL", help="the top node's URL")
+    _add_json(upward)
+    upward.set_defaults(run=run_register_upward)
+
+    fetch = commands.add_parser(
+        "fetch", help="a template's state on another node; installs it here once published"
+    )
+    fetch.add_argument("id", help="ID@VERSION")
+    fetch.add_argument("--from", required=True, dest="source", metavar="URL")
+    _add_json(fetch)
+    fetch.set_defaults(run=run_fetch)
 
 
 def _add_json(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
@@ -137,12 +176,15 @@ def _print_entry(entry: CatalogEntry) -> None:
         print(f"reason     {entry.review.reason}")
 
 
-def run_propose(args: argparse.Namespace) -> int:
+def _read_template(path: Path) -> str:
     try:
-        text = args.file.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read template file {args.file}: {exc}") from exc
-    entry = _catalog(args).propose(parse_template(text), ADMIN_ACTOR)
+        raise InputError(f"cannot read template file {path}: {exc}") from exc
+
+
+def run_propose(args: argparse.Namespace) -> int:
+    entry = _catalog(args).propose(parse_template(_read_template(args.file)), ADMIN_ACTOR)
     return _report(args, entry)
 
 
@@ -158,13 +200,76 @@ def _report(args: argparse.Namespace, entry: CatalogEntry) -> int:
     if args.json:
         emit_json(entry.to_json())
         return 0
-    why = f": {entry.review.reason}" if entry.review.reason else ""
+    print(_state_line(entry.to_json()))
+    return 0
+
+
+def _state_line(entry: dict[str, Any], where: str = "") -> str:
+    """``REF STATE[ at WHERE][: REASON][; node R decides]`` for a local or remote entry."""
+    why = f": {entry['reason']}" if entry.get("reason") else ""
     waiting = (
-        f"; node {entry.review.reviewer} decides"
-        if entry.review.state is ReviewState.PROPOSED
-        else ""
+        f"; node {entry['reviewer']} decides" if entry["state"] == ReviewState.PROPOSED else ""
     )
-    print(f"{entry.ref} {entry.review.state}{why}{waiting}")
+    at = f" at {where}" if where else ""
+    return f"{entry['ref']} {entry['state']}{at}{why}{waiting}"
+
+
+def run_submit(args: argparse.Namespace) -> int:
+    template = parse_template(_read_template(args.file))
+    with Store.open(args.dir) as store:
+        identity = args.identity or f"300:{store.node.prefix}/admin"
+    secret_file = args.secret_file or args.dir / ADMIN_SECRET_FILE
+    try:
+        secret = secret_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise InputError(f"cannot read the secret file {secret_file}: {exc.strerror}") from exc
+    answer = asyncio.run(template_client.propose(args.to, template.to_json(), identity, secret))
+    if args.json:
+        emit_json(answer)
+    else:
+        print(_state_line(answer, args.to))
+    return 0
+
+
+def run_register_upward(args: argparse.Namespace) -> int:
+    with Store.open(args.dir) as store:
+        catalog = TemplateCatalog.open(store)
+        document = template_exchange.registration_for(store, catalog, passphrase(), args.id)
+        answer = asyncio.run(template_client.register(args.to, document))
+        local = template_exchange.record_answer(
+            catalog, parse_template(document["template"]), answer
+        )
+    if args.json:
+        emit_json(answer)
+        return 0
+    print(_state_line(answer, f"the top node {local.review.top}"))
+    if local.review.state is not ReviewState.PUBLISHED:
+        note(
+            f"{local.ref} stays {local.review.state} here; run register-upward again once the"
+            " top node has published it"
+        )
+    return 0
+
+
+def run_fetch(args: argparse.Namespace) -> int:
+    answer = asyncio.run(template_client.fetch(args.source, args.id))
+    installed = None
+    if answer.get("state") == ReviewState.PUBLISHED:
+        template = parse_template(answer.get("template") or {})
+        if template.ref != answer.get("ref"):
+            raise InputError(
+                f"{args.source} answered {answer.get('ref')} with the body of {template.ref}"
+            )
+        with Store.open(args.dir) as store:
+            installed = TemplateCatalog.open(store).record_published(
+                template, f"fetched from {args.source}"
+            )
+    if args.json:
+        emit_json({**answer, "installed": installed is not None})
+        return 0
+    print(_state_line(answer, args.source))
+    if installed is not None:
+        print(f"{installed.ref} published here; records may follow it")
     return 0
 
 
