@@ -4,7 +4,7 @@ import base64
 import hashlib
 import json
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -27,19 +27,12 @@ from resolver.auth import (
 from resolver.cli import main
 from signing.keys import SigningKey
 from tests.registry.records_data import line
-from tests.resolver.network import Network, build_network
+from tests.resolver.network import Network
 from tests.resolver.test_handle_rest import basic
 
 IDENTITY = "300:88.101.7/signer"
 SEED = bytes(range(32))
 BODY = json.dumps({"values": [{"index": 1, "type": "URL", "data": "https://s.example"}]}).encode()
-
-
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Network]:
-    net = await build_network(tmp_path)
-    yield net
-    await net.stop()
 
 
 @pytest.fixture

@@ -1,9 +1,5 @@
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from registry import delegation
 from registry.records import decode_values
@@ -12,14 +8,7 @@ from resolver.client import Resolver
 from signing import canonical
 from signing.certificates import TrustAnchor, parse_trust_anchor
 from tests.registry.records_data import product_values
-from tests.resolver.network import Network, build_network, register, serve
-
-
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Network]:
-    net = await build_network(tmp_path)
-    yield net
-    await net.stop()
+from tests.resolver.network import Network, register, serve
 
 
 def anchor_of(network: Network) -> TrustAnchor:

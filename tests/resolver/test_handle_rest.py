@@ -1,29 +1,20 @@
 """The Handle.Net REST API of a node, over real HTTP on a loopback network of nodes."""
 
 import base64
-from collections.abc import AsyncIterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
-import pytest
 
 from registry import versions
 from resolver.serve import start
 from resolver.settings import Settings
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
-from tests.resolver.network import Network, Node, build_network, register
+from tests.resolver.network import Network, Node, register
 
 URL_VALUE = {"index": 1, "type": "URL", "data": {"format": "string", "value": "https://a.example"}}
-
-
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Network]:
-    net = await build_network(tmp_path)
-    yield net
-    await net.stop()
 
 
 def basic(identity: str, secret: str) -> dict[str, str]:

@@ -2,7 +2,6 @@
 
 import asyncio
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -12,7 +11,7 @@ from resolver.limits import TokenBuckets
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
 from tests.conftest import PASSPHRASE
-from tests.resolver.network import Network, build_network
+from tests.resolver.network import Network
 from tests.resolver.test_handle_rest import basic
 
 
@@ -57,13 +56,6 @@ def test_idle_full_buckets_are_forgotten_past_the_key_limit() -> None:
     assert len(buckets) == 3  # a and b went; c stays as the limit is met
     clock.now += 5
     assert buckets.take("a") == 0.0  # a forgotten bucket comes back full
-
-
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Network]:
-    net = await build_network(tmp_path)
-    yield net
-    await net.stop()
 
 
 @pytest.fixture

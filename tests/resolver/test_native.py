@@ -1,19 +1,8 @@
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import aiohttp
 import msgpack
-import pytest
 
 from tests.registry.records_data import product_values
-from tests.resolver.network import Network, build_network, register
-
-
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Network]:
-    net = await build_network(tmp_path)
-    yield net
-    await net.stop()
+from tests.resolver.network import Network, register
 
 
 async def test_authoritative_answer_referral_and_not_found(network: Network) -> None:

@@ -10,14 +10,7 @@ from resolver.serve import RunningNode, start
 from resolver.settings import Settings
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
-from tests.resolver.network import Network, build_network, register
-
-
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Network]:
-    net = await build_network(tmp_path)
-    yield net
-    await net.stop()
+from tests.resolver.network import Network, register
 
 
 @pytest.fixture
