@@ -3,7 +3,6 @@
 import asyncio
 import json
 import re
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from signing.timestamps import now
 from templates_meta.builtin import builtin_example
 from templates_meta.model import Template, parse_template
 from tests.conftest import PASSPHRASE
-from tests.resolver.network import Network, Node, build_network, register
+from tests.resolver.network import Network, Node, register
 
 COIL = "88.101.9/tpl.coil@1.0.0"
 STEEL = "88.101/tpl.steel@1.0.0"
@@ -63,13 +62,6 @@ def coil_record() -> list[dict[str, Any]]:
     width = {"value": "1250", "unit": "mm"}
     values.append({"index": 3000, "type": "coil_width", "data": {"format": "json", "value": width}})
     return values
-
-
-@pytest.fixture
-async def network(tmp_path: Path) -> AsyncIterator[Network]:
-    net = await build_network(tmp_path)
-    yield net
-    await net.stop()
 
 
 async def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
