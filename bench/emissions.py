@@ -7,27 +7,21 @@ per-row factors, both measured in this run (medians of several repetitions).
 Run from the checkout: .venv/bin/python -m bench.emissions
 """
 
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 
 from accounting.activity import Category, Readings, Source
 from accounting.emissions import Settings, build, compute
+from bench.timing import median_seconds
 
 ROWS = 1_000_000
 SOURCES = 5_000
 REPEAT = 9
 
 
-def median_seconds(fn: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEAT):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def median(work: Callable[[], object]) -> float:
+    return median_seconds(work, REPEAT)
 
 
 def main() -> None:
@@ -56,15 +50,15 @@ def main() -> None:
         "timedelta64[s]"
     )
     settings = Settings(year=2023)
-    build_s = median_seconds(lambda: build(sources, settings))
+    build_s = median(lambda: build(sources, settings))
     model = build(sources, settings)
     readings = Readings(index, quantity)
     timed = Readings(index, quantity, times)
     per_row = model.signed[index]  # the bare baseline gets its factors pre-gathered
 
-    engine = median_seconds(lambda: compute(model, readings))
-    engine_timed = median_seconds(lambda: compute(model, timed))
-    bare = median_seconds(lambda: float((quantity * per_row).sum()))
+    engine = median(lambda: compute(model, readings))
+    engine_timed = median(lambda: compute(model, timed))
+    bare = median(lambda: float((quantity * per_row).sum()))
     assert np.isclose(compute(model, readings).total, (quantity * per_row).sum())
 
     print(f"rows {ROWS:,}  sources {SOURCES:,}  repetitions {REPEAT} (medians)")

@@ -8,10 +8,9 @@ Each figure is the median of several repetitions over 100,000 inputs.
 Run from the checkout: .venv/bin/python -m bench.identifiers
 """
 
-import statistics
-import time
 from collections.abc import Callable, Sequence
 
+from bench.timing import median_seconds
 from registry.identifiers import Identifier
 from registry.schemes import gtin_check_digit, to_canonical
 
@@ -19,13 +18,8 @@ N = 100_000
 REPEATS = 5
 
 
-def median_seconds(work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(REPEATS):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def timed(work: Callable[[], object]) -> float:
+    return median_seconds(work, REPEATS)
 
 
 def baseline(texts: Sequence[str]) -> None:
@@ -62,16 +56,16 @@ def main() -> None:
     gtins = [b + str(gtin_check_digit(b)) for b in bodies]
     links = [f"https://id.gs1.org/01/0{g}/10/LOT{i % 97}/21/S{i}" for i, g in enumerate(gtins)]
 
-    base = median_seconds(lambda: baseline(ascii_ids))
+    base = timed(lambda: baseline(ascii_ids))
     print(f"{'baseline: partition + lower (ASCII ids)':<44} {N / base:>12,.0f} /s")
-    report("Identifier.from_text, ASCII", median_seconds(lambda: parse_all(ascii_ids)), base)
-    report("Identifier.from_text, CJK suffix", median_seconds(lambda: parse_all(cjk_ids)), base)
-    report("Identifier.from_text, needs NFC", median_seconds(lambda: parse_all(decomposed)), base)
-    report("Identifier.from_wire, ASCII", median_seconds(lambda: parse_wire(wire)), base)
-    report("to_canonical, bare GTIN-13", median_seconds(lambda: canonical_all(gtins)), base)
+    report("Identifier.from_text, ASCII", timed(lambda: parse_all(ascii_ids)), base)
+    report("Identifier.from_text, CJK suffix", timed(lambda: parse_all(cjk_ids)), base)
+    report("Identifier.from_text, needs NFC", timed(lambda: parse_all(decomposed)), base)
+    report("Identifier.from_wire, ASCII", timed(lambda: parse_wire(wire)), base)
+    report("to_canonical, bare GTIN-13", timed(lambda: canonical_all(gtins)), base)
     report(
         "to_canonical, Digital Link with lot+serial",
-        median_seconds(lambda: canonical_all(links)),
+        timed(lambda: canonical_all(links)),
         base,
     )
 

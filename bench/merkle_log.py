@@ -16,6 +16,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from bench.timing import median_seconds
 from signing.merkle import MemoryStorage, MerkleLog, leaf_hash, verify_consistency, verify_inclusion
 
 N = 1_000_000
@@ -27,15 +28,6 @@ def seconds(work: Callable[[], object]) -> float:
     start = time.perf_counter()
     work()
     return time.perf_counter() - start
-
-
-def median_call(work: Callable[[], object], count: int) -> float:
-    times = []
-    for _ in range(count):
-        start = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -54,19 +46,23 @@ def main() -> None:
     indexes = [rng.randrange(N) for _ in range(PROOFS)]
     olds = [rng.randrange(1, N) for _ in range(PROOFS)]
     it = iter(indexes)
-    inclusion = median_call(lambda: bulk_log.inclusion_proof(next(it), N), PROOFS)
+    inclusion = median_seconds(lambda: bulk_log.inclusion_proof(next(it), N), PROOFS)
     it = iter(olds)
-    consistency = median_call(lambda: bulk_log.consistency_proof(next(it), N), PROOFS)
+    consistency = median_seconds(lambda: bulk_log.consistency_proof(next(it), N), PROOFS)
     proof = bulk_log.inclusion_proof(indexes[0], N)
-    check_inclusion = median_call(
+    check_inclusion = median_seconds(
         lambda: verify_inclusion(leaf_hash(leaves[indexes[0]]), indexes[0], N, proof, root), 200
     )
     old = olds[0]
     cproof = bulk_log.consistency_proof(old, N)
     old_root = bulk_log.root(old)
-    check_consistency = median_call(lambda: verify_consistency(old, N, old_root, root, cproof), 200)
+    check_consistency = median_seconds(
+        lambda: verify_consistency(old, N, old_root, root, cproof), 200
+    )
     nodes = [bytes(32)] * len(proof)
-    hash_path = median_call(lambda: [hashlib.sha256(b"\x01" + n + n).digest() for n in nodes], 200)
+    hash_path = median_seconds(
+        lambda: [hashlib.sha256(b"\x01" + n + n).digest() for n in nodes], 200
+    )
 
     print(f"entries: {N:,}")
     print(f"leaf hashing only (baseline) : {N / baseline:12,.0f} entries/s")
