@@ -12,11 +12,15 @@ Run from the checkout: .venv/bin/python -m bench.merkle_log
 
 import hashlib
 import random
+import sqlite3
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from bench.timing import median_seconds
+from registry.log import SqliteMerkleStorage
 from signing.merkle import MemoryStorage, MerkleLog, leaf_hash, verify_consistency, verify_inclusion
 
 N = 1_000_000
@@ -82,9 +86,37 @@ def main() -> None:
         f" ratio {hash_path / check_inclusion:.2f})"
     )
     print(f"verify consistency           : {check_consistency * 1e6:8.1f} µs median")
+    stored_inclusion, stored_consistency = sqlite_proofs(leaves, indexes, olds)
     print(
-        f"target: proofs < 1000 µs -> {'met' if max(inclusion, consistency) < 1e-3 else 'MISSED'}"
+        f"node store (SQLite) inclusion proof at {N:,}  : {stored_inclusion * 1e6:8.1f} µs median"
     )
+    print(
+        f"node store (SQLite) consistency proof at {N:,}: {stored_consistency * 1e6:8.1f} µs median"
+    )
+    slowest = max(inclusion, consistency, stored_inclusion, stored_consistency)
+    print(f"target: proofs < 1000 µs -> {'met' if slowest < 1e-3 else 'MISSED'}")
+
+
+def sqlite_proofs(leaves: list[bytes], indexes: list[int], olds: list[int]) -> tuple[float, float]:
+    """The same proofs from the node store's SQLite tables, as a node serves them."""
+    with tempfile.TemporaryDirectory() as tmp:
+        conn = sqlite3.connect(Path(tmp) / "log.db", isolation_level=None)
+        conn.executescript(
+            "PRAGMA journal_mode = WAL; CREATE TABLE log_nodes (level INTEGER NOT NULL,"
+            " node_index INTEGER NOT NULL, hash BLOB NOT NULL,"
+            " PRIMARY KEY (level, node_index)) WITHOUT ROWID;"
+        )
+        stored = MerkleLog(SqliteMerkleStorage(conn))
+        conn.execute("BEGIN")
+        for start in range(0, len(leaves), 10_000):
+            stored.extend(leaves[start : start + 10_000])
+        conn.execute("COMMIT")
+        it = iter(indexes)
+        inclusion = median_seconds(lambda: stored.inclusion_proof(next(it), N), PROOFS)
+        it = iter(olds)
+        consistency = median_seconds(lambda: stored.consistency_proof(next(it), N), PROOFS)
+        conn.close()
+    return inclusion, consistency
 
 
 if __name__ == "__main__":
