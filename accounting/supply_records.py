@@ -1,0 +1,216 @@
+"""One product-footprint record read into what the roll-up needs: a :class:`ProductNode`.
+
+A roll-up reads every record of a supply chain, 100,000 of them for a large product, so
+this reader is written for the common well-formed record: one pass over the record's
+values, direct dict reads, a float per quantity and one dict lookup for its unit scale.
+Anything unusual (a bare decimal string, an unknown unit, a missing field) takes the
+checked readers of :mod:`accounting.records`, which name the field that is wrong. The
+record's ``inputs`` list is returned as written; :mod:`accounting.input_columns` reads
+the inputs of a whole level of the graph at once.
+"""
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from accounting.errors import FieldError
+from accounting.provenance import Citation
+from accounting.rates import quantity_factor
+from accounting.records import read_values, to_quantity
+from accounting.secondary import secondary_factor
+from templates_meta.errors import UnitError
+from templates_meta.units import UNITS, dimension_of, unit
+
+ALLOCATION_METHODS = ("mass", "economic", "physical", "none")
+EMISSION_UNIT = "kgCO2e"
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One resolved record as the roll-up needs it, or why it could not be resolved."""
+
+    id: str
+    version: int | str | None = None
+    values: Sequence[Mapping[str, Any]] = ()
+    verified: bool = False
+    verdict: str = ""
+    error: str | None = None
+
+    @classmethod
+    def missing(cls, id: str, error: str) -> "Fetched":
+        return cls(id=id, verdict="unresolved", error=error)
+
+
+@dataclass(slots=True)
+class ProductNode:
+    """What the roll-up read about one product: where from, and how it is computed."""
+
+    id: str
+    kind: str  # "computed", "declared" or "secondary"
+    declared_unit: str
+    version: int | str | None = None
+    verified: bool = False
+    verdict: str = ""
+    template: str | None = None
+    allocation_method: str | None = None
+    primary_share: float = 100.0  # percent, for this node's own or declared part
+    material: str | None = None
+    citation: Citation | None = None
+    error: str | None = None
+    own: tuple[float, float] = (0.0, 0.0)  # (fossil, biogenic) kgCO2e per declared unit
+    declared_pcf: float | None = None  # what a computed node's own record claims
+    characterization: str | None = None  # the GWP set the record declares (AR5, AR6)
+
+
+# How many kgCO2e one of each emission unit is, and how many percent one of each
+# dimensionless unit is, so that the common quantity costs one dict lookup.
+_TO_EMISSION_UNIT = {
+    symbol: float(quantity_factor(symbol, EMISSION_UNIT))
+    for symbol, known in UNITS.items()
+    if known.dimension == dimension_of(EMISSION_UNIT)
+}
+_TO_PERCENT = {
+    symbol: float(quantity_factor(symbol, "%"))
+    for symbol, known in UNITS.items()
+    if known.dimension == dimension_of("%")
+}
+
+
+def read_product(fetched: Fetched) -> tuple[ProductNode, list[Any]]:
+    """The node for a usable record and its ``inputs`` list as written (empty if none)."""
+    where = fetched.id
+    fields, template = read_values(fetched.values, record=where)
+    get = fields.get
+    declared_unit = get("declared_unit")
+    if type(declared_unit) is not str or declared_unit not in UNITS:
+        declared_unit = _check_unit(declared_unit, where)
+    raw_share = get("primary_data_share")
+    share = 100.0 if raw_share is None else _share(raw_share, where)
+    characterization = get("characterization_factors")
+    if type(characterization) is not str:
+        characterization = None
+    declared = _emissions(get("fossil_ghg_emissions"), where, "fossil_ghg_emissions")
+    if declared is None:
+        declared = _emissions(get("pcf_excluding_biogenic"), where, "pcf_excluding_biogenic")
+    own_fossil = _emissions(get("own_fossil_emissions"), where, "own_fossil_emissions")
+    own_biogenic = _emissions(get("own_biogenic_emissions"), where, "own_biogenic_emissions")
+    inputs = get("inputs")
+    if inputs is None:
+        inputs = []
+    elif type(inputs) is not list:
+        raise FieldError(f"{where}.inputs must be a list, got {type(inputs).__name__}")
+    if own_fossil is not None or own_biogenic is not None or inputs:
+        method = get("allocation_method")
+        if method not in ALLOCATION_METHODS:
+            raise FieldError(
+                f"{where}.allocation_method must be one of {', '.join(ALLOCATION_METHODS)} "
+                f"when own emissions or inputs are given, got {method!r}"
+            )
+        node = ProductNode(
+            where,
+            "computed",
+            declared_unit,
+            fetched.version,
+            fetched.verified,
+            fetched.verdict,
+            template,
+            method,
+            share,
+            own=(own_fossil or 0.0, own_biogenic or 0.0),
+            declared_pcf=declared,
+            characterization=characterization,
+        )
+        return node, inputs
+    if declared is None:
+        raise FieldError(
+            f"{where}: a product without own emissions or inputs must declare "
+            "pcf_excluding_biogenic or fossil_ghg_emissions"
+        )
+    biogenic = _emissions(get("biogenic_emissions"), where, "biogenic_emissions")
+    node = ProductNode(
+        where,
+        "declared",
+        declared_unit,
+        fetched.version,
+        fetched.verified,
+        fetched.verdict,
+        template,
+        primary_share=share,
+        own=(declared, biogenic or 0.0),
+        characterization=characterization,
+    )
+    return node, inputs
+
+
+def secondary_node(fetched: Fetched, material: str, problem: str) -> ProductNode:
+    """A leaf from the secondary factor of ``material``, flagged with why it stands in."""
+    factor = secondary_factor(material)
+    return ProductNode(
+        id=fetched.id,
+        kind="secondary",
+        declared_unit=factor.unit,
+        version=fetched.version,
+        verified=fetched.verified,
+        verdict=fetched.verdict,
+        primary_share=0.0,
+        material=material,
+        citation=factor.citation,
+        error=problem,
+        own=(float(factor.fossil), float(factor.biogenic)),
+    )
+
+
+def _check_unit(declared_unit: Any, where: str) -> str:
+    if not isinstance(declared_unit, str):
+        raise FieldError(f"{where}: field declared_unit is missing or not a unit symbol")
+    try:
+        unit(declared_unit)
+    except UnitError as exc:
+        raise UnitError(f"{where}.declared_unit: {exc}") from None
+    return declared_unit
+
+
+def _emissions(raw: Any, where: str, name: str) -> float | None:
+    """A kgCO2e quantity field (a bare decimal string is read as kgCO2e)."""
+    if raw is None:
+        return None
+    if type(raw) is dict:
+        text, symbol = raw.get("value"), raw.get("unit")
+        if type(text) is str and symbol in _TO_EMISSION_UNIT:
+            try:
+                number = float(text)
+            except ValueError:
+                pass
+            else:
+                if math.isfinite(number):
+                    return number * _TO_EMISSION_UNIT[symbol]
+    value, symbol = to_quantity(raw, where=f"{where}.{name}", default_unit=EMISSION_UNIT)
+    try:
+        return float(value * quantity_factor(symbol, EMISSION_UNIT))
+    except UnitError as exc:
+        raise UnitError(f"{where}.{name}: {exc}") from None
+
+
+def _share(raw: Any, where: str) -> float:
+    """``primary_data_share`` in percent (a bare decimal string is read as %)."""
+    fast = None
+    text, symbol = (raw, "%") if type(raw) is str else (None, None)
+    if type(raw) is dict:
+        text, symbol = raw.get("value"), raw.get("unit")
+    if type(text) is str and symbol in _TO_PERCENT:
+        try:
+            number = float(text)
+        except ValueError:
+            pass
+        else:
+            fast = number * _TO_PERCENT[symbol] if math.isfinite(number) else None
+    if fast is None:
+        value, symbol = to_quantity(raw, where=f"{where}.primary_data_share", default_unit="%")
+        try:
+            fast = float(value * quantity_factor(symbol, "%"))
+        except UnitError as exc:
+            raise UnitError(f"{where}.primary_data_share: {exc}") from None
+    if not 0 <= fast <= 100:
+        raise FieldError(f"{where}.primary_data_share must lie in 0–100 %, got {fast}")
+    return fast
