@@ -6,7 +6,6 @@ name, never by index, so an industry template that extends a public one (and shi
 indexes) is read the same way.
 """
 
-import math
 from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -40,26 +39,6 @@ def read_values(
 def template_fields(values: Iterable[Mapping[str, Any]], *, record: str) -> dict[str, Any]:
     """Map field name → JSON value for the template items of a record."""
     return read_values(values, record=record)[0]
-
-
-def fast_quantity(raw: Any, default_unit: str | None = None) -> tuple[float, str] | None:
-    """The common well-formed quantity as a float, or None so that the caller can ask
-    :func:`to_quantity` for the precise error. Used where thousands of records are read."""
-    if type(raw) is dict:
-        text, symbol = raw.get("value"), raw.get("unit")
-        if type(text) is not str or symbol not in UNITS:
-            return None
-    elif type(raw) is str and default_unit is not None:
-        text, symbol = raw, default_unit
-    else:
-        return None
-    try:
-        number = float(text)
-    except ValueError:
-        return None
-    if not math.isfinite(number):
-        return None
-    return number, symbol
 
 
 def to_decimal(raw: Any, *, where: str) -> Decimal:
