@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
-from operator import attrgetter
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -32,9 +32,17 @@ from accounting.input_columns import InputColumns, read_inputs
 from accounting.rates import quantity_factor
 from accounting.supply_graph import Edges, solve
 from accounting.supply_records import (
+    BIOGENIC,
+    CHARACTERIZATION,
+    DECLARED_UNIT,
     EMISSION_UNIT,
+    FOSSIL,
+    ID,
+    PRIMARY_SHARE,
     Fetched,
+    NodeRow,
     ProductNode,
+    StandIn,
     read_product,
     secondary_node,
 )
@@ -71,35 +79,46 @@ class RollupResult:
     def __init__(
         self,
         roots: tuple[str, ...],
-        nodes: list[ProductNode],
+        rows: list[NodeRow],
+        stand_ins: dict[int, StandIn],
         index: dict[str, int],
         edges: Edges,
         quantities: tuple[list[str], list[str]],
         values: np.ndarray[Any, np.dtype[np.float64]],
     ) -> None:
         self.roots = roots
-        self.nodes = nodes
+        self.rows = rows  # each node as read (see supply_records.NodeRow)
+        self.stand_ins = stand_ins  # node position → why a secondary factor stands in
         self.index = index
         self.edges = edges
         # each input's quantity as written and its unit, in the order the edges were built
         self.quantity_texts, self.quantity_units = quantities
         self.values = values
 
+    @property
+    def nodes(self) -> list[ProductNode]:
+        """Every node, built from its row on each call (a roll-up keeps rows, not objects)."""
+        return [self.node(i) for i in range(len(self.rows))]
+
+    def node(self, i: int) -> ProductNode:
+        return ProductNode.from_row(self.rows[i], self.stand_ins.get(i))
+
     def footprint(self, id: str) -> Footprint:
         i = self._position(id)
+        row = self.rows[i]
         fossil, biogenic, weighted = (float(v) for v in self.values[i])
-        share = weighted / fossil * 100.0 if fossil > 0 else self.nodes[i].primary_share
-        return Footprint(id, self.nodes[i].declared_unit, fossil, biogenic, share)
+        share = weighted / fossil * 100.0 if fossil > 0 else row[PRIMARY_SHARE]
+        return Footprint(id, row[DECLARED_UNIT], fossil, biogenic, share)
 
     @property
     def secondary(self) -> list[str]:
         """Ids whose footprint came from a secondary factor instead of their own record."""
-        return [node.id for node in self.nodes if node.kind == "secondary"]
+        return [self.rows[i][ID] for i in sorted(self.stand_ins)]
 
     @property
     def warnings(self) -> list[str]:
         """Conditions that do not stop the calculation but a reader must see."""
-        sets = sorted({n.characterization for n in self.nodes if n.characterization})
+        sets = sorted({row[CHARACTERIZATION] for row in self.rows if row[CHARACTERIZATION]})
         if len(sets) > 1:
             return [f"records use different GWP sets ({', '.join(sets)}); the footprint mixes them"]
         return []
@@ -113,7 +132,7 @@ class RollupResult:
     def node_json(self, id: str) -> dict[str, Any]:
         """One node with its own part and each input's contribution, without recursion."""
         i = self._position(id)
-        node = self.nodes[i]
+        node = self.node(i)
         data: dict[str, Any] = {
             **self.footprint(id).to_json(),
             "kind": node.kind,
@@ -144,7 +163,7 @@ class RollupResult:
             text, symbol = self.quantity_texts[k], self.quantity_units[k]
             inputs.append(
                 {
-                    "id": self.nodes[supplier].id,
+                    "id": self.rows[supplier][ID],
                     "quantity": {"value": text, "unit": symbol},
                     "per_declared_unit": decimal_text(coef, 9),
                     "fossil": decimal_text(coef * float(self.values[supplier, 0])),
@@ -180,7 +199,7 @@ class RollupResult:
             "roots": [self.tree(root, max_depth) for root in self.roots],
             "secondary": self.secondary,
             "warnings": self.warnings,
-            "nodes": len(self.nodes),
+            "nodes": len(self.rows),
         }
 
 
@@ -212,7 +231,8 @@ def _rollup(root_ids: tuple[str, ...], fetch: Fetch, verified_only: bool) -> Rol
     root_set = set(root_ids)
     seen = set(root_ids)
     asked: list[str] = []  # the id each node was fetched by, in node order
-    nodes: list[ProductNode] = []
+    rows: list[NodeRow] = []
+    stand_ins: dict[int, StandIn] = {}
     levels: list[InputColumns] = []
     frontier = list(root_ids)
     named_by: InputColumns | None = None  # the level whose inputs named this frontier
@@ -225,19 +245,22 @@ def _rollup(root_ids: tuple[str, ...], fetch: Fetch, verified_only: bool) -> Rol
             if fetched.error is None and (
                 fetched.verified or (id in root_set and not verified_only)
             ):
-                node, inputs = read_product(fetched)
+                row, inputs = read_product(fetched)
                 if inputs:
                     lists.append(inputs)
-                    owners.append(len(nodes))
+                    owners.append(len(rows))
             else:
-                node = _stand_in(fetched, id in root_set, verified_only, named_by, nodes)
-            nodes.append(node)
+                row, stand_ins[len(rows)] = _stand_in(
+                    fetched, id in root_set, verified_only, named_by, rows
+                )
+            rows.append(row)
         asked += frontier
-        named_by = read_inputs(lists, owners, [nodes[k].id for k in owners])
+        named_by = read_inputs(lists, owners, [rows[k][ID] for k in owners])
         levels.append(named_by)
         frontier = [s for s in dict.fromkeys(named_by.ids) if s not in seen]
         seen.update(frontier)
-    return _compute(root_ids, nodes, dict(zip(asked, range(len(asked)), strict=True)), levels)
+    index = dict(zip(asked, range(len(asked)), strict=True))
+    return _compute(root_ids, rows, stand_ins, index, levels)
 
 
 def _stand_in(
@@ -245,8 +268,8 @@ def _stand_in(
     is_root: bool,
     verified_only: bool,
     named_by: InputColumns | None,
-    nodes: list[ProductNode],
-) -> ProductNode:
+    rows: list[NodeRow],
+) -> tuple[NodeRow, StandIn]:
     """The secondary node for a record that cannot be used, or the error that stops."""
     id = fetched.id
     if fetched.error is not None:
@@ -259,7 +282,7 @@ def _stand_in(
     consumer, material = named_by.first_use(id)
     if material is None:
         raise error_type(
-            f"{problem}; its consumer {nodes[consumer].id} names no 'material' for a "
+            f"{problem}; its consumer {rows[consumer][ID]} names no 'material' for a "
             "secondary factor, so the footprint cannot be completed"
         )
     return secondary_node(fetched, material, problem)
@@ -267,17 +290,20 @@ def _stand_in(
 
 def _compute(
     roots: tuple[str, ...],
-    nodes: list[ProductNode],
+    rows: list[NodeRow],
+    stand_ins: dict[int, StandIn],
     index: dict[str, int],
     levels: list[InputColumns],
 ) -> RollupResult:
     """Turn the nodes and input columns into arrays — own emissions and edges with
     coefficients in the supplier's declared unit — and solve. Per-edge work is C loops
     and NumPy; unit scales are looked up once per distinct (input unit, declared unit)."""
-    n = len(nodes)
-    pairs = np.array(list(map(attrgetter("own"), nodes)), dtype=np.float64).reshape(n, 2)
-    shares = np.fromiter(map(attrgetter("primary_share"), nodes), dtype=np.float64, count=n)
-    own = np.column_stack((pairs, pairs[:, 0] * shares / 100.0))
+    n = len(rows)
+    fossil, biogenic, shares = (
+        np.fromiter(map(itemgetter(k), rows), dtype=np.float64, count=n)
+        for k in (FOSSIL, BIOGENIC, PRIMARY_SHARE)
+    )
+    own = np.column_stack((fossil, biogenic, fossil * shares / 100.0))
     ids = list(chain.from_iterable(level.ids for level in levels))
     units = list(chain.from_iterable(level.units for level in levels))
     texts = list(chain.from_iterable(level.texts for level in levels))
@@ -285,7 +311,7 @@ def _compute(
     consumer = np.concatenate([level.consumer for level in levels] or [np.zeros(0, np.intp)])
     quantity = np.concatenate([level.quantity for level in levels] or [np.zeros(0)])
     supplier = np.fromiter(map(index.__getitem__, ids), dtype=np.intp, count=len(ids))
-    declared = list(map(attrgetter("declared_unit"), nodes))
+    declared = list(map(itemgetter(DECLARED_UNIT), rows))
     symbols = sorted(set(units) | set(declared))
     code = {symbol: k for k, symbol in enumerate(symbols)}
     unit_of_node = np.fromiter(map(code.__getitem__, declared), dtype=np.intp, count=n)
@@ -295,14 +321,14 @@ def _compute(
     scale_of_pair = np.zeros(len(symbols) ** 2)
     for p, e in zip(present.tolist(), first.tolist(), strict=True):
         scale_of_pair[p] = _scale(
-            nodes[int(consumer[e])].id,
+            rows[int(consumer[e])][ID],
             ids[e],
             symbols[p // len(symbols)],
             symbols[p % len(symbols)],
         )
     edges = Edges(n, consumer, supplier, quantity * scale_of_pair[pair])
-    values = solve(edges, own, lambda k: nodes[k].id)
-    return RollupResult(roots, nodes, index, edges, (texts, units), values)
+    values = solve(edges, own, lambda k: rows[k][ID])
+    return RollupResult(roots, rows, stand_ins, index, edges, (texts, units), values)
 
 
 def _scale(consumer: str, supplier: str, symbol: str, target: str) -> float:

@@ -1,4 +1,4 @@
-"""One product-footprint record read into what the roll-up needs: a :class:`ProductNode`.
+"""One product-footprint record read into what the roll-up needs: a :data:`NodeRow`.
 
 A roll-up reads every record of a supply chain, 100,000 of them for a large product, so
 this reader is written for the common well-formed record: one pass over the record's
@@ -12,7 +12,7 @@ the inputs of a whole level of the graph at once.
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from accounting.errors import FieldError
 from accounting.provenance import Citation
@@ -62,6 +62,60 @@ class ProductNode:
     declared_pcf: float | None = None  # what a computed node's own record claims
     characterization: str | None = None  # the GWP set the record declares (AR5, AR6)
 
+    @classmethod
+    def from_row(cls, row: "NodeRow", stand_in: "StandIn | None" = None) -> "ProductNode":
+        id, kind, declared_unit, version, verified, verdict, template, method, share = row[:9]
+        fossil, biogenic, declared_pcf, characterization = row[9:]
+        material, citation, error = stand_in or (None, None, None)
+        return cls(
+            id,
+            kind,
+            declared_unit,
+            version,
+            verified,
+            verdict,
+            template,
+            method,
+            share,
+            material,
+            citation,
+            error,
+            (fossil, biogenic),
+            declared_pcf,
+            characterization,
+        )
+
+
+# A node as the roll-up keeps it: (id, kind, declared_unit, version, verified, verdict,
+# template, allocation_method, primary_share, own fossil, own biogenic, declared_pcf,
+# characterization). A plain tuple of strings and numbers rather than an object: a
+# roll-up keeps 100,000 of them, and the garbage collector stops walking such tuples
+# after its first look, where it would walk objects again at every full collection.
+NodeRow = tuple[
+    str,
+    str,
+    str,
+    int | str | None,
+    bool,
+    str,
+    str | None,
+    str | None,
+    float,
+    float,
+    float,
+    float | None,
+    str | None,
+]
+ID: Final = 0
+DECLARED_UNIT: Final = 2
+PRIMARY_SHARE: Final = 8
+FOSSIL: Final = 9
+BIOGENIC: Final = 10
+CHARACTERIZATION: Final = 12
+
+# Why a secondary node stands in for a supplier's record: (material, citation, reason).
+StandIn = tuple[str, Citation, str]
+
 
 # How many kgCO2e one of each emission unit is, and how many percent one of each
 # dimensionless unit is, so that the common quantity costs one dict lookup.
@@ -77,7 +131,7 @@ _TO_PERCENT = {
 }
 
 
-def read_product(fetched: Fetched) -> tuple[ProductNode, list[Any]]:
+def read_product(fetched: Fetched) -> tuple[NodeRow, list[Any]]:
     """The node for a usable record and its ``inputs`` list as written (empty if none)."""
     where = fetched.id
     fields, template = read_values(fetched.values, record=where)
@@ -107,7 +161,7 @@ def read_product(fetched: Fetched) -> tuple[ProductNode, list[Any]]:
                 f"{where}.allocation_method must be one of {', '.join(ALLOCATION_METHODS)} "
                 f"when own emissions or inputs are given, got {method!r}"
             )
-        node = ProductNode(
+        row: NodeRow = (
             where,
             "computed",
             declared_unit,
@@ -117,18 +171,19 @@ def read_product(fetched: Fetched) -> tuple[ProductNode, list[Any]]:
             template,
             method,
             share,
-            own=(own_fossil or 0.0, own_biogenic or 0.0),
-            declared_pcf=declared,
-            characterization=characterization,
+            own_fossil or 0.0,
+            own_biogenic or 0.0,
+            declared,
+            characterization,
         )
-        return node, inputs
+        return row, inputs
     if declared is None:
         raise FieldError(
             f"{where}: a product without own emissions or inputs must declare "
             "pcf_excluding_biogenic or fossil_ghg_emissions"
         )
     biogenic = _emissions(get("biogenic_emissions"), where, "biogenic_emissions")
-    node = ProductNode(
+    row = (
         where,
         "declared",
         declared_unit,
@@ -136,29 +191,35 @@ def read_product(fetched: Fetched) -> tuple[ProductNode, list[Any]]:
         fetched.verified,
         fetched.verdict,
         template,
-        primary_share=share,
-        own=(declared, biogenic or 0.0),
-        characterization=characterization,
+        None,
+        share,
+        declared,
+        biogenic or 0.0,
+        None,
+        characterization,
     )
-    return node, inputs
+    return row, inputs
 
 
-def secondary_node(fetched: Fetched, material: str, problem: str) -> ProductNode:
+def secondary_node(fetched: Fetched, material: str, problem: str) -> tuple[NodeRow, StandIn]:
     """A leaf from the secondary factor of ``material``, flagged with why it stands in."""
     factor = secondary_factor(material)
-    return ProductNode(
-        id=fetched.id,
-        kind="secondary",
-        declared_unit=factor.unit,
-        version=fetched.version,
-        verified=fetched.verified,
-        verdict=fetched.verdict,
-        primary_share=0.0,
-        material=material,
-        citation=factor.citation,
-        error=problem,
-        own=(float(factor.fossil), float(factor.biogenic)),
+    row: NodeRow = (
+        fetched.id,
+        "secondary",
+        factor.unit,
+        fetched.version,
+        fetched.verified,
+        fetched.verdict,
+        None,
+        None,
+        0.0,
+        float(factor.fossil),
+        float(factor.biogenic),
+        None,
+        None,
     )
+    return row, (material, factor.citation, problem)
 
 
 def _check_unit(declared_unit: Any, where: str) -> str:
