@@ -21,7 +21,6 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import chain
-from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -41,6 +40,7 @@ from accounting.supply_records import (
     PRIMARY_SHARE,
     Fetched,
     NodeRow,
+    NodeTable,
     ProductNode,
     StandIn,
     read_product,
@@ -79,7 +79,7 @@ class RollupResult:
     def __init__(
         self,
         roots: tuple[str, ...],
-        rows: list[NodeRow],
+        table: NodeTable,
         stand_ins: dict[int, StandIn],
         index: dict[str, int],
         edges: Edges,
@@ -87,7 +87,7 @@ class RollupResult:
         values: np.ndarray[Any, np.dtype[np.float64]],
     ) -> None:
         self.roots = roots
-        self.rows = rows  # each node as read (see supply_records.NodeRow)
+        self.table = table  # each node as read
         self.stand_ins = stand_ins  # node position → why a secondary factor stands in
         self.index = index
         self.edges = edges
@@ -97,28 +97,27 @@ class RollupResult:
 
     @property
     def nodes(self) -> list[ProductNode]:
-        """Every node, built from its row on each call (a roll-up keeps rows, not objects)."""
-        return [self.node(i) for i in range(len(self.rows))]
+        """Every node, built on each call (a roll-up keeps columns, not objects)."""
+        return [self.node(i) for i in range(len(self.table))]
 
     def node(self, i: int) -> ProductNode:
-        return ProductNode.from_row(self.rows[i], self.stand_ins.get(i))
+        return ProductNode.from_row(self.table.row(i), self.stand_ins.get(i))
 
     def footprint(self, id: str) -> Footprint:
         i = self._position(id)
-        row = self.rows[i]
         fossil, biogenic, weighted = (float(v) for v in self.values[i])
-        share = weighted / fossil * 100.0 if fossil > 0 else row[PRIMARY_SHARE]
-        return Footprint(id, row[DECLARED_UNIT], fossil, biogenic, share)
+        share = weighted / fossil * 100.0 if fossil > 0 else self.table.column(PRIMARY_SHARE)[i]
+        return Footprint(id, self.table.column(DECLARED_UNIT)[i], fossil, biogenic, share)
 
     @property
     def secondary(self) -> list[str]:
         """Ids whose footprint came from a secondary factor instead of their own record."""
-        return [self.rows[i][ID] for i in sorted(self.stand_ins)]
+        return [self.table.column(ID)[i] for i in sorted(self.stand_ins)]
 
     @property
     def warnings(self) -> list[str]:
         """Conditions that do not stop the calculation but a reader must see."""
-        sets = sorted({row[CHARACTERIZATION] for row in self.rows if row[CHARACTERIZATION]})
+        sets = sorted({s for s in self.table.column(CHARACTERIZATION) if s})
         if len(sets) > 1:
             return [f"records use different GWP sets ({', '.join(sets)}); the footprint mixes them"]
         return []
@@ -163,7 +162,7 @@ class RollupResult:
             text, symbol = self.quantity_texts[k], self.quantity_units[k]
             inputs.append(
                 {
-                    "id": self.rows[supplier][ID],
+                    "id": self.table.column(ID)[supplier],
                     "quantity": {"value": text, "unit": symbol},
                     "per_declared_unit": decimal_text(coef, 9),
                     "fossil": decimal_text(coef * float(self.values[supplier, 0])),
@@ -199,7 +198,7 @@ class RollupResult:
             "roots": [self.tree(root, max_depth) for root in self.roots],
             "secondary": self.secondary,
             "warnings": self.warnings,
-            "nodes": len(self.rows),
+            "nodes": len(self.table),
         }
 
 
@@ -231,15 +230,17 @@ def _rollup(root_ids: tuple[str, ...], fetch: Fetch, verified_only: bool) -> Rol
     root_set = set(root_ids)
     seen = set(root_ids)
     asked: list[str] = []  # the id each node was fetched by, in node order
-    rows: list[NodeRow] = []
+    table = NodeTable()
     stand_ins: dict[int, StandIn] = {}
     levels: list[InputColumns] = []
     frontier = list(root_ids)
     named_by: InputColumns | None = None  # the level whose inputs named this frontier
     while frontier:
         answers = fetch(frontier)
+        rows: list[NodeRow] = []
         lists: list[list[Any]] = []
         owners: list[int] = []
+        base = len(table)
         for id in frontier:
             fetched = answers.get(id) or Fetched.missing(id, "not returned by fetch")
             if fetched.error is None and (
@@ -248,19 +249,20 @@ def _rollup(root_ids: tuple[str, ...], fetch: Fetch, verified_only: bool) -> Rol
                 row, inputs = read_product(fetched)
                 if inputs:
                     lists.append(inputs)
-                    owners.append(len(rows))
+                    owners.append(base + len(rows))
             else:
-                row, stand_ins[len(rows)] = _stand_in(
-                    fetched, id in root_set, verified_only, named_by, rows
+                row, stand_ins[base + len(rows)] = _stand_in(
+                    fetched, id in root_set, verified_only, named_by, table
                 )
             rows.append(row)
+        table.extend(rows)
         asked += frontier
-        named_by = read_inputs(lists, owners, [rows[k][ID] for k in owners])
+        named_by = read_inputs(lists, owners, [table.column(ID)[k] for k in owners])
         levels.append(named_by)
         frontier = [s for s in dict.fromkeys(named_by.ids) if s not in seen]
         seen.update(frontier)
     index = dict(zip(asked, range(len(asked)), strict=True))
-    return _compute(root_ids, rows, stand_ins, index, levels)
+    return _compute(root_ids, table, stand_ins, index, levels)
 
 
 def _stand_in(
@@ -268,7 +270,7 @@ def _stand_in(
     is_root: bool,
     verified_only: bool,
     named_by: InputColumns | None,
-    rows: list[NodeRow],
+    table: NodeTable,
 ) -> tuple[NodeRow, StandIn]:
     """The secondary node for a record that cannot be used, or the error that stops."""
     id = fetched.id
@@ -282,7 +284,7 @@ def _stand_in(
     consumer, material = named_by.first_use(id)
     if material is None:
         raise error_type(
-            f"{problem}; its consumer {rows[consumer][ID]} names no 'material' for a "
+            f"{problem}; its consumer {table.column(ID)[consumer]} names no 'material' for a "
             "secondary factor, so the footprint cannot be completed"
         )
     return secondary_node(fetched, material, problem)
@@ -290,7 +292,7 @@ def _stand_in(
 
 def _compute(
     roots: tuple[str, ...],
-    rows: list[NodeRow],
+    table: NodeTable,
     stand_ins: dict[int, StandIn],
     index: dict[str, int],
     levels: list[InputColumns],
@@ -298,9 +300,9 @@ def _compute(
     """Turn the nodes and input columns into arrays — own emissions and edges with
     coefficients in the supplier's declared unit — and solve. Per-edge work is C loops
     and NumPy; unit scales are looked up once per distinct (input unit, declared unit)."""
-    n = len(rows)
+    n = len(table)
     fossil, biogenic, shares = (
-        np.fromiter(map(itemgetter(k), rows), dtype=np.float64, count=n)
+        np.array(table.column(k), dtype=np.float64).reshape(n)
         for k in (FOSSIL, BIOGENIC, PRIMARY_SHARE)
     )
     own = np.column_stack((fossil, biogenic, fossil * shares / 100.0))
@@ -311,7 +313,7 @@ def _compute(
     consumer = np.concatenate([level.consumer for level in levels] or [np.zeros(0, np.intp)])
     quantity = np.concatenate([level.quantity for level in levels] or [np.zeros(0)])
     supplier = np.fromiter(map(index.__getitem__, ids), dtype=np.intp, count=len(ids))
-    declared = list(map(itemgetter(DECLARED_UNIT), rows))
+    declared = table.column(DECLARED_UNIT)
     symbols = sorted(set(units) | set(declared))
     code = {symbol: k for k, symbol in enumerate(symbols)}
     unit_of_node = np.fromiter(map(code.__getitem__, declared), dtype=np.intp, count=n)
@@ -321,14 +323,14 @@ def _compute(
     scale_of_pair = np.zeros(len(symbols) ** 2)
     for p, e in zip(present.tolist(), first.tolist(), strict=True):
         scale_of_pair[p] = _scale(
-            rows[int(consumer[e])][ID],
+            table.column(ID)[int(consumer[e])],
             ids[e],
             symbols[p // len(symbols)],
             symbols[p % len(symbols)],
         )
     edges = Edges(n, consumer, supplier, quantity * scale_of_pair[pair])
-    values = solve(edges, own, lambda k: rows[k][ID])
-    return RollupResult(roots, rows, stand_ins, index, edges, (texts, units), values)
+    values = solve(edges, own, lambda k: table.column(ID)[k])
+    return RollupResult(roots, table, stand_ins, index, edges, (texts, units), values)
 
 
 def _scale(consumer: str, supplier: str, symbol: str, target: str) -> float:
