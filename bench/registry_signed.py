@@ -23,7 +23,7 @@ import nacl.signing
 
 from registry import keyring
 from registry.node import init_node
-from registry.records import parse_values
+from registry.records import parse_values, values_to_json
 from registry.registration import Submission
 from registry.service import registrar
 from registry.store import Store
@@ -73,7 +73,7 @@ def main() -> None:
             for outcome in service.register(submissions, "bench"):
                 assert outcome.accepted, outcome.error
 
-        parsed = [parse_values(values) for values in records]
+        parsed = [values_to_json(parse_values(values)) for values in records]
 
         def validate(_: int) -> None:
             for i, values in enumerate(parsed):

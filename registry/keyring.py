@@ -15,6 +15,7 @@ by kid.
 
 import json
 import sqlite3
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -27,7 +28,7 @@ from registry.store import Store
 from signing import keyfile
 from signing.certificates import issue_signing_certificate, parse_certificate
 from signing.keys import SigningKey
-from signing.record_signature import sign_record
+from signing.record_signature import sign_digests
 
 KEY_DIR = "keys"
 CERTIFICATE_SLACK = timedelta(minutes=5)  # a new key's certificate starts this far back
@@ -260,6 +261,6 @@ class NodeSigner:
         return self._unlocked[kid]
 
     def sign(
-        self, handle: Identifier, version: int, values: list[dict[str, Any]], at: datetime
+        self, handle: Identifier, version: int, digests: Mapping[str, str], at: datetime
     ) -> str:
-        return sign_record(str(handle), version, values, self.key_for(handle.prefix), at)
+        return sign_digests(str(handle), version, digests, self.key_for(handle.prefix), at)

@@ -6,16 +6,21 @@ read glid answers unchanged. The byte form that digests, signatures and the stor
 the canonical MessagePack of that same JSON form (docs/formats/records.md).
 """
 
+import hashlib
 import itertools
+import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from registry.errors import RecordError
 from signing import canonical
 from signing.errors import EncodingError
+from signing.record_signature import digest_text
 
 MAX_INDEX = 2**31 - 1
 MAX_VALUES = 1000
@@ -66,14 +71,25 @@ class HandleValue(BaseModel):
         }
 
 
+# One validator for the whole array: pydantic-core walks it without a Python call per value.
+_VALUE_LIST = TypeAdapter(list[HandleValue])
+
+
 def utc_timestamp(moment: datetime | None = None) -> str:
     """The Handle timestamp form: UTC, second precision, trailing Z."""
-    moment = moment or datetime.now(UTC)
+    if moment is None:
+        return _now_text(int(time.time()))
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _error_location(error: Mapping[str, Any]) -> str:
-    return ".".join(str(part) for part in error["loc"])
+@lru_cache(maxsize=2)
+def _now_text(second: int) -> str:
+    # A bulk import stamps thousands of values within the same second: format it once.
+    return datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _error_location(loc: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in loc)
 
 
 def parse_values(raw: Any, *, stamp: str | None = None) -> list[HandleValue]:
@@ -89,19 +105,18 @@ def parse_values(raw: Any, *, stamp: str | None = None) -> list[HandleValue]:
         raise RecordError("values is empty: a record needs at least one value")
     if len(raw) > MAX_VALUES:
         raise RecordError(f"values has {len(raw)} entries; the limit is {MAX_VALUES}")
-    parsed: list[HandleValue] = []
-    problems: list[str] = []
-    for position, item in enumerate(raw):
-        if stamp is not None and isinstance(item, dict):
-            item = {**item, "timestamp": stamp}
-        try:
-            parsed.append(HandleValue.model_validate(item))
-        except ValidationError as exc:
-            problems.extend(
-                f"values[{position}].{_error_location(e)}: {e['msg']}" for e in exc.errors()
+    if stamp is not None:
+        raw = [{**item, "timestamp": stamp} if isinstance(item, dict) else item for item in raw]
+    try:
+        parsed = _VALUE_LIST.validate_python(raw)
+    except ValidationError as exc:
+        # loc is (position, member, ...): written values[2].data.format like a JSON path.
+        raise RecordError(
+            "; ".join(
+                f"values[{e['loc'][0]}].{_error_location(e['loc'][1:])}: {e['msg']}"
+                for e in exc.errors()
             )
-    if problems:
-        raise RecordError("; ".join(problems))
+        ) from None
     return sort_and_check_indexes(parsed)
 
 
@@ -120,15 +135,40 @@ def values_to_json(values: Sequence[HandleValue]) -> list[dict[str, Any]]:
     return [value.to_json() for value in values]
 
 
+@dataclass(frozen=True, slots=True)
+class EncodedRecord:
+    """A record's canonical bytes and, from the same encoding, each value's digest."""
+
+    record: bytes
+    digests: dict[str, str]  # "<index>" → base64url SHA-256, as a record signature holds them
+
+
+def encode_record(values: Sequence[Mapping[str, Any]]) -> EncodedRecord:
+    """Encode each value once: the store keeps the array, the signature the digests.
+
+    Refuses floats anywhere and records over MAX_RECORD_BYTES.
+    """
+    parts: list[bytes] = []
+    digests: dict[str, str] = {}
+    for position, value in enumerate(values):
+        try:
+            part = canonical.encode_value_fields(
+                value["data"], value["index"], value["timestamp"], value["ttl"], value["type"]
+            )
+        except EncodingError as exc:
+            raise RecordError(f"values[{position}] cannot be encoded: {exc}") from exc
+        parts.append(part)
+        if value["type"] != SIGNATURE_TYPE:
+            digests[str(value["index"])] = digest_text(hashlib.sha256(part).digest())
+    record = canonical.join_array(parts)
+    if len(record) > MAX_RECORD_BYTES:
+        raise RecordError(f"record is {len(record)} bytes; the limit is {MAX_RECORD_BYTES}")
+    return EncodedRecord(record, digests)
+
+
 def encode_values(values: Sequence[HandleValue]) -> bytes:
     """Canonical MessagePack of the values' JSON form; refuses floats and oversize records."""
-    try:
-        encoded = canonical.encode(values_to_json(values))
-    except EncodingError as exc:
-        raise RecordError(f"values cannot be encoded: {exc}") from exc
-    if len(encoded) > MAX_RECORD_BYTES:
-        raise RecordError(f"record is {len(encoded)} bytes; the limit is {MAX_RECORD_BYTES}")
-    return encoded
+    return encode_record(values_to_json(values)).record
 
 
 def decode_values(blob: bytes) -> list[dict[str, Any]]:

@@ -12,7 +12,7 @@ a node signature, provided the version number it was signed for is the one it be
 """
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -24,8 +24,7 @@ from registry.log_entry import Entry
 from registry.prefixes import authoritative, entries, require_authoritative
 from registry.records import (
     SIGNATURE_TYPE,
-    HandleValue,
-    encode_values,
+    encode_record,
     parse_values,
     utc_timestamp,
     values_to_json,
@@ -42,14 +41,14 @@ class RecordSigner(Protocol):
         ...
 
     def sign(
-        self, handle: Identifier, version: int, values: list[dict[str, Any]], at: datetime
+        self, handle: Identifier, version: int, digests: Mapping[str, str], at: datetime
     ) -> str:
-        """Return the HS_SIGNATURE (compact JWS) over this version's values."""
+        """Return the HS_SIGNATURE (compact JWS) over this version's value digests."""
         ...
 
 
 class TemplateChecker(Protocol):
-    def check(self, handle: str, values: Sequence[HandleValue]) -> None:
+    def check(self, handle: str, values: Sequence[Mapping[str, Any]]) -> None:
         """Raise a GlidError naming every field that does not follow the record's template."""
         ...
 
@@ -98,6 +97,7 @@ class _Prepared:
     identifier: Identifier
     values: list[dict[str, Any]]
     record: bytes
+    digests: dict[str, str]
     deleted: bool
     signature: str | None = None  # pre-signed by a device
     version: int | None = None  # the version the device signed for
@@ -155,7 +155,8 @@ class Registrar:
         current = versions.get(self.store.conn, str(identifier))
         if current.deleted:
             raise RecordError(f"{identifier} is already deleted (version {current.version})")
-        tombstone = _Prepared(1, identifier, [], encode_values([]), deleted=True)
+        empty = encode_record([])
+        tombstone = _Prepared(1, identifier, [], empty.record, empty.digests, deleted=True)
         (outcome,) = self._commit([tombstone], actor, action="delete")
         return outcome
 
@@ -178,19 +179,21 @@ class Registrar:
                 f"{identifier}: index {signed[0]} is an HS_SIGNATURE; signatures are made by"
                 " the node at registration, remove it from the submitted values"
             )
-        if self.templates is not None:
-            self.templates.check(str(identifier), values)
         as_json = values_to_json(values)
+        if self.templates is not None:
+            self.templates.check(str(identifier), as_json)
         version = None
         if submission.signature is not None:
             if self.devices is None:
                 raise RecordError(f"{identifier}: this node does not accept pre-signed records")
             version = self.devices.check(identifier, as_json, submission.signature)
+        encoded = encode_record(as_json)
         return _Prepared(
             submission.line,
             identifier,
             as_json,
-            encode_values(values),
+            encoded.record,
+            encoded.digests,
             deleted=False,
             signature=submission.signature,
             version=version,
@@ -221,7 +224,7 @@ class Registrar:
                     continue
                 latest[handle] = number
                 signature = item.signature or self.signer.sign(
-                    item.identifier, number, item.values, moment
+                    item.identifier, number, item.digests, moment
                 )
                 outcomes.append(Outcome(item.line, handle, number))
                 rows.append(

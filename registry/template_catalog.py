@@ -9,11 +9,11 @@ catalog doubles as the registrar's template checker.
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from registry.records import INDEX_TEMPLATE, HandleValue, utc_timestamp
+from registry.records import INDEX_TEMPLATE, utc_timestamp
 from registry.store import Store
 from templates_meta import review as rules
 from templates_meta.builtin import builtin_templates
@@ -175,20 +175,23 @@ class TemplateCatalog:
 
         return effective_template(template.ref, with_candidate)
 
-    def check(self, handle: str, values: Sequence[HandleValue]) -> None:
-        """The registrar's template check: raise RecordInvalid naming every bad field."""
-        as_json = [value.to_json() for value in values]
-        ref = referenced_template(as_json)
+    def check(self, handle: str, values: Sequence[Mapping[str, Any]]) -> None:
+        """The registrar's template check: raise RecordInvalid naming every bad field.
+
+        ``values`` are the record's values in their JSON form, as the registrar holds them.
+        """
+        ref = referenced_template(values)
         if ref is not None:
-            check_values(self.effective(ref), as_json)
+            check_values(self.effective(ref), values)
             return
-        items = [value for value in values if value.index >= FIRST_ITEM_INDEX]
+        items = [value for value in values if value["index"] >= FIRST_ITEM_INDEX]
         if items:
             reason = (
                 f"{handle} has template items but no TEMPLATE value (index {INDEX_TEMPLATE},"
                 ' a string "ID@VERSION") naming the template they follow'
             )
-            raise RecordInvalid([FieldError(items[0].type, items[0].index, reason, "template")])
+            first = items[0]
+            raise RecordInvalid([FieldError(first["type"], first["index"], reason, "template")])
 
     # -- review ---------------------------------------------------------------------------
 

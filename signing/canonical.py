@@ -6,7 +6,7 @@ refused because their text and binary forms do not round-trip; carbon quantities
 as decimal strings.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -159,6 +159,17 @@ def encode_value_fields(data: Any, index: Any, timestamp: Any, ttl: Any, type_: 
                 )
                 return packed
     return encode({"data": data, "index": index, "timestamp": timestamp, "ttl": ttl, "type": type_})
+
+
+def join_array(items: Sequence[bytes]) -> bytes:
+    """The canonical array of items that are each already canonical bytes.
+
+    ``join_array([encode(a), encode(b)]) == encode([a, b])``: an array is its header
+    followed by its items, so a caller that needs each item's bytes anyway (to digest
+    them) never encodes the whole twice.
+    """
+    header: bytes = _packer.pack_array_header(len(items))
+    return header + b"".join(items)
 
 
 def decode(data: bytes) -> Any:

@@ -33,10 +33,17 @@ class CompactJWS(NamedTuple):
 
 
 def json_bytes(value: Mapping[str, Any]) -> bytes:
-    """UTF-8 JSON with sorted keys and no whitespace: the one spelling glid signs."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    ).encode("utf-8")
+    """UTF-8 JSON with sorted keys and no whitespace: the one spelling glid signs.
+
+    orjson writes exactly what ``json.dumps(sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` writes for the JSON values glid signs (a test holds it to that),
+    several times faster. Claims never hold floats (times are integer NumericDates,
+    quantities are decimal strings), so orjson's spelling of NaN as null never arises.
+    """
+    try:
+        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
+    except TypeError as exc:  # orjson.JSONEncodeError
+        raise JWSFormatError(f"the claims cannot be written as JSON: {exc}") from exc
 
 
 def sign_compact(payload: Mapping[str, Any], key: SigningKey, typ: str) -> str:

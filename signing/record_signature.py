@@ -69,9 +69,14 @@ def _digests(values: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         key = str(value["index"])
         if key in digests:
             raise RecordSignatureError(f"index {key} appears twice in the record")
-        # 32 bytes are 43 base64url characters and one '=' of padding.
-        digests[key] = b2a_base64(digest, newline=False).translate(_URLSAFE)[:43].decode("ascii")
+        digests[key] = digest_text(digest)
     return digests
+
+
+def digest_text(digest: bytes) -> str:
+    """A value digest as the signature's ``dig`` map writes it: base64url, no padding."""
+    # 32 bytes are 43 base64url characters and one '=' of padding.
+    return b2a_base64(digest, newline=False).translate(_URLSAFE)[:43].decode("ascii")
 
 
 def sign_record(
@@ -82,12 +87,24 @@ def sign_record(
     signed_at: int | datetime,
 ) -> str:
     """The compact JWS (typ glid-record+jwt) over ``values`` of ``handle`` at ``version``."""
+    return sign_digests(handle, version, _digests(values), key, signed_at)
+
+
+def sign_digests(
+    handle: str,
+    version: int,
+    digests: Mapping[str, str],
+    key: SigningKey,
+    signed_at: int | datetime,
+) -> str:
+    """:func:`sign_record` for a caller that already holds each value's digest text
+    (the node's write path, which encodes every value once for the store anyway)."""
     payload = {
         "id": handle,
         "ver": version,
         "iat": numeric_date(signed_at),
         "kid": key.kid,
-        "dig": _digests(values),
+        "dig": digests,
     }
     return sign_compact(payload, key, RECORD_TYP)
 

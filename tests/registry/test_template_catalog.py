@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from registry.records import parse_values
+from registry.records import parse_values, values_to_json
 from registry.store import Store
 from registry.template_catalog import TemplateCatalog
 from templates_meta.builtin import builtin_example, builtin_templates
@@ -259,11 +259,11 @@ def test_deciding_twice_and_rejecting_without_a_reason_are_refused(
 
 def test_the_catalog_checks_records_for_the_registrar(secondary: TemplateCatalog) -> None:
     ref = "88/tpl.product-footprint@1.0.0"
-    secondary.check("88.101.8/coil-1", parse_values(builtin_example(ref)))
+    secondary.check("88.101.8/coil-1", values_to_json(parse_values(builtin_example(ref))))
     broken = builtin_example(ref)
     broken.append({"index": 2999, "type": "colour", "data": {"format": "string", "value": "blue"}})
     with pytest.raises(RecordInvalid) as caught:
-        secondary.check("88.101.8/coil-1", parse_values(broken))
+        secondary.check("88.101.8/coil-1", values_to_json(parse_values(broken)))
     assert [(e.name, e.code) for e in caught.value.errors] == [("colour", "unknown_field")]
 
 
@@ -271,17 +271,17 @@ def test_a_record_without_a_template_value_may_not_carry_template_items(
     secondary: TemplateCatalog,
 ) -> None:
     plain = [{"index": 1, "type": "URL", "data": {"format": "string", "value": "https://x"}}]
-    secondary.check("88.101.8/page", parse_values(plain))
+    secondary.check("88.101.8/page", values_to_json(parse_values(plain)))
     items = builtin_example("88/tpl.product@1.0.0")[1:]
     with pytest.raises(RecordInvalid, match="has template items but no TEMPLATE value"):
-        secondary.check("88.101.8/coil-1", parse_values(items))
+        secondary.check("88.101.8/coil-1", values_to_json(parse_values(items)))
 
 
 def test_a_record_naming_an_unknown_template_is_refused(secondary: TemplateCatalog) -> None:
     values = builtin_example("88/tpl.product@1.0.0")
     values[0]["data"]["value"] = "88/tpl.product@9.0.0"
     with pytest.raises(UnknownTemplate, match=re.escape("88/tpl.product@9.0.0 is not known")):
-        secondary.check("88.101.8/coil-1", parse_values(values))
+        secondary.check("88.101.8/coil-1", values_to_json(parse_values(values)))
 
 
 def test_the_templates_table_is_the_only_place_a_template_lives(
