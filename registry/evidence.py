@@ -71,8 +71,13 @@ def chain_for_signature(store: Store, signature: str | None) -> list[str]:
     if signature is None:
         return []
     _, claims = parse_record_signature(signature)
+    return chain_for_kid(store, claims.kid)
+
+
+def chain_for_kid(store: Store, kid: str) -> list[str]:
+    """The certificate chain (top-down) of key ``kid``; [] for a key this node never held."""
     try:
-        return keyring.chain_of(keyring.find_key(store.conn, claims.kid))
+        return keyring.chain_of(keyring.find_key(store.conn, kid))
     except NotFound:
         return []
 

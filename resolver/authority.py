@@ -6,12 +6,12 @@ the same question and only differ in how they write the answer down.
 """
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from typing import Any
 
 from registry import prefixes, versions
 from registry.errors import IdentifierError, NotFound
+from registry.evidence import chain_for_kid
 from registry.identifiers import Identifier
 from registry.records import filter_values
 from registry.store import Store
@@ -88,30 +88,31 @@ def parse_chain(text: str | None) -> list[str]:
     return [str(token) for token in chain]
 
 
-def chain_for_kid(conn: sqlite3.Connection, kid: str) -> list[str]:
-    """The certificate chain (top-down) of the key that made a signature."""
-    row = conn.execute("SELECT certificate FROM keys WHERE kid = ?", (kid,)).fetchone()
-    return [] if row is None else parse_chain(row[0])
-
-
 class Authority:
     """Answers for one node's store."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
         self._chains: dict[str, list[str]] = {}
+        self._data_version = -1
 
     def chain(self, signature: str | None) -> list[str]:
+        """The chain of the key that made ``signature``, remembered until the store changes.
+
+        `glid accept` or `glid keys rotate` run by another process change a key's chain
+        while the daemon runs; SQLite's data_version tells when to look again.
+        """
         if signature is None:
             return []
-        _, claims = parse_record_signature(signature)
-        if claims.kid not in self._chains:
-            self._chains[claims.kid] = chain_for_kid(self.store.conn, claims.kid)
-        return self._chains[claims.kid]
-
-    def forget_chains(self) -> None:
-        """Called after `glid accept` or a key rotation changes which chain a key has."""
-        self._chains.clear()
+        version = self.store.conn.execute("PRAGMA data_version").fetchone()[0]
+        if version != self._data_version:
+            self._chains.clear()
+            self._data_version = version
+        kid = parse_record_signature(signature)[1].kid  # bounded: one entry per key
+        chain = self._chains.get(kid)
+        if chain is None:
+            chain = self._chains[kid] = chain_for_kid(self.store, kid)
+        return chain
 
     def lookup(
         self,

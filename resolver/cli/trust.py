@@ -23,7 +23,7 @@ from resolver.cli.node import add_json
 from resolver.cli.output import InputError, emit_json
 from resolver.client import load_trust_anchor
 from signing.b64 import b64_decode
-from signing.checkpoint import audit, parse_checkpoint
+from signing.checkpoint import audit, parse_checkpoint, verifier_key
 from signing.errors import GlidError
 from signing.keyfile import PASSPHRASE_ENV, passphrase
 from signing.keys import VerifyKey
@@ -271,6 +271,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 def run_log_checkpoint(args: argparse.Namespace) -> int:
     with Store.open(_node_dir(args)) as store:
         text = current_checkpoint(store, _optional_passphrase())
+        signer = VerifyKey.from_jwk(keyring.active_key(store.conn, store.node.prefix).jwk)
     checkpoint = parse_checkpoint(text)
     emit_json(
         {
@@ -278,6 +279,8 @@ def run_log_checkpoint(args: argparse.Namespace) -> int:
             "size": checkpoint.size,
             "root": text.split("\n")[2],
             "checkpoint": text,
+            # the note verifier string other signed-note tools accept for this log
+            "verifier_key": verifier_key(checkpoint.origin, signer),
         }
     )
     return 0

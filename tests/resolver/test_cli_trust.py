@@ -1,3 +1,4 @@
+import base64
 import io
 import json
 import sys
@@ -118,6 +119,12 @@ def test_log_checkpoint_prove_consistency_and_audit(
     code, out, _ = run(capsys, "log", "--dir", node, "checkpoint")
     old = json.loads(out)
     assert code == 0 and (old["origin"], old["size"]) == ("glid.88.7/log", 1)
+    name, key_hash, encoded_key = old["verifier_key"].split("+", 2)
+    signature_line = old["checkpoint"].split("\n")[4]
+    assert name == "glid.88.7/log" and signature_line.startswith(f"— {name} ")
+    # The note's signature begins with the same 4-byte key hash the verifier string names.
+    assert base64.b64decode(signature_line.split(" ")[2])[:4].hex() == key_hash
+    assert base64.b64decode(encoded_key)[0] == 1  # Ed25519 note key type
     (tmp_path / "old.json").write_text(out)
     for n in range(4):
         assert register(pair.enterprise, f"88.7/p{n}", product_values()) == ""

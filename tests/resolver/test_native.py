@@ -1,6 +1,16 @@
+import json
+from collections.abc import Callable
+from pathlib import Path
+
 import aiohttp
 import msgpack
 
+from registry import delegation
+from registry.service import registrar
+from registry.store import Store
+from resolver.serve import start
+from resolver.settings import Settings
+from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
 from tests.resolver.network import Network, register
 
@@ -58,3 +68,26 @@ async def test_batch_resolution(network: Network) -> None:
     async with aiohttp.ClientSession() as http, http.post(url, json={"ids": ids}) as r:
         answers = (await r.json())["answers"]
     assert [a["status"] for a in answers] == ["ok"] * 5 + ["not_found", "bad_identifier"]
+
+
+async def test_a_chain_accepted_while_serving_is_served_without_a_restart(
+    make_node: Callable[..., Path],
+) -> None:
+    top, child = make_node("88", role="top"), make_node("88.5", role="secondary")
+    node = await start(Settings(child, passphrase=PASSPHRASE))
+    try:
+        with Store.open(child) as store:
+            registrar(store, PASSPHRASE).register_one("88.5/x", product_values(), "t")
+        url = f"{node.url}/glid/v1/resolve/88.5/x"
+        async with aiohttp.ClientSession() as http:
+            async with http.get(url) as r:
+                assert (await r.json())["chain"] == []
+            request = json.loads((child / "delegation-request.json").read_text())
+            with Store.open(top) as store:
+                chain = delegation.delegate(store, PASSPHRASE, request)
+            with Store.open(child) as store:  # another connection, as `glid accept` would be
+                delegation.accept(store, delegation.chain_document(chain))
+            async with http.get(url) as r:
+                assert (await r.json())["chain"] == chain
+    finally:
+        await node.stop()
