@@ -2,6 +2,7 @@
 
 import math
 from decimal import Decimal
+from typing import Any
 
 import numpy as np
 import pytest
@@ -17,7 +18,7 @@ SAVINGS = (
 )
 
 
-def model(**changes: float) -> ReductionModel:
+def model(**changes: Any) -> ReductionModel:
     params = {
         "base_year": 2024,
         "penetration": 0.2,
