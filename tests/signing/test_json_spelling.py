@@ -13,8 +13,9 @@ from signing.jws import json_bytes
 leaf = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text()
 value = st.recursive(
     leaf,
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(), children, max_size=4)
+    ),
     max_leaves=20,
 )
 
