@@ -16,7 +16,7 @@ from resolver import handle_rest, native, node_api
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.client import Resolver, load_trust_anchor
-from resolver.errors import error_middleware
+from resolver.envelope import envelope
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.settings import Settings
@@ -27,7 +27,7 @@ log = logging.getLogger("glid.node")
 
 def create_app(settings: Settings) -> web.Application:
     metrics = Metrics()
-    middlewares = [metrics.middleware, error_middleware]
+    middlewares = [envelope]
     if settings.rate_limit > 0:  # each middleware is a coroutine call on the hot path
         middlewares.append(rate_limit_middleware)
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=middlewares)

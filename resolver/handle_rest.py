@@ -317,7 +317,7 @@ def _merge(
 
 def _stored(request: web.Request, identifier: Identifier, values: list[Any], actor: str) -> None:
     outcome = _registrar(request).register_one(str(identifier), values, actor)
-    request.app[METRICS].registrations.labels("accepted" if outcome.accepted else "rejected").inc()
+    request.app[METRICS].registrations.add("accepted" if outcome.accepted else "rejected")
     if not outcome.accepted:
         raise HandleRestError(Code.INVALID_VALUE, 400, outcome.error or "the values were refused")
     request.app[ANSWERS].drop([str(identifier)])

@@ -51,9 +51,9 @@ def _not_ours(answer: Answer) -> bool:
 
 
 def count_recursive(metrics: Metrics, resolution: Resolution) -> None:
-    metrics.cache.labels("resolver_hit" if resolution.cached else "resolver_miss").inc()
+    metrics.cache.add("resolver_hit" if resolution.cached else "resolver_miss")
     if resolution.status == "error" or resolution.stale:
-        metrics.upstream_errors.labels("stale" if resolution.stale else "unreachable").inc()
+        metrics.upstream_errors.add("stale" if resolution.stale else "unreachable")
         log.warning("recursive resolution of %s: %s", resolution.handle, resolution.error)
 
 
@@ -119,13 +119,13 @@ def evidence(request: web.Request, found: Found) -> dict[str, Any]:
 async def resolve(request: web.Request) -> web.Response:
     app = request.app
     handle = request.match_info["handle"]
-    plain = not request.query
+    plain = not request.query_string  # the raw string: no parsing on the hot path
     if plain:
         cached = app[ANSWERS].get(handle)
         if cached is not None:
-            app[METRICS].cache.labels("answer_hit").inc()
+            app[METRICS].cache.add("answer_hit")
             return respond_encoded(request, *cached)
-        app[METRICS].cache.labels("answer_miss").inc()
+        app[METRICS].cache.add("answer_miss")
     answer = app[AUTHORITY].lookup(
         handle,
         version=_int_param(request, "version"),
@@ -266,8 +266,8 @@ async def register_batch(request: web.Request) -> web.Response:
     metrics = request.app[METRICS]
     results.sort(key=lambda outcome: outcome.line)
     ok = sum(1 for o in results if o.accepted)
-    metrics.registrations.labels("accepted").inc(ok)
-    metrics.registrations.labels("rejected").inc(len(results) - ok)
+    metrics.registrations.add("accepted", amount=ok)
+    metrics.registrations.add("rejected", amount=len(results) - ok)
     log.info(
         "batch registration by %s: %d accepted, %d rejected",
         principal.identity,

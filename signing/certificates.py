@@ -153,16 +153,19 @@ def issue_signing_certificate(
     prefix: str,
     signing_key: VerifyKey,
     *,
+    templates: Iterable[str] | None = None,
     valid_from: int | datetime | None = None,
     valid_until: int | datetime | None = None,
 ) -> str:
-    """Certify one of a node's own record-signing keys for its own prefix."""
+    """Certify one of a node's own keys for its own prefix (perms ``sign`` only), limited
+    to records of ``templates`` when given."""
     return issue_certificate(
         issuer_key,
         issuer=prefix,
         subject=prefix,
         subject_key=signing_key,
         perms=[SIGN],
+        templates=templates,
         valid_from=valid_from,
         valid_until=valid_until,
     )
@@ -178,12 +181,10 @@ def issue_device_certificate(
     valid_until: int | datetime | None = None,
 ) -> str:
     """Certify a collection terminal's key: it may sign only records of ``templates``."""
-    return issue_certificate(
+    return issue_signing_certificate(
         issuer_key,
-        issuer=prefix,
-        subject=prefix,
-        subject_key=device_key,
-        perms=[SIGN],
+        prefix,
+        device_key,
         templates=templates,
         valid_from=valid_from,
         valid_until=valid_until,

@@ -23,30 +23,11 @@ from templates_meta.errors import (
 )
 from templates_meta.model import Template, parse_template
 from templates_meta.review import ReviewState
-
-STEEL = "88.101/tpl.steel@1.0.0"
+from tests.templates_data import STEEL, coil_extension
 
 
 def extension(**changes: Any) -> Template:
-    document: dict[str, Any] = {
-        "id": "88.101.8/tpl.coil",
-        "version": "1.0.0",
-        "layer": "enterprise",
-        "extends": STEEL,
-        "title": {"zh": "钢卷", "en": "Steel coil"},
-        "fields": [
-            {
-                "name": "coil_width",
-                "index": 3000,
-                "type": "quantity",
-                "unit": "mm",
-                "min": "0",
-                "labels": {"zh": "卷宽", "en": "Coil width"},
-            }
-        ],
-    }
-    document.update(changes)
-    return parse_template(document)
+    return parse_template(coil_extension(**changes))
 
 
 @pytest.fixture

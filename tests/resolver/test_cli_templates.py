@@ -7,6 +7,7 @@ import pytest
 from registry.store import Store
 from resolver.cli import main
 from templates_meta.builtin import builtin_templates
+from tests.templates_data import coil_extension
 
 COIL = "88.101.8/tpl.coil@1.0.0"
 
@@ -36,24 +37,7 @@ def node(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
 
 
 def write_template(tmp_path: Path, **changes: Any) -> Path:
-    document: dict[str, Any] = {
-        "id": "88.101.8/tpl.coil",
-        "version": "1.0.0",
-        "layer": "enterprise",
-        "extends": "88.101/tpl.steel@1.0.0",
-        "title": {"zh": "钢卷", "en": "Steel coil"},
-        "fields": [
-            {
-                "name": "coil_width",
-                "index": 3000,
-                "type": "quantity",
-                "unit": "mm",
-                "min": "0",
-                "labels": {"zh": "卷宽", "en": "Coil width"},
-            }
-        ],
-    }
-    document.update(changes)
+    document = coil_extension(**changes)
     path = tmp_path / f"template-{len(list(tmp_path.glob('template-*')))}.json"
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
     return path

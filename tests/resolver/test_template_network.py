@@ -26,30 +26,14 @@ from templates_meta.builtin import builtin_example
 from templates_meta.model import Template, parse_template
 from tests.conftest import PASSPHRASE
 from tests.resolver.network import Network, Node, register
+from tests.templates_data import STEEL, coil_extension
 
 COIL = "88.101.9/tpl.coil@1.0.0"
-STEEL = "88.101/tpl.steel@1.0.0"
 
 
 def coil(**changes: Any) -> dict[str, Any]:
-    document: dict[str, Any] = {
-        "id": "88.101.9/tpl.coil",
-        "version": "1.0.0",
-        "layer": "enterprise",
-        "extends": STEEL,
-        "title": {"zh": "钢卷", "en": "Steel coil"},
-        "fields": [
-            {
-                "name": "coil_width",
-                "index": 3000,
-                "type": "quantity",
-                "unit": "mm",
-                "min": "0",
-                "exclusive_min": True,
-                "labels": {"zh": "卷宽", "en": "Coil width"},
-            }
-        ],
-    }
+    document = coil_extension("88.101.9")
+    document["fields"][0]["exclusive_min"] = True
     document.update(changes)
     return document
 

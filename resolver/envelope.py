@@ -1,0 +1,48 @@
+"""The one middleware every request passes through: errors become JSON, outcomes are counted.
+
+One layer rather than two, because each aiohttp middleware costs a wrapped call on every
+request, and on a resolving node the bookkeeping must stay small next to the answer.
+Library errors (GlidError) become a JSON body with the right status; aiohttp's own
+plain-text errors (404 for an unknown path, 405, 413) are rewritten as JSON too.
+"""
+
+import time
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from resolver.errors import json_error, status_for
+from resolver.state import METRICS, SETTINGS
+from signing.errors import GlidError
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def envelope(request: web.Request, handler: Handler) -> web.StreamResponse:
+    started = time.perf_counter()
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        if exc.content_type == "application/json" or exc.status < 400:
+            _count(request, exc.status, started)
+            raise
+        response = _as_json(request, exc)
+    except GlidError as exc:
+        response = json_error(status_for(exc), str(exc))
+    except Exception:
+        _count(request, 500, started)
+        raise
+    _count(request, response.status, started)
+    return response
+
+
+def _count(request: web.Request, status: int, started: float) -> None:
+    request.app[METRICS].record(request, status, time.perf_counter() - started)
+
+
+def _as_json(request: web.Request, exc: web.HTTPException) -> web.Response:
+    if exc.status == 413:
+        limit = request.app[SETTINGS].max_body_bytes
+        return json_error(413, f"request body is larger than the limit of {limit} bytes")
+    return json_error(exc.status, exc.text or exc.reason)
