@@ -35,6 +35,7 @@ _INITIAL = """
         updated_at TEXT NOT NULL
     );
     CREATE INDEX identifiers_by_prefix ON identifiers (prefix, handle);
+    -- A rowid table: a version row is about a kilobyte, too wide for WITHOUT ROWID.
     CREATE TABLE record_versions (
         handle TEXT NOT NULL,
         version INTEGER NOT NULL,
@@ -43,8 +44,8 @@ _INITIAL = """
         deleted INTEGER NOT NULL DEFAULT 0,
         created_at TEXT NOT NULL,
         actor TEXT NOT NULL,
-        PRIMARY KEY (handle, version)
-    ) WITHOUT ROWID;
+        UNIQUE (handle, version)
+    );
     CREATE TABLE templates (
         id TEXT NOT NULL,
         version TEXT NOT NULL,
