@@ -3,6 +3,9 @@
 import statistics
 import time
 from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:
@@ -11,6 +14,19 @@ def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:
     for _ in range(repeats):
         started = time.perf_counter()
         work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def median_after_setup(
+    setup: Callable[[], T], work: Callable[[T], object], repeats: int = 5
+) -> float:
+    """Like :func:`median_seconds`, with a fresh ``setup()`` before each run, not timed."""
+    times = []
+    for _ in range(repeats):
+        prepared = setup()
+        started = time.perf_counter()
+        work(prepared)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
