@@ -256,20 +256,26 @@ def _check_unit(declared_unit: Any, where: str) -> str:
     return declared_unit
 
 
+def _scaled(text: Any, symbol: Any, scales: Mapping[str, float]) -> float | None:
+    """The fast read of a common quantity: a finite decimal string in a unit of ``scales``,
+    as a float in the target unit; None sends the caller to the checked, exact reader."""
+    if type(text) is not str or symbol not in scales:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number * scales[symbol] if math.isfinite(number) else None
+
+
 def _emissions(raw: Any, where: str, name: str) -> float | None:
     """A kgCO2e quantity field (a bare decimal string is read as kgCO2e)."""
     if raw is None:
         return None
     if type(raw) is dict:
-        text, symbol = raw.get("value"), raw.get("unit")
-        if type(text) is str and symbol in _TO_EMISSION_UNIT:
-            try:
-                number = float(text)
-            except ValueError:
-                pass
-            else:
-                if math.isfinite(number):
-                    return number * _TO_EMISSION_UNIT[symbol]
+        fast = _scaled(raw.get("value"), raw.get("unit"), _TO_EMISSION_UNIT)
+        if fast is not None:
+            return fast
     value, symbol = to_quantity(raw, where=f"{where}.{name}", default_unit=EMISSION_UNIT)
     try:
         return float(value * quantity_factor(symbol, EMISSION_UNIT))
@@ -279,17 +285,10 @@ def _emissions(raw: Any, where: str, name: str) -> float | None:
 
 def _share(raw: Any, where: str) -> float:
     """``primary_data_share`` in percent (a bare decimal string is read as %)."""
-    fast = None
     text, symbol = (raw, "%") if type(raw) is str else (None, None)
     if type(raw) is dict:
         text, symbol = raw.get("value"), raw.get("unit")
-    if type(text) is str and symbol in _TO_PERCENT:
-        try:
-            number = float(text)
-        except ValueError:
-            pass
-        else:
-            fast = number * _TO_PERCENT[symbol] if math.isfinite(number) else None
+    fast = _scaled(text, symbol, _TO_PERCENT)
     if fast is None:
         value, symbol = to_quantity(raw, where=f"{where}.primary_data_share", default_unit="%")
         try:
