@@ -131,7 +131,6 @@ _REQUEST_NONCES = """
     CREATE INDEX request_nonces_by_expiry ON request_nonces (expires_at);
     """
 
-# Each entry is one SQL script; never edit a released entry, append a new one.
 _DELEGATION_REQUESTS = """
     CREATE TABLE delegation_requests (
         prefix TEXT PRIMARY KEY,
@@ -145,6 +144,7 @@ _DELEGATION_REQUESTS = """
     );
 """
 
+# Each entry is one SQL script; never edit a released entry, append a new one.
 MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES, _DELEGATION_REQUESTS]
 
 
