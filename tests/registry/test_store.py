@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from registry import migrations
 from registry.errors import NodeExists, NotANode, StoreError
 from registry.node import init_node
 from registry.store import DB_NAME, Store
@@ -99,3 +100,17 @@ def test_a_newer_schema_is_refused(make_node: Callable[..., Path]) -> None:
     conn.close()
     with pytest.raises(StoreError, match="schema version 99 is newer than this glid knows"):
         Store.open(directory)
+
+
+def test_an_older_store_is_migrated_on_open(make_node: Callable[..., Path]) -> None:
+    directory = make_node()
+    conn = sqlite3.connect(directory / DB_NAME)
+    conn.executescript(
+        "DROP TABLE delegation_requests; DROP TABLE request_nonces; PRAGMA user_version = 1;"
+    )
+    conn.close()
+    with Store.open(directory) as store:
+        assert migrations.schema_version(store.conn) == len(migrations.MIGRATIONS) == 3
+        tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master")}
+        assert {"delegation_requests", "request_nonces"} <= tables
+        assert store.node.prefix == "88.101.7"  # the data from before the upgrade is intact
