@@ -10,11 +10,13 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from registry import keyring, prefixes, principals
 from registry.errors import RegistryError
 from registry.identifiers import Prefix
+from registry.node import REQUEST_FILE
 from registry.store import Store
 from signing.certificates import (
     DELEGATE,
@@ -102,6 +104,18 @@ def delegate(
         _record_certificate(conn, chain[-1])
         prefixes.put(conn, checked.prefix, "delegated", site=site, certificate=json.dumps(chain))
         store.audit(conn, "cli", "delegate", checked.prefix, {"kid": checked.key.kid, "site": site})
+    return chain
+
+
+def delegate_locally(parent: Path, child: Path, passphrase: bytes) -> list[str]:
+    """The whole offline handoff between two node directories on one machine: the parent
+    certifies the child's delegation-request.json and the child installs the chain, as the
+    two operators would with `glid delegate` and `glid accept`."""
+    request = json.loads((child / REQUEST_FILE).read_text())
+    with Store.open(parent) as store:
+        chain = delegate(store, passphrase, request)
+    with Store.open(child) as store:
+        accept(store, chain_document(chain))
     return chain
 
 

@@ -103,9 +103,14 @@ def list_keys(conn: sqlite3.Connection) -> list[KeyEntry]:
     return [_entry(row) for row in rows]
 
 
+def decode_chain(text: str | None) -> list[str]:
+    """A certificate chain as the store keeps it (a JSON array, top-down); [] for none."""
+    return [] if not text else [str(token) for token in json.loads(text)]
+
+
 def chain_of(entry: KeyEntry) -> list[str]:
     """The certificate chain (top-down) a key presents; [] for the trust anchor's key."""
-    return [] if entry.certificate is None else [str(t) for t in json.loads(entry.certificate)]
+    return decode_chain(entry.certificate)
 
 
 def is_authority(entry: KeyEntry) -> bool:

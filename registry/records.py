@@ -166,11 +166,6 @@ def encode_record(values: Sequence[Mapping[str, Any]]) -> EncodedRecord:
     return EncodedRecord(record, digests)
 
 
-def encode_values(values: Sequence[HandleValue]) -> bytes:
-    """Canonical MessagePack of the values' JSON form; refuses floats and oversize records."""
-    return encode_record(values_to_json(values)).record
-
-
 def decode_values(blob: bytes) -> list[dict[str, Any]]:
     decoded = canonical.decode(blob)
     if not isinstance(decoded, list):

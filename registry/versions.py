@@ -117,13 +117,6 @@ def get(
     return _row(row)
 
 
-def history(conn: sqlite3.Connection, handle: str) -> list[StoredVersion]:
-    rows = conn.execute(
-        f"SELECT {_COLUMNS} FROM record_versions WHERE handle = ? ORDER BY version", (handle,)
-    ).fetchall()
-    return [_row(row) for row in rows]
-
-
 def list_handles(
     conn: sqlite3.Connection, prefix: str, *, offset: int = 0, limit: int | None = None
 ) -> tuple[int, list[str]]:

@@ -5,7 +5,6 @@ pattern): the native API, the Handle REST adapter and the recursive resolver all
 the same question and only differ in how they write the answer down.
 """
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +12,7 @@ from registry import prefixes, versions
 from registry.errors import IdentifierError, NotFound
 from registry.evidence import chain_for_kid
 from registry.identifiers import Identifier
+from registry.keyring import decode_chain
 from registry.records import filter_values
 from registry.store import Store
 from registry.versions import StoredVersion
@@ -81,13 +81,6 @@ class Missing:
 Answer = Found | Referral | Missing
 
 
-def parse_chain(text: str | None) -> list[str]:
-    if not text:
-        return []
-    chain = json.loads(text)
-    return [str(token) for token in chain]
-
-
 class Authority:
     """Answers for one node's store."""
 
@@ -136,7 +129,7 @@ class Authority:
         if zone.relation == "delegated":
             if zone.site is None:
                 return Missing(handle, f"prefix {zone.prefix} is delegated but has no site yet")
-            return Referral(handle, zone.prefix, zone.site, parse_chain(zone.certificate))
+            return Referral(handle, zone.prefix, zone.site, decode_chain(zone.certificate))
         if zone.relation == "parent":
             return Missing(
                 handle, f"{identifier.prefix} is not under this node's prefixes", "outside"

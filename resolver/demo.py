@@ -9,7 +9,6 @@ footprint up the three levels.
 """
 
 import asyncio
-import json
 import secrets
 import shutil
 import signal
@@ -148,11 +147,7 @@ def _init(directory: Path, name: str, role: str, prefix: str, passphrase: bytes)
 
 
 def _delegate(parent: DemoNode, child: DemoNode, passphrase: bytes) -> None:
-    request = json.loads((child.directory / "delegation-request.json").read_text())
-    with Store.open(parent.directory) as store:
-        chain = delegation.delegate(store, passphrase, request)
-    with Store.open(child.directory) as store:
-        delegation.accept(store, delegation.chain_document(chain))
+    delegation.delegate_locally(parent.directory, child.directory, passphrase)
     child.parent = parent
 
 

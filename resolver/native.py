@@ -15,12 +15,12 @@ from registry.bulk import parse_item, read_jsonl
 from registry.errors import IdentifierError, NotFound
 from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
 from registry.identifiers import Identifier
-from registry.keyring import active_key
+from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
 from registry.revocations import published_lists
 from resolver.auth import authenticate, authorise
-from resolver.authority import Answer, Found, Missing, Referral, parse_chain
+from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
 from resolver.errors import json_error
 from resolver.metrics import Metrics
@@ -172,10 +172,10 @@ async def prefix_record(request: web.Request) -> web.Response:
         return json_error(404, str(exc), prefix=request.match_info["prefix"])
     body: dict[str, Any] = {"prefix": entry.prefix, "relation": entry.relation, "site": entry.site}
     if entry.relation == "delegated":
-        body["chain"] = parse_chain(entry.certificate)
+        body["chain"] = decode_chain(entry.certificate)
     elif entry.relation in ("own", "hosted"):
         key = active_key(store.conn, entry.prefix)
-        body["chain"] = parse_chain(key.certificate)
+        body["chain"] = chain_of(key)
         body["jwk"] = key.jwk
     return respond(request, body)
 
@@ -190,7 +190,7 @@ async def node(request: web.Request) -> web.Response:
             "role": store.node.role,
             "prefix": store.node.prefix,
             "jwk": key.jwk,
-            "chain": parse_chain(key.certificate),
+            "chain": chain_of(key),
             "log_origin": NodeLog(store).origin,
         },
     )

@@ -24,7 +24,7 @@ from signing.errors import (
     SignatureError,
     TrustAnchorError,
 )
-from signing.jws import check_signature, parse_compact, require_typ, sign_compact
+from signing.jws import check_signature, parse_compact, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.prefixes import is_direct_child, is_within, normalise_prefix, require_canonical
 from signing.timestamps import now, numeric_date
@@ -194,8 +194,7 @@ def issue_device_certificate(
 def parse_certificate(token: str) -> Certificate:
     """Parse a certificate token and check its claims' shape and delegation rule."""
     try:
-        parsed = parse_compact(token)
-        require_typ(parsed, CERT_TYP)
+        parsed = parse_compact(token, CERT_TYP)
     except JWSFormatError as exc:
         raise CertificateError(f"certificate: {exc}") from exc
     claims = parsed.payload
@@ -286,8 +285,7 @@ def check_delegation_request(document: Mapping[str, Any]) -> DelegationRequest:
     try:
         prefix = require_canonical(document.get("prefix"), "delegation request prefix")
         key = VerifyKey.from_jwk(document.get("jwk"))  # type: ignore[arg-type]
-        parsed = parse_compact(document.get("proof"))  # type: ignore[arg-type]
-        require_typ(parsed, REQUEST_TYP)
+        parsed = parse_compact(document.get("proof"), REQUEST_TYP)  # type: ignore[arg-type]
         check_signature(parsed, key)
         proof_key = VerifyKey.from_jwk(parsed.payload.get("jwk"))  # type: ignore[arg-type]
     except GlidError as exc:

@@ -89,8 +89,12 @@ def _decode(segment: str, what: str) -> bytes:
         raise JWSFormatError(str(exc)) from exc
 
 
-def parse_compact(token: str) -> CompactJWS:
-    """Split and decode a compact JWS without checking its signature."""
+def parse_compact(token: str, typ: str | None = None) -> CompactJWS:
+    """Split and decode a compact JWS without checking its signature.
+
+    With ``typ``, a token of another kind is refused, so a certificate is never read as a
+    record signature.
+    """
     if not isinstance(token, str):
         raise JWSFormatError("a compact JWS must be a string")
     if len(token) > MAX_TOKEN_LENGTH:
@@ -110,7 +114,10 @@ def parse_compact(token: str) -> CompactJWS:
     if len(signature) != SIGNATURE_BYTES:
         raise JWSFormatError(f"JWS signature is {len(signature)} bytes, not {SIGNATURE_BYTES}")
     signing_input = token[: len(header_segment) + 1 + len(payload_segment)].encode("ascii")
-    return CompactJWS(header, payload, signing_input, signature)
+    parsed = CompactJWS(header, payload, signing_input, signature)
+    if typ is not None:
+        _require_typ(parsed, typ)
+    return parsed
 
 
 def check_signature(parsed: CompactJWS, verify_key: VerifyKey) -> None:
@@ -121,16 +128,13 @@ def check_signature(parsed: CompactJWS, verify_key: VerifyKey) -> None:
     verify_key.verify(parsed.signing_input, parsed.signature)
 
 
-def require_typ(parsed: CompactJWS, typ: str) -> None:
-    """Refuse a token of another kind, so a certificate is never read as a record signature."""
+def _require_typ(parsed: CompactJWS, typ: str) -> None:
     if parsed.header["typ"] != typ:
         raise JWSFormatError(f"JWS typ is {parsed.header['typ']!r}, expected {typ!r}")
 
 
 def verify_compact(token: str, verify_key: VerifyKey, typ: str | None = None) -> dict[str, Any]:
     """Return the payload of ``token`` once its signature by ``verify_key`` checks out."""
-    parsed = parse_compact(token)
-    if typ is not None:
-        require_typ(parsed, typ)
+    parsed = parse_compact(token, typ)
     check_signature(parsed, verify_key)
     return parsed.payload

@@ -20,7 +20,7 @@ from signing.errors import (
     JWSFormatError,
     RecordSignatureError,
 )
-from signing.jws import CompactJWS, parse_compact, require_typ, sign_compact
+from signing.jws import CompactJWS, parse_compact, sign_compact
 from signing.keys import SigningKey
 from signing.timestamps import numeric_date
 
@@ -127,8 +127,7 @@ class RecordClaims:
 def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
     """Parse a record signature and check its claims' shape (not yet its signature)."""
     try:
-        parsed = parse_compact(token)
-        require_typ(parsed, RECORD_TYP)
+        parsed = parse_compact(token, RECORD_TYP)
     except JWSFormatError as exc:
         raise RecordSignatureError(f"record signature: {exc}") from exc
     claims = parsed.payload

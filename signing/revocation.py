@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from signing.errors import JWSFormatError, PrefixError, RevocationError, SignatureError
-from signing.jws import parse_compact, require_typ, sign_compact
+from signing.jws import parse_compact, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.prefixes import is_within, normalise_prefix, require_canonical
 from signing.timestamps import iso, now, numeric_date
@@ -108,8 +108,7 @@ def make_revocation_list(
 def parse_revocation_list(token: str) -> RevocationList:
     """Parse a revocation list and check its shape; entries must lie inside the issuer's subtree."""
     try:
-        parsed = parse_compact(token)
-        require_typ(parsed, CRL_TYP)
+        parsed = parse_compact(token, CRL_TYP)
     except JWSFormatError as exc:
         raise RevocationError(f"revocation list: {exc}") from exc
     claims = parsed.payload

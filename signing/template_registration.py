@@ -14,7 +14,7 @@ from datetime import datetime
 
 from signing.b64 import b64url_encode
 from signing.errors import GlidError, JWSFormatError, SignatureError
-from signing.jws import CompactJWS, parse_compact, require_typ, sign_compact
+from signing.jws import CompactJWS, parse_compact, sign_compact
 from signing.keys import SigningKey
 from signing.timestamps import now, numeric_date
 
@@ -57,8 +57,7 @@ def sign_registration(
 def parse_registration(token: str) -> tuple[CompactJWS, RegistrationClaims]:
     """Split a registration token and check its claims' shape, not its signature."""
     try:
-        parsed = parse_compact(token)
-        require_typ(parsed, REGISTRATION_TYP)
+        parsed = parse_compact(token, REGISTRATION_TYP)
     except JWSFormatError as exc:
         raise RegistrationFormatError(f"template registration: {exc}") from exc
     payload = parsed.payload

@@ -9,14 +9,20 @@ from hypothesis import strategies as st
 from registry.errors import RecordError
 from registry.records import (
     MAX_VALUES,
+    HandleValue,
     decode_values,
-    encode_values,
+    encode_record,
     filter_values,
     parse_values,
     values_to_json,
 )
 
 STAMP = "2026-11-22T00:00:00Z"
+
+
+def encode_values(values: list[HandleValue]) -> bytes:
+    return encode_record(values_to_json(values)).record
+
 
 json_leaf = st.none() | st.booleans() | st.integers(-(2**63), 2**64 - 1) | st.text(max_size=20)
 json_value = st.recursive(

@@ -33,11 +33,7 @@ def make_pair(root: Path, prefix: str = "88.7") -> Pair:
     """`glid init` both nodes, then delegate and accept as the operators would."""
     for name, role, own in (("top", "top", "88"), ("ent", "enterprise", prefix)):
         init_node(root / name, role=role, prefix=own, passphrase=PASSPHRASE).store.close()
-    request = json.loads((root / "ent" / "delegation-request.json").read_text())
-    with Store.open(root / "top") as store:
-        chain = delegation.delegate(store, PASSPHRASE, request)
-    with Store.open(root / "ent") as store:
-        delegation.accept(store, delegation.chain_document(chain))
+    delegation.delegate_locally(root / "top", root / "ent", PASSPHRASE)
     return Pair(root / "top", root / "ent", prefix)
 
 

@@ -5,7 +5,6 @@ top 88 ─┬─ secondary 88.101 ─┬─ 88.101.7 hosted on the secondary
         └─ (nothing else)
 """
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,11 +60,7 @@ def _init(root: Path, name: str, role: str, prefix: str) -> Node:
 
 
 def _delegate(parent: Node, child: Node) -> None:
-    request = json.loads((child.directory / "delegation-request.json").read_text())
-    with parent.store() as store:
-        chain = delegation.delegate(store, PASSPHRASE, request)
-    with child.store() as store:
-        delegation.accept(store, delegation.chain_document(chain))
+    delegation.delegate_locally(parent.directory, child.directory, PASSPHRASE)
 
 
 async def serve(node: Node) -> None:

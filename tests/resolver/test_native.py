@@ -1,4 +1,3 @@
-import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -82,11 +81,8 @@ async def test_a_chain_accepted_while_serving_is_served_without_a_restart(
         async with aiohttp.ClientSession() as http:
             async with http.get(url) as r:
                 assert (await r.json())["chain"] == []
-            request = json.loads((child / "delegation-request.json").read_text())
-            with Store.open(top) as store:
-                chain = delegation.delegate(store, PASSPHRASE, request)
-            with Store.open(child) as store:  # another connection, as `glid accept` would be
-                delegation.accept(store, delegation.chain_document(chain))
+            # other connections than the daemon's, as `glid delegate` and `glid accept` use
+            chain = delegation.delegate_locally(top, child, PASSPHRASE)
             async with http.get(url) as r:
                 assert (await r.json())["chain"] == chain
     finally:

@@ -12,7 +12,6 @@ import pytest
 from registry import delegation, keyring
 from registry.errors import OutsidePrefix
 from registry.node import init_node
-from registry.store import Store
 from registry.template_catalog import TemplateCatalog
 from registry.template_exchange import REGISTRATION_FORMAT, registration_for
 from resolver.auth import enrol
@@ -326,11 +325,7 @@ def foreign_secondary(tmp_path: Path) -> Node:
         tmp_path / "other-steel", role="secondary", prefix="88.101", passphrase=PASSPHRASE
     )
     steel.store.close()
-    request = json.loads((tmp_path / "other-steel" / "delegation-request.json").read_text())
-    with Store.open(tmp_path / "other-top") as store:
-        chain = delegation.delegate(store, PASSPHRASE, request)
-    with Store.open(tmp_path / "other-steel") as store:
-        delegation.accept(store, delegation.chain_document(chain))
+    delegation.delegate_locally(tmp_path / "other-top", tmp_path / "other-steel", PASSPHRASE)
     return Node(tmp_path / "other-steel", "88.101")
 
 
