@@ -9,6 +9,12 @@ path would cost if signing were all it did. Template validation (templates_meta)
 timed too, on the same values, so its share is visible. Medians of several repetitions,
 each on fresh identifiers. Target: >= 20,000 records/s on one core.
 
+The floor is what the write path would cost with no Python logic at all: bare signing of
+the same inputs plus one ``executemany`` per table of exactly the rows the node wrote for
+those records (versions, identifier upserts, log leaves, log nodes, audit), copied into a
+scratch store with the same schema and committed a batch per transaction as the node does.
+No registration rate can beat it on this machine.
+
 Run from the checkout: .venv/bin/python -m bench.registry_signed
 """
 
@@ -21,10 +27,11 @@ from typing import Any
 
 import nacl.signing
 
-from registry import keyring
+from registry import keyring, versions
+from registry.log import INSERT_LEAVES, INSERT_NODES
 from registry.node import init_node
 from registry.records import parse_values, values_to_json
-from registry.registration import Submission
+from registry.registration import INSERT_AUDIT, Submission
 from registry.service import registrar
 from registry.store import Store
 from registry.template_catalog import TemplateCatalog
@@ -54,6 +61,71 @@ def product(i: int) -> list[dict[str, Any]]:
         value(2000, "product_name", f"hot-rolled coil {i}"),
         value(2001, "manufacturer", "Mill Co."),
     ]
+
+
+# What one batch writes: (statement, rows) per table, in the order the node writes them.
+Batch = list[tuple[str, list[tuple[Any, ...]]]]
+
+
+def written_rows(store: Store, repetition: int, batch_size: int) -> list[Batch]:
+    """The rows registration ``repetition`` wrote, read back and cut into its batches."""
+    conn = store.conn
+
+    def rows(query: str, *args: Any) -> list[tuple[Any, ...]]:
+        return [tuple(row) for row in conn.execute(query, args)]
+
+    pattern = f"88/r{repetition}-%"
+    result: list[Batch] = []
+    for start in range(0, N, batch_size):
+        handles = [f"88/r{repetition}-{i}" for i in range(start, min(N, start + batch_size))]
+        marks = ",".join("?" * len(handles))
+        leaves = rows(
+            f"SELECT leaf_index, handle, version, leaf FROM log_leaves WHERE handle IN ({marks})"
+            " ORDER BY leaf_index",
+            *handles,
+        )
+        first, last = leaves[0][0], leaves[-1][0]
+        result.append(
+            [
+                (
+                    versions.INSERT_VERSION,
+                    rows(
+                        "SELECT handle, version, record, signature, deleted, created_at, actor"
+                        f" FROM record_versions WHERE handle IN ({marks}) ORDER BY rowid",
+                        *handles,
+                    ),
+                ),
+                (
+                    versions.UPSERT_IDENTIFIER,
+                    rows(
+                        "SELECT handle, prefix, current_version, deleted, created_at, updated_at"
+                        f" FROM identifiers WHERE handle IN ({marks})",
+                        *handles,
+                    ),
+                ),
+                (
+                    INSERT_NODES,
+                    rows(
+                        "SELECT level, node_index, hash FROM log_nodes"
+                        " WHERE ((node_index + 1) << level) - 1 BETWEEN ? AND ?"
+                        " ORDER BY ((node_index + 1) << level), level",
+                        first,
+                        last,
+                    ),
+                ),
+                (INSERT_LEAVES, leaves),
+                (
+                    INSERT_AUDIT,
+                    rows(
+                        "SELECT at, actor, action, target, detail FROM audit"
+                        f" WHERE action = 'register' AND target IN ({marks}) ORDER BY id",
+                        *handles,
+                    ),
+                ),
+            ]
+        )
+    assert sum(len(batch[0][1]) for batch in result) == N, pattern
+    return result
 
 
 def main() -> None:
@@ -93,12 +165,29 @@ def main() -> None:
 
         bare_s = median_seconds(bare)
         validate_s = median_seconds(validate)
+
+        # The floor replays each registration's own rows into a scratch store.
+        scratch = Store.create(Path(root) / "scratch", role="top", prefix="88")
+        replays = [written_rows(store, r, service.batch_size) for r in range(REPEATS)]
+
+        def write_rows(repetition: int) -> None:
+            for batch in replays[repetition]:
+                with scratch.write() as conn:
+                    for statement, rows in batch:
+                        conn.executemany(statement, rows)
+
+        rows_s = median_seconds(write_rows)
+        floor_s = bare_s + rows_s
+        scratch.close()
         store.close()
     print(f"records: {N} per repetition, 4 values each, batches of {service.batch_size}")
     print(f"bare Ed25519 signing       : {N / bare_s:10,.0f} records/s")
     print(f"signed registration        : {N / registered_s:10,.0f} records/s  (target >= 20,000)")
+    print(f"rows alone (bare SQL)      : {N / rows_s:10,.0f} records/s")
+    print(f"floor (bare sign + rows)   : {N / floor_s:10,.0f} records/s")
     print(f"template validation alone  : {N / validate_s:10,.0f} records/s")
     print(f"ratio registration / bare  : {bare_s / registered_s:10.2f}")
+    print(f"ratio registration / floor : {floor_s / registered_s:10.2f}")
     print(f"validation share of write  : {validate_s / registered_s:10.0%}")
 
 

@@ -20,6 +20,9 @@ from signing.checkpoint import sign_checkpoint
 from signing.keys import SigningKey
 from signing.merkle import MerkleLog, log_leaf
 
+INSERT_NODES = "INSERT INTO log_nodes (level, node_index, hash) VALUES (?, ?, ?)"
+INSERT_LEAVES = "INSERT INTO log_leaves (leaf_index, handle, version, leaf) VALUES (?, ?, ?, ?)"
+
 
 def origin_of(prefix: str) -> str:
     return f"glid.{prefix}/log"
@@ -44,9 +47,7 @@ class SqliteMerkleStorage:
         return bytes(row[0])
 
     def put(self, items: list[tuple[int, int, bytes]]) -> None:
-        self.conn.executemany(
-            "INSERT INTO log_nodes (level, node_index, hash) VALUES (?, ?, ?)", items
-        )
+        self.conn.executemany(INSERT_NODES, items)
 
 
 class NodeLog:
@@ -68,7 +69,7 @@ class NodeLog:
         ]
         first = self.tree.extend(leaves)
         conn.executemany(
-            "INSERT INTO log_leaves (leaf_index, handle, version, leaf) VALUES (?, ?, ?, ?)",
+            INSERT_LEAVES,
             [
                 (first + offset, e.handle, e.version, leaf)
                 for offset, (e, leaf) in enumerate(zip(entries, leaves, strict=True))

@@ -33,6 +33,7 @@ from registry.store import Store
 from signing.errors import GlidError
 
 DEFAULT_BATCH = 1000
+INSERT_AUDIT = "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"
 
 
 class RecordSigner(Protocol):
@@ -245,7 +246,7 @@ class Registrar:
                     conn, [Entry(row.handle, row.version, row.record, moment) for row in rows]
                 )
             conn.executemany(
-                "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
+                INSERT_AUDIT,
                 [(now, actor, action, row.handle, f'{{"version": {row.version}}}') for row in rows],
             )
         return outcomes

@@ -43,6 +43,14 @@ class NewVersion:
 
 
 _COLUMNS = "handle, version, record, signature, deleted, created_at, actor"
+# The two statements a new version writes; bench/registry_signed replays them bare.
+INSERT_VERSION = f"INSERT INTO record_versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+UPSERT_IDENTIFIER = (
+    "INSERT INTO identifiers (handle, prefix, current_version, deleted, created_at,"
+    " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (handle) DO UPDATE SET"
+    " current_version = excluded.current_version, deleted = excluded.deleted,"
+    " updated_at = excluded.updated_at"
+)
 
 
 def _row(row: tuple[Any, ...]) -> StoredVersion:
@@ -68,17 +76,14 @@ def current_versions(conn: sqlite3.Connection, handles: Sequence[str]) -> dict[s
 def append(conn: sqlite3.Connection, rows: Sequence[NewVersion]) -> None:
     """Append versions and move each identifier's pointer; call inside Store.write()."""
     conn.executemany(
-        f"INSERT INTO record_versions ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        INSERT_VERSION,
         [
             (r.handle, r.version, r.record, r.signature, int(r.deleted), r.created_at, r.actor)
             for r in rows
         ],
     )
     conn.executemany(
-        "INSERT INTO identifiers (handle, prefix, current_version, deleted, created_at,"
-        " updated_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (handle) DO UPDATE SET"
-        " current_version = excluded.current_version, deleted = excluded.deleted,"
-        " updated_at = excluded.updated_at",
+        UPSERT_IDENTIFIER,
         [(r.handle, r.prefix, r.version, int(r.deleted), r.created_at, r.created_at) for r in rows],
     )
 
