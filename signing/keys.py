@@ -13,6 +13,7 @@ from typing import Any
 
 import nacl.exceptions
 import nacl.signing
+from nacl.bindings import crypto_sign, crypto_sign_open, crypto_sign_seed_keypair
 
 from signing.b64 import b64url_decode, b64url_encode
 from signing.errors import Base64Error, KeyFormatError, SignatureError
@@ -30,13 +31,12 @@ def _thumbprint(x: str) -> str:
 class VerifyKey:
     """An Ed25519 public key."""
 
-    __slots__ = ("_key", "_raw", "kid", "x")
+    __slots__ = ("_raw", "kid", "x")
 
     def __init__(self, raw: bytes) -> None:
         if not isinstance(raw, bytes) or len(raw) != KEY_BYTES:
             raise KeyFormatError(f"an Ed25519 public key is {KEY_BYTES} bytes")
         self._raw = raw
-        self._key = nacl.signing.VerifyKey(raw)
         self.x = b64url_encode(raw)
         self.kid = _thumbprint(self.x)
 
@@ -79,7 +79,8 @@ class VerifyKey:
                 f"signature is {len(signature)} bytes, not {SIGNATURE_BYTES}, for key {self.kid}"
             )
         try:
-            self._key.verify(message, signature)
+            # libsodium's own call, without PyNaCl's object layer: it runs once per record.
+            crypto_sign_open(signature + message, self._raw)
         except nacl.exceptions.BadSignatureError as exc:
             raise SignatureError(
                 f"signature does not verify with key {self.kid}: forged, corrupt or made by"
@@ -102,14 +103,14 @@ class VerifyKey:
 class SigningKey:
     """An Ed25519 private key, held as its 32-byte seed."""
 
-    __slots__ = ("_key", "seed", "verify_key")
+    __slots__ = ("_secret", "seed", "verify_key")
 
     def __init__(self, seed: bytes) -> None:
         if not isinstance(seed, bytes) or len(seed) != KEY_BYTES:
             raise KeyFormatError(f"an Ed25519 seed is {KEY_BYTES} bytes")
         self.seed = seed
-        self._key = nacl.signing.SigningKey(seed)
-        self.verify_key = VerifyKey(bytes(self._key.verify_key))
+        public, self._secret = crypto_sign_seed_keypair(seed)
+        self.verify_key = VerifyKey(public)
 
     @classmethod
     def generate(cls) -> "SigningKey":
@@ -125,8 +126,10 @@ class SigningKey:
 
     def sign(self, message: bytes) -> bytes:
         """The detached 64-byte Ed25519 signature of ``message``."""
-        signature: bytes = self._key.sign(message).signature
-        return signature
+        # libsodium's combined form is signature || message; the bulk write path signs
+        # every record, so PyNaCl's SignedMessage object is skipped.
+        signed: bytes = crypto_sign(message, self._secret)
+        return signed[:SIGNATURE_BYTES]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, SigningKey):

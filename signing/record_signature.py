@@ -7,6 +7,7 @@ signatures and cannot cover themselves.
 """
 
 import hashlib
+import re
 from binascii import b2a_base64
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ TEMPLATE_INDEX = 1001
 VALUE_FIELDS = ("index", "type", "data", "ttl", "timestamp")
 MAX_INDEX = 2**32 - 1
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
+# A dig key is an index in its one decimal spelling: no sign, no leading zero.
+_DIG_KEY = re.compile(r"0|[1-9][0-9]*")
 
 
 def _index_of(value: Mapping[str, Any]) -> int:
@@ -46,12 +49,14 @@ def value_digest(value: Mapping[str, Any]) -> bytes:
     Other members (such as a server's annotations) are not covered, so adding them does
     not break a signature; changing any covered member does.
     """
-    index = _index_of(value)
+    return hashlib.sha256(_covered_bytes(value, _index_of(value))).digest()
+
+
+def _covered_bytes(value: Mapping[str, Any], index: int) -> bytes:
     try:
-        encoded = canonical.encode_value_fields(
+        return canonical.encode_value_fields(
             value["data"], index, value["timestamp"], value["ttl"], value["type"]
         )
-        return hashlib.sha256(encoded).digest()
     except KeyError as exc:
         raise RecordSignatureError(f"value at index {index} has no {exc.args[0]!r}") from exc
     except EncodingError as exc:
@@ -61,15 +66,15 @@ def value_digest(value: Mapping[str, Any]) -> bytes:
 def _digests(values: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     """Map "<index>" → b64url digest for every signed value; a repeated index is refused."""
     digests: dict[str, str] = {}
+    sha256 = hashlib.sha256
     for value in values:
+        index = _index_of(value)
         if value.get("type") == SIGNATURE_TYPE:
-            _index_of(value)
             continue
-        digest = value_digest(value)  # checks the index first
-        key = str(value["index"])
+        key = str(index)
         if key in digests:
             raise RecordSignatureError(f"index {key} appears twice in the record")
-        digests[key] = digest_text(digest)
+        digests[key] = digest_text(sha256(_covered_bytes(value, index)).digest())
     return digests
 
 
@@ -140,9 +145,10 @@ def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
         raise RecordSignatureError(
             f"record signature for {handle}: payload kid {kid!r} differs from the header kid"
         )
-    if not isinstance(dig, dict) or not all(
-        type(d) is str and k.isascii() and k.isdigit() and (k == "0" or k[0] != "0")
-        for k, d in dig.items()
+    if (
+        type(dig) is not dict
+        or not all(map(_DIG_KEY.fullmatch, dig))
+        or not all(type(d) is str for d in dig.values())
     ):
         raise RecordSignatureError(
             f"record signature for {handle}: dig must map decimal indexes to digests"
@@ -163,6 +169,8 @@ def check_digests(
     """
     present = _digests(values)
     signed = claims.dig
+    if present == signed:  # the usual case, decided in one comparison
+        return tuple(sorted(map(int, present)))
     for key, digest in present.items():
         claimed = signed.get(key)
         if claimed is None:
@@ -182,7 +190,7 @@ def check_digests(
                 f"{claims.id}: signed value(s) at index {', '.join(map(str, missing))} are"
                 " missing from the record (removed after signing)"
             )
-    return tuple(sorted(int(key) for key in present))
+    return tuple(sorted(map(int, present)))
 
 
 def template_id(values: Iterable[Mapping[str, Any]]) -> str | None:
