@@ -18,7 +18,7 @@ import os
 import sqlite3
 import sys
 import tempfile
-from datetime import UTC, datetime
+import time
 from pathlib import Path
 
 import orjson
@@ -97,7 +97,7 @@ def fresh_store(root: Path, counter: list[int]) -> Store:
 
 def write_path(store: Store, rows: list[versions.NewVersion]) -> Path:
     log = NodeLog(store)
-    moment = datetime.now(UTC)
+    moment = int(time.time())
     for start in range(0, len(rows), DEFAULT_BATCH):
         batch = rows[start : start + DEFAULT_BATCH]
         with store.write() as conn:

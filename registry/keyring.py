@@ -241,6 +241,7 @@ class NodeSigner:
         conn = self.store.conn
         self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
         self._keys: dict[Prefix, str] = {}
+        self._by_prefix: dict[Prefix, SigningKey] = {}
         self._signing_prefixes = [
             Prefix.from_text(row[0])
             for row in conn.execute(
@@ -254,6 +255,13 @@ class NodeSigner:
             self._load()
 
     def key_for(self, prefix: Prefix) -> SigningKey:
+        # A bulk import signs thousands of records under one prefix: find its key once.
+        key = self._by_prefix.get(prefix)
+        if key is None:
+            key = self._by_prefix[prefix] = self._find_key(prefix)
+        return key
+
+    def _find_key(self, prefix: Prefix) -> SigningKey:
         owner = owner_of(prefix, self._signing_prefixes)
         if owner is None:
             raise NotFound(f"this node holds no signing key for prefix {prefix}")
@@ -265,7 +273,5 @@ class NodeSigner:
                 self._unlocked[kid] = load_private(self.store, entry, self.passphrase)
         return self._unlocked[kid]
 
-    def sign(
-        self, handle: Identifier, version: int, digests: Mapping[str, str], at: datetime
-    ) -> str:
+    def sign(self, handle: Identifier, version: int, digests: Mapping[str, str], at: int) -> str:
         return sign_digests(str(handle), version, digests, self.key_for(handle.prefix), at)

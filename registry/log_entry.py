@@ -1,7 +1,6 @@
 """What the write path hands the transparency log for each accepted version."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -9,4 +8,4 @@ class Entry:
     handle: str
     version: int
     record: bytes  # canonical MessagePack of the version's values
-    at: datetime  # the acceptance time, which the record signature's iat also carries
+    at: int  # the acceptance time (NumericDate), which the record signature's iat also carries

@@ -12,7 +12,7 @@ a node signature, provided the version number it was signed for is the one it be
 """
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -22,15 +22,10 @@ from registry.errors import RecordError
 from registry.identifiers import Identifier, Prefix, owner_of
 from registry.log_entry import Entry
 from registry.prefixes import authoritative, entries, require_authoritative
-from registry.records import (
-    SIGNATURE_TYPE,
-    encode_record,
-    parse_values,
-    utc_timestamp,
-    values_to_json,
-)
+from registry.records import SIGNATURE_TYPE, encode_record, parse_record, utc_timestamp
 from registry.store import Store
 from signing.errors import GlidError
+from signing.timestamps import numeric_date
 
 DEFAULT_BATCH = 1000
 INSERT_AUDIT = "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"
@@ -41,10 +36,9 @@ class RecordSigner(Protocol):
         """Pick up key changes made by another process; called once per committed batch."""
         ...
 
-    def sign(
-        self, handle: Identifier, version: int, digests: Mapping[str, str], at: datetime
-    ) -> str:
-        """Return the HS_SIGNATURE (compact JWS) over this version's value digests."""
+    def sign(self, handle: Identifier, version: int, digests: Mapping[str, str], at: int) -> str:
+        """Return the HS_SIGNATURE (compact JWS) over this version's value digests, signed
+        at NumericDate ``at``."""
         ...
 
 
@@ -132,10 +126,21 @@ class Registrar:
             for entry in entries(self.store.conn)
             if entry.relation == "delegated"
         ]
+        # A prefix delegated to a child node is the child's, though it lies under ours.
+        served: dict[Prefix, bool] = {}
+
+        def serves(prefix: Prefix) -> bool:
+            answer = served.get(prefix)
+            if answer is None:
+                answer = served[prefix] = (
+                    owner_of(prefix, zones) is not None and owner_of(prefix, cuts) is None
+                )
+            return answer
+
         batch: list[_Prepared] = []
         for submission in submissions:
             try:
-                batch.append(self._prepare(submission, zones, cuts))
+                batch.append(self._prepare(submission, serves))
             except GlidError as exc:
                 yield Outcome(submission.line, submission.handle, error=str(exc))
                 continue
@@ -161,26 +166,19 @@ class Registrar:
         (outcome,) = self._commit([tombstone], actor, action="delete")
         return outcome
 
-    def _prepare(
-        self, submission: Submission, zones: list[Prefix], cuts: list[Prefix]
-    ) -> _Prepared:
+    def _prepare(self, submission: Submission, serves: Callable[[Prefix], bool]) -> _Prepared:
         identifier = Identifier.from_text(submission.handle)
-        # A prefix delegated to a child node is the child's, though it lies under ours.
-        if (
-            owner_of(identifier.prefix, zones) is None
-            or owner_of(identifier.prefix, cuts) is not None
-        ):
+        if not serves(identifier.prefix):
             # Slow path only for the error: it names the prefixes served and the referral.
             require_authoritative(self.store.conn, identifier.prefix, str(identifier))
         presigned = submission.signature is not None
-        values = parse_values(submission.values, stamp=None if presigned else utc_timestamp())
-        signed = [value.index for value in values if value.type == SIGNATURE_TYPE]
+        as_json = parse_record(submission.values, stamp=None if presigned else utc_timestamp())
+        signed = [value["index"] for value in as_json if value["type"] == SIGNATURE_TYPE]
         if signed:
             raise RecordError(
                 f"{identifier}: index {signed[0]} is an HS_SIGNATURE; signatures are made by"
                 " the node at registration, remove it from the submitted values"
             )
-        as_json = values_to_json(values)
         if self.templates is not None:
             self.templates.check(str(identifier), as_json)
         version = None
@@ -205,9 +203,11 @@ class Registrar:
     ) -> list[Outcome]:
         moment = datetime.now(UTC).replace(microsecond=0)
         now = utc_timestamp(moment)
+        signed_at = numeric_date(moment)
         rows: list[versions.NewVersion] = []
         outcomes: list[Outcome] = []
         self.signer.refresh()
+        sign = self.signer.sign
         with self.store.write() as conn:
             latest = versions.current_versions(conn, [str(item.identifier) for item in batch])
             for item in batch:
@@ -224,9 +224,7 @@ class Registrar:
                     )
                     continue
                 latest[handle] = number
-                signature = item.signature or self.signer.sign(
-                    item.identifier, number, item.digests, moment
-                )
+                signature = item.signature or sign(item.identifier, number, item.digests, signed_at)
                 outcomes.append(Outcome(item.line, handle, number))
                 rows.append(
                     versions.NewVersion(
@@ -243,7 +241,7 @@ class Registrar:
             versions.append(conn, rows)
             if self.log is not None:
                 self.log.append(
-                    conn, [Entry(row.handle, row.version, row.record, moment) for row in rows]
+                    conn, [Entry(row.handle, row.version, row.record, signed_at) for row in rows]
                 )
             conn.executemany(
                 INSERT_AUDIT,

@@ -8,6 +8,7 @@ as decimal strings.
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 import msgpack
@@ -116,13 +117,35 @@ def encode(value: Any) -> bytes:
 
 _SCALARS = frozenset({str, bool, type(None)})
 
+# encode_value_fields' fast form, written piece by piece. The five members in canonical key
+# order are data, index, timestamp, ttl, type; data's two are format, value. So the map is
+# _VALUE_HEAD, format, "value", the value itself, then index, timestamp, ttl and type,
+# which repeat across the values of a bulk import (the same fields, stamped in the same
+# second) and are packed once for all of them.
+_VALUE_HEAD = b"\x85\xa4data\x82\xa6format"
+_VALUE_KEY = b"\xa5value"
+
+
+@lru_cache(maxsize=256)
+def _format_part(fmt: str) -> bytes:
+    packed: bytes = _packer.pack(fmt)
+    return packed + _VALUE_KEY
+
+
+@lru_cache(maxsize=4096)
+def _value_tail(index: int, timestamp: str, ttl: int, type_: str) -> bytes:
+    pack = _packer.pack
+    members = [b"\xa5index", pack(index), b"\xa9timestamp", pack(timestamp)]
+    members += [b"\xa3ttl", pack(ttl), b"\xa4type", pack(type_)]
+    return b"".join(members)
+
 
 def encode_value_fields(data: Any, index: Any, timestamp: Any, ttl: Any, type_: Any) -> bytes:
     """``encode({"data", "index", "timestamp", "ttl", "type"})``, the bytes a record value's
     digest covers, with a fast path for the shape nearly every value has.
 
     When ``data`` is ``{"format": str, "value": scalar or {str: str}}`` and the other members
-    have their usual types, the map is built directly in canonical key order and packed,
+    have exactly their usual types, the map is written from its parts in canonical order,
     skipping the general walk; any other shape takes :func:`encode`. Both give the same bytes.
     """
     if (
@@ -140,25 +163,39 @@ def encode_value_fields(data: Any, index: Any, timestamp: Any, ttl: Any, type_: 
         kind = type(value)
         if type(fmt) is str:
             if kind in _SCALARS or (kind is int and INT_MIN <= value <= INT_MAX):
-                inner = {"format": fmt, "value": value}
+                packed: bytes = _packer.pack(value)
             elif kind is dict and all(
                 type(key) is str and type(item) is str for key, item in value.items()
             ):
-                inner = {"format": fmt, "value": dict(sorted(value.items()))}
+                packed = _packer.pack(dict(sorted(value.items())))
             else:
-                inner = None
-            if inner is not None:
-                packed: bytes = _packer.pack(
-                    {
-                        "data": inner,
-                        "index": index,
-                        "timestamp": timestamp,
-                        "ttl": ttl,
-                        "type": type_,
-                    }
+                packed = b""
+            if packed:
+                return (
+                    _VALUE_HEAD
+                    + _format_part(fmt)
+                    + packed
+                    + _value_tail(index, timestamp, ttl, type_)
                 )
-                return packed
     return encode({"data": data, "index": index, "timestamp": timestamp, "ttl": ttl, "type": type_})
+
+
+def encode_scalar_map(value: dict[str, Any]) -> bytes:
+    """``encode(value)`` for a flat map, fast when the caller built it with its keys already
+    in canonical order and every member a str, bytes, bool, None or 64-bit integer (a log
+    leaf, for one). Such a map is packed as it stands; any other takes :func:`encode`."""
+    previous = ""
+    for key, item in value.items():
+        kind = type(item)
+        if (
+            type(key) is not str
+            or key <= previous
+            or not (kind in _PLAIN or (kind is int and INT_MIN <= item <= INT_MAX))
+        ):
+            return encode(value)
+        previous = key
+    packed: bytes = _packer.pack(value)
+    return packed
 
 
 def join_array(items: Sequence[bytes]) -> bytes:

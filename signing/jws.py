@@ -7,6 +7,7 @@ verifier never has to guess what a token means. Any JOSE library can check the t
 """
 
 import json
+from binascii import b2a_base64
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
@@ -48,9 +49,22 @@ def json_bytes(value: Mapping[str, Any]) -> bytes:
 
 def sign_compact(payload: Mapping[str, Any], key: SigningKey, typ: str) -> str:
     """Sign ``payload`` as a compact JWS whose header names ``key`` by its kid."""
-    header = b64url_encode(json_bytes({"alg": ALG, "kid": key.kid, "typ": typ}))
-    signing_input = f"{header}.{b64url_encode(json_bytes(payload))}"
-    return f"{signing_input}.{b64url_encode(key.sign(signing_input.encode('ascii')))}"
+    signing_input = _header_segment(key.kid, typ) + _segment(json_bytes(payload))
+    return (signing_input + _segment(key.sign(signing_input))).decode("ascii")
+
+
+@lru_cache(maxsize=64)
+def _header_segment(kid: str, typ: str) -> bytes:
+    # Every token one key signs with one typ has the same header: encode it once.
+    return b64url_encode(json_bytes({"alg": ALG, "kid": kid, "typ": typ})).encode("ascii")
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def _segment(data: bytes) -> bytes:
+    """``"." + b64url_encode(data)`` as ASCII bytes: a token is joined without str round trips."""
+    return b"." + b2a_base64(data, newline=False).translate(_URLSAFE).rstrip(b"=")
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:

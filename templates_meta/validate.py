@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Gt, Le, Lt
@@ -135,7 +136,7 @@ def _check_template_value(
     effective: EffectiveTemplate, name: str, ref: Any, errors: list[FieldError]
 ) -> None:
     try:
-        named = "@".join(split_ref(ref)) if isinstance(ref, str) else None
+        named = _normalised_ref(ref) if isinstance(ref, str) else None
     except InvalidTemplate:
         named = None
     if named != effective.ref:
@@ -498,10 +499,19 @@ def _not_a_string(slot: FieldType | None, value: Any, at: str) -> tuple[str, str
 def referenced_template(values: Iterable[Any]) -> str | None:
     """The ID@VERSION a record's TEMPLATE value (index 1001) names, normalised, if any."""
     for value in values:
-        if isinstance(value, Mapping) and value.get("index") == TEMPLATE_INDEX:
+        if not (type(value) is dict or isinstance(value, Mapping)):
+            continue
+        if value.get("index") == TEMPLATE_INDEX:
             data = value.get("data")
-            ref = data.get("value") if isinstance(data, Mapping) else None
+            ref = data.get("value") if type(data) is dict or isinstance(data, Mapping) else None
             if isinstance(ref, str):
-                template_id, version = split_ref(ref)
-                return f"{template_id}@{version}"
+                return _normalised_ref(ref)
     return None
+
+
+@lru_cache(maxsize=1024)
+def _normalised_ref(ref: str) -> str:
+    # A bulk import names the same few templates in every record: parse each once. A
+    # malformed ref raises, and lru_cache keeps no entry for it.
+    template_id, version = split_ref(ref)
+    return f"{template_id}@{version}"
