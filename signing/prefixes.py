@@ -5,6 +5,7 @@ to decide whether a certificate may speak for a prefix, so it stays free of impo
 """
 
 import re
+from functools import lru_cache
 
 from signing.errors import PrefixError
 
@@ -16,13 +17,26 @@ def normalise_prefix(text: str) -> str:
     """Return the canonical (lower-case) prefix or raise PrefixError naming the input."""
     if not isinstance(text, str) or not text.isascii():
         raise PrefixError(f"prefix {text!r} is not an ASCII string")
+    if len(text) > MAX_PREFIX_LENGTH:
+        raise _malformed(text)
+    # A node or resolver sees the same few prefixes on every record it handles; the length
+    # check above bounds what the cache can hold.
+    return _normalise_ascii(str(text))
+
+
+@lru_cache(maxsize=4096)
+def _normalise_ascii(text: str) -> str:
     lowered = text.lower()
-    if len(lowered) > MAX_PREFIX_LENGTH or _PREFIX.fullmatch(lowered) is None:
-        raise PrefixError(
-            f"prefix {text!r} is malformed; use dot-separated segments of letters, digits,"
-            f" '-' or '_' (at most {MAX_PREFIX_LENGTH} characters), e.g. 88.118.8"
-        )
+    if _PREFIX.fullmatch(lowered) is None:
+        raise _malformed(text)
     return lowered
+
+
+def _malformed(text: str) -> PrefixError:
+    return PrefixError(
+        f"prefix {text!r} is malformed; use dot-separated segments of letters, digits,"
+        f" '-' or '_' (at most {MAX_PREFIX_LENGTH} characters), e.g. 88.118.8"
+    )
 
 
 def require_canonical(text: object, what: str) -> str:
