@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -137,23 +138,17 @@ def parse_record(raw: Any, *, stamp: str | None = None) -> list[dict[str, Any]]:
     if type(raw) is list and 0 < len(raw) <= MAX_VALUES:
         plain = [_plain_value(item, stamp) for item in raw]
         if None not in plain:
-            ordered: list[dict[str, Any]] = sorted(plain, key=_index_of)  # type: ignore[arg-type]
-            if all(a["index"] != b["index"] for a, b in itertools.pairwise(ordered)):
+            ordered: list[dict[str, Any]] = sorted(plain, key=_INDEX)  # type: ignore[arg-type]
+            if len(set(map(_INDEX, ordered))) == len(ordered):
                 return ordered
     return values_to_json(parse_values(raw, stamp=stamp))
 
 
-def _index_of(value: dict[str, Any]) -> int:
-    index: int = value["index"]
-    return index
+_INDEX = itemgetter("index")
 
 
-def _valid_text(text: Any, longest: int) -> bool:
+def _utf8(text: str) -> bool:
     # pydantic refuses a str holding a lone surrogate: such a str is not UTF-8 text.
-    if type(text) is not str or not 0 < len(text) <= longest:
-        return False
-    if text.isascii():
-        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -174,7 +169,11 @@ def _plain_value(item: Any, stamp: str | None) -> dict[str, Any] | None:
         data = {"format": "string", "value": data}
     elif type(data) is dict and len(data) == 2 and "value" in data:
         fmt = data.get("format")
-        if not _valid_text(fmt, MAX_FORMAT):
+        if (
+            type(fmt) is not str
+            or not 0 < len(fmt) <= MAX_FORMAT
+            or not (fmt.isascii() or _utf8(fmt))
+        ):
             return None
         data = {"format": fmt, "value": data["value"]}
     else:
@@ -185,7 +184,9 @@ def _plain_value(item: Any, stamp: str | None) -> dict[str, Any] | None:
         or type(ttl) is not int
         or not 0 <= ttl <= MAX_INDEX
         or not (timestamp is None or type(timestamp) is str)
-        or not _valid_text(name, MAX_TYPE)
+        or type(name) is not str
+        or not 0 < len(name) <= MAX_TYPE
+        or not (name.isascii() or _utf8(name))
     ):
         return None
     return {"index": index, "type": name, "data": data, "ttl": ttl, "timestamp": timestamp}
@@ -221,16 +222,17 @@ def encode_record(values: Sequence[Mapping[str, Any]]) -> EncodedRecord:
     """
     parts: list[bytes] = []
     digests: dict[str, str] = {}
+    encode_fields, sha256 = canonical.encode_value_fields, hashlib.sha256
     for position, value in enumerate(values):
         try:
-            part = canonical.encode_value_fields(
+            part = encode_fields(
                 value["data"], value["index"], value["timestamp"], value["ttl"], value["type"]
             )
         except EncodingError as exc:
             raise RecordError(f"values[{position}] cannot be encoded: {exc}") from exc
         parts.append(part)
         if value["type"] != SIGNATURE_TYPE:
-            digests[str(value["index"])] = digest_text(hashlib.sha256(part).digest())
+            digests[str(value["index"])] = digest_text(sha256(part).digest())
     record = canonical.join_array(parts)
     if len(record) > MAX_RECORD_BYTES:
         raise RecordError(f"record is {len(record)} bytes; the limit is {MAX_RECORD_BYTES}")

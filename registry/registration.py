@@ -90,7 +90,6 @@ class Outcome:
 class _Prepared:
     line: int
     identifier: Identifier
-    values: list[dict[str, Any]]
     record: bytes
     digests: dict[str, str]
     deleted: bool
@@ -162,7 +161,7 @@ class Registrar:
         if current.deleted:
             raise RecordError(f"{identifier} is already deleted (version {current.version})")
         empty = encode_record([])
-        tombstone = _Prepared(1, identifier, [], empty.record, empty.digests, deleted=True)
+        tombstone = _Prepared(1, identifier, empty.record, empty.digests, deleted=True)
         (outcome,) = self._commit([tombstone], actor, action="delete")
         return outcome
 
@@ -190,7 +189,6 @@ class Registrar:
         return _Prepared(
             submission.line,
             identifier,
-            as_json,
             encoded.record,
             encoded.digests,
             deleted=False,

@@ -90,18 +90,19 @@ class MerkleLog:
         """Add entries in one storage write; returns the index of the first."""
         first = size = self._storage.size()
         items: list[tuple[int, int, bytes]] = []
-        fresh: dict[tuple[int, int], bytes] = {}
+        # level → the newest node of that level, while it is a left child awaiting its
+        # sibling: the one node a right child at that level can fold with.
+        waiting: dict[int, bytes] = {}
         for data in leaves:
             index, level, digest = size, 0, leaf_hash(data)
             items.append((0, index, digest))
-            fresh[0, index] = digest
             # A right child completes its parent: fold while the index is odd.
             while index & 1:
-                left = fresh.get((level, index - 1)) or self._storage.get(level, index - 1)
+                left = waiting.pop(level, None) or self._storage.get(level, index - 1)
                 digest = node_hash(left, digest)
                 level, index = level + 1, index >> 1
                 items.append((level, index, digest))
-                fresh[level, index] = digest
+            waiting[level] = digest
             size += 1
         self._storage.put(items)
         return first

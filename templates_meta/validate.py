@@ -179,6 +179,7 @@ def _misplaced(effective: EffectiveTemplate, name: str, index: int) -> FieldErro
 
 _Compiled = tuple[type[BaseModel], dict[int, str]]
 _MODELS: dict[tuple[str, str], _Compiled] = {}
+_LAST: list[tuple[EffectiveTemplate | None, _Compiled]] = [(None, (BaseModel, {}))]
 
 
 def compiled_model(effective: EffectiveTemplate) -> type[BaseModel]:
@@ -187,6 +188,10 @@ def compiled_model(effective: EffectiveTemplate) -> type[BaseModel]:
 
 
 def _compiled(effective: EffectiveTemplate) -> _Compiled:
+    # A bulk import checks every record against the same effective template object.
+    last_effective, last_compiled = _LAST[0]
+    if last_effective is effective:
+        return last_compiled
     key = (effective.ref, effective.digest)
     compiled = _MODELS.get(key)
     if compiled is None:
@@ -204,6 +209,7 @@ def _compiled(effective: EffectiveTemplate) -> _Compiled:
         )
         compiled = (model, {field.index: field.name for field in effective.fields})
         _MODELS[key] = compiled
+    _LAST[0] = (effective, compiled)
     return compiled
 
 
