@@ -3,32 +3,29 @@
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 T = TypeVar("T")
 
 
+def elapsed(work: Callable[[], object]) -> float:
+    """The wall time of one run of ``work``, in seconds."""
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
 def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:
     """The median wall time of ``repeats`` runs of ``work``."""
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(elapsed(work) for _ in range(repeats))
 
 
 def median_after_setup(
     setup: Callable[[], T], work: Callable[[T], object], repeats: int = 5
 ) -> float:
     """Like :func:`median_seconds`, with a fresh ``setup()`` before each run, not timed."""
-    times = []
-    for _ in range(repeats):
-        prepared = setup()
-        started = time.perf_counter()
-        work(prepared)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+    return statistics.median(elapsed(partial(work, setup())) for _ in range(repeats))
 
 
 def rate_line(label: str, count: int, seconds: float) -> str:
@@ -46,9 +43,7 @@ def paired(
     """
     base_times, work_times = [], []
     for _ in range(repeats):
-        for job, times in ((baseline, base_times), (work, work_times)):
-            started = time.perf_counter()
-            job()
-            times.append(time.perf_counter() - started)
+        base_times.append(elapsed(baseline))
+        work_times.append(elapsed(work))
     ratios = [b / w for b, w in zip(base_times, work_times, strict=True)]
     return statistics.median(base_times), statistics.median(work_times), statistics.median(ratios)

@@ -168,9 +168,17 @@ def check_digests(
     must be present, so a value cannot be dropped from an answer that asked for it.
     """
     present = _digests(values)
+    if present != claims.dig:  # equal in the usual case, decided in one comparison
+        _explain_difference(claims, present, indexes)
+    return tuple(sorted(map(int, present)))
+
+
+def _explain_difference(
+    claims: RecordClaims, present: Mapping[str, str], indexes: Collection[int] | None
+) -> None:
+    """Raise DigestMismatchError naming the first difference that matters; a filtered
+    response may lack signed values it did not ask for."""
     signed = claims.dig
-    if present == signed:  # the usual case, decided in one comparison
-        return tuple(sorted(map(int, present)))
     for key, digest in present.items():
         claimed = signed.get(key)
         if claimed is None:
@@ -182,15 +190,13 @@ def check_digests(
                 f"{claims.id}: value at index {key} does not match its signed digest"
                 " (altered, or moved from another index)"
             )
-    if len(present) != len(signed):
-        wanted = signed.keys() if indexes is None else {str(i) for i in indexes} & signed.keys()
-        missing = sorted(int(key) for key in wanted - present.keys())
-        if missing:
-            raise DigestMismatchError(
-                f"{claims.id}: signed value(s) at index {', '.join(map(str, missing))} are"
-                " missing from the record (removed after signing)"
-            )
-    return tuple(sorted(map(int, present)))
+    wanted = signed.keys() if indexes is None else {str(i) for i in indexes} & signed.keys()
+    missing = sorted(int(key) for key in wanted - present.keys())
+    if missing:
+        raise DigestMismatchError(
+            f"{claims.id}: signed value(s) at index {', '.join(map(str, missing))} are"
+            " missing from the record (removed after signing)"
+        )
 
 
 def template_id(values: Iterable[Mapping[str, Any]]) -> str | None:

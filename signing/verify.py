@@ -119,11 +119,6 @@ class ChainVerdict:
     # per-certificate check.
     window: tuple[int, int] = _ALWAYS
 
-    @property
-    def revoked(self) -> bool:
-        """Whether any revocation entry applies to a certificate of this chain."""
-        return self.revocation_failure is not None or any(self.revocations)
-
 
 @dataclass
 class ChainCache:
@@ -489,9 +484,6 @@ def _check_certificates(run: _Run, verdict: ChainVerdict, claims: RecordClaims) 
 
 
 def _check_revocations(run: _Run, verdict: ChainVerdict, claims: RecordClaims, at: int) -> None:
-    if not verdict.revoked:
-        run.ok("revocation", verdict.revocation_note or "no revocation lists")
-        return
     if verdict.revocation_failure is not None:
         run.add(verdict.revocation_failure)
     certificates = verdict.certificates

@@ -30,8 +30,14 @@ def add_dir(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dir", required=True, type=Path, help="the node directory")
 
 
-def add_json(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--json", action="store_true", help="print JSON for programs")
+def add_json(parser: argparse.ArgumentParser, *, under_group: bool = False) -> None:
+    """``--json``. An action under a group that also takes it (``under_group``) leaves it
+    unset when absent, so ``glid template --json list`` and ``glid template list --json``
+    both work: the action's parser does not overwrite the group's value."""
+    default = argparse.SUPPRESS if under_group else False
+    parser.add_argument(
+        "--json", action="store_true", default=default, help="print JSON for programs"
+    )
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:

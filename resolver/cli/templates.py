@@ -18,7 +18,7 @@ from registry.node import ADMIN_SECRET_FILE
 from registry.store import Store
 from registry.template_catalog import CatalogEntry, TemplateCatalog
 from resolver import template_client
-from resolver.cli.node import ADMIN_ACTOR
+from resolver.cli.node import ADMIN_ACTOR, add_json
 from resolver.cli.output import InputError, emit_json, note
 from signing.keyfile import passphrase
 from templates_meta.json_schema import export_json_schema
@@ -29,33 +29,33 @@ from templates_meta.review import ReviewState
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     group = subparsers.add_parser("template", help="list, propose and review metadata templates")
     group.add_argument("--dir", required=True, type=Path, help="the node directory")
-    _add_json(group, default=False)
+    add_json(group)
     commands = group.add_subparsers(dest="template_command", required=True, metavar="ACTION")
 
     listing = commands.add_parser("list", help="the templates this node holds")
     listing.add_argument("--state", choices=[str(state) for state in ReviewState])
-    _add_json(listing)
+    add_json(listing, under_group=True)
     listing.set_defaults(run=run_list)
 
     show = commands.add_parser("show", help="a template with its inherited fields")
     show.add_argument("id", help="ID@VERSION, or an ID for its highest version")
-    _add_json(show)
+    add_json(show, under_group=True)
     show.set_defaults(run=run_show)
 
     propose = commands.add_parser("propose", help="propose a template from a JSON file")
     propose.add_argument("file", type=Path, help="the template document (JSON)")
-    _add_json(propose)
+    add_json(propose, under_group=True)
     propose.set_defaults(run=run_propose)
 
     approve = commands.add_parser("approve", help="approve a proposed template as this node")
     approve.add_argument("id", help="ID@VERSION, or an ID for its highest version")
-    _add_json(approve)
+    add_json(approve, under_group=True)
     approve.set_defaults(run=run_approve)
 
     reject = commands.add_parser("reject", help="reject a proposed template, saying why")
     reject.add_argument("id", help="ID@VERSION, or an ID for its highest version")
     reject.add_argument("--reason", required=True, help="what the proposer should change")
-    _add_json(reject)
+    add_json(reject, under_group=True)
     reject.set_defaults(run=run_reject)
 
     schema = commands.add_parser(
@@ -75,7 +75,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     submit.add_argument(
         "--secret-file", type=Path, help=f"its secret (default: DIR/{ADMIN_SECRET_FILE})"
     )
-    _add_json(submit)
+    add_json(submit, under_group=True)
     submit.set_defaults(run=run_submit)
 
     upward = commands.add_parser(
@@ -83,7 +83,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     upward.add_argument("id", help="ID@VERSION, or an ID for its highest version")
     upward.add_argument("--to", required=True, metavar="URL", help="the top node's URL")
-    _add_json(upward)
+    add_json(upward, under_group=True)
     upward.set_defaults(run=run_register_upward)
 
     fetch = commands.add_parser(
@@ -91,14 +91,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     fetch.add_argument("id", help="ID@VERSION")
     fetch.add_argument("--from", required=True, dest="source", metavar="URL")
-    _add_json(fetch)
+    add_json(fetch, under_group=True)
     fetch.set_defaults(run=run_fetch)
-
-
-def _add_json(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
-    # Accepted before or after the action; SUPPRESS keeps the action's parser from
-    # overwriting a --json given to the group.
-    parser.add_argument("--json", action="store_true", default=default, help="print JSON")
 
 
 def _catalog(args: argparse.Namespace) -> TemplateCatalog:
