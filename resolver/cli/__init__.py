@@ -3,10 +3,12 @@
 Each command group lives in its own module with a ``register(subparsers)`` function that
 adds its parsers and sets ``run`` to a function taking the parsed arguments and
 returning the exit code. Library errors (:class:`GlidError`) become a message on
-stderr and exit code 1; usage errors exit 2, as argparse does.
+stderr and exit code 1; usage errors exit 2, as argparse does; a reader that closes the
+pipe early ends the command quietly with 141.
 """
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +40,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         error("interrupted")
         return 130
+    except BrokenPipeError:
+        # The reader (`glid ... | head`) closed the pipe: not an error of ours. Point stdout
+        # at /dev/null so the interpreter's final flush does not fail a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a shell reports a process killed by the pipe
     return code
 
 

@@ -1,4 +1,7 @@
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -238,3 +241,21 @@ def test_a_directory_without_a_node_is_named(
 ) -> None:
     code, _, err = run(capsys, "template", "--dir", str(tmp_path / "none"), "list")
     assert code == 1 and "is not a glid node" in err
+
+
+def test_reader_closing_the_pipe_ends_quietly(tmp_path: Path) -> None:
+    node = tmp_path / "top"
+    assert main(["init", "--role", "top", "--prefix", "88", "--dir", str(node)]) == 0
+    glid = Path(sys.executable).with_name("glid")
+    reader_closed, writer = os.pipe()
+    os.close(reader_closed)  # nobody will read: the first write fails with EPIPE
+    process = subprocess.run(
+        [str(glid), "template", "--dir", str(node), "list", "--json"],
+        stdout=writer,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+    )
+    os.close(writer)
+    assert process.returncode == 141
+    assert "Traceback" not in process.stderr
