@@ -24,7 +24,17 @@ from aiohttp import web
 from glid_core.errors import GlidError, IdentifierError
 from glid_core.identifiers import Identifier, Prefix
 from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPE
+from registry.access import authorise
 from registry.answers import answer_values
+from registry.changes import (
+    Change,
+    HandleExists,
+    NoSuchValues,
+    RemoveValues,
+    Replace,
+    SetValues,
+    ValueExists,
+)
 from registry.errors import (
     NotFound,
     OutsidePrefix,
@@ -36,8 +46,7 @@ from registry.errors import (
 from registry.prefixes import require_authoritative
 from registry.records import filter_values
 from registry.registration import Registrar
-from registry.store import Store
-from resolver.auth import SIGNED_SCHEME, authenticate, authorise
+from resolver.auth import SIGNED_SCHEME, authenticate
 from resolver.authority import Found, Missing, Referral
 from resolver.limits import RateLimited, too_many
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
@@ -88,10 +97,16 @@ def _classify(exc: GlidError) -> tuple[Code, int]:
         return Code.SERVER_NOT_RESPONSIBLE, 400
     if isinstance(exc, IdentifierError):
         return Code.INVALID_HANDLE, 400
-    if isinstance(exc, RecordError):
-        return Code.INVALID_VALUE, 400
+    if isinstance(exc, HandleExists):
+        return Code.HANDLE_ALREADY_EXISTS, 409
+    if isinstance(exc, ValueExists):
+        return Code.VALUE_ALREADY_EXISTS, 409
+    if isinstance(exc, NoSuchValues):
+        return Code.VALUES_NOT_FOUND, 400
     if isinstance(exc, NotFound):
         return Code.HANDLE_NOT_FOUND, 404
+    if isinstance(exc, RecordError):
+        return Code.INVALID_VALUE, 400
     return Code.ERROR, 500
 
 
@@ -224,15 +239,6 @@ def _registrar(request: web.Request) -> Registrar:
     return registrar
 
 
-def _current_values(store: Store, handle: str) -> list[dict[str, Any]] | None:
-    """The live values of ``handle``, or None if it does not exist or was deleted."""
-    try:
-        stored = store.versions.get(handle)
-    except NotFound:
-        return None
-    return None if stored.deleted else stored.values()
-
-
 async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
     """Steps every write takes, in this order: a valid handle, a node that holds it (never
     a redirect), a proven identity, and that identity's right to the handle's prefix."""
@@ -272,54 +278,14 @@ def _submitted(raw: bytes) -> list[Any]:
     ]
 
 
-def _merge(
-    current: list[dict[str, Any]],
-    submitted: list[Any],
-    named: set[int] | None,
-    overwrite: bool,
-) -> tuple[list[dict[str, Any]], bool]:
-    """Add or replace the submitted values at the indexes named by ``index=`` (None for
-    ``index=various``: every submitted value); returns the new values and whether any
-    index is new."""
-    by_index = {int(value["index"]): value for value in current}
-    added = False
-    seen: set[int] = set()
-    for position, value in enumerate(submitted):
-        index = value.get("index") if isinstance(value, dict) else None
-        if not isinstance(index, int) or isinstance(index, bool):
-            raise HandleRestError(
-                Code.INVALID_VALUE, 400, f"values[{position}] has no integer index"
-            )
-        if named is not None and index not in named:
-            raise HandleRestError(
-                Code.INVALID_VALUE,
-                400,
-                f"values[{position}] has index {index}, which no index= parameter names;"
-                " name every index to change, or use index=various",
-            )
-        if index in by_index and not overwrite:
-            raise HandleRestError(
-                Code.VALUE_ALREADY_EXISTS,
-                409,
-                f"index {index} already holds a value; use overwrite=true to replace it",
-            )
-        added = added or index not in by_index
-        by_index[index] = value
-        seen.add(index)
-    absent = sorted((named or set()) - seen)
-    if absent:
-        raise HandleRestError(
-            Code.INVALID_VALUE, 400, f"index= names {absent} but the body has no value there"
-        )
-    return [by_index[index] for index in sorted(by_index)], added
-
-
-def _stored(request: web.Request, identifier: Identifier, values: list[Any], actor: str) -> None:
-    outcome = _registrar(request).register_one(str(identifier), values, actor)
+def _changed(request: web.Request, identifier: Identifier, change: Change, actor: str) -> bool:
+    """Apply ``change`` through the registrar; True if the record or an index is new."""
+    outcome = _registrar(request).update(str(identifier), change, actor)
     request.app[METRICS].registrations.add("accepted" if outcome.accepted else "rejected")
     if not outcome.accepted:
         raise HandleRestError(Code.INVALID_VALUE, 400, outcome.error or "the values were refused")
     request.app[ANSWERS].drop([str(identifier)])
+    return outcome.created
 
 
 def _success(text: str, status: int = 200) -> web.Response:
@@ -371,50 +337,25 @@ async def _put(request: web.Request, text: str) -> web.Response:
     overwrite = _flag(request, "overwrite", default=True)
     named_text = request.query.getall("index", [])
     submitted = _submitted(await request.read())
-    current = _current_values(request.app[STORE], str(identifier))
+    change: Change
     if not named_text:
-        if current is not None and not overwrite:
-            raise HandleRestError(
-                Code.HANDLE_ALREADY_EXISTS,
-                409,
-                f"{identifier} already exists; use overwrite=true to replace its values",
-            )
-        values, created = submitted, current is None
+        change = Replace(submitted, overwrite)
     else:
-        if current is None:
-            raise HandleRestError(
-                Code.HANDLE_NOT_FOUND, 404, f"{identifier} does not exist; PUT it without index="
-            )
-        named = None if named_text == [VARIOUS] else set(_indexes(request))
-        values, created = _merge(current, submitted, named, overwrite)
-    _stored(request, identifier, values, actor)
+        named = None if named_text == [VARIOUS] else frozenset(_indexes(request))
+        change = SetValues(submitted, named, overwrite)
+    created = _changed(request, identifier, change, actor)
     return _success(text, 201 if created else 200)
 
 
 async def _delete(request: web.Request, text: str) -> web.Response:
     identifier, actor = await _writer(request, text)
     handle = str(identifier)
-    current = _current_values(request.app[STORE], handle)
-    if current is None:
-        raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, f"{handle} is not on this node")
-    indexes = set(_indexes(request))
+    indexes = frozenset(_indexes(request))
     if not indexes:
         _registrar(request).delete(handle, actor)
         request.app[ANSWERS].drop([handle])
         return _success(text)
-    remaining = [value for value in current if value["index"] not in indexes]
-    if len(remaining) == len(current):
-        raise HandleRestError(
-            Code.VALUES_NOT_FOUND, 400, f"{handle} has no value at the indexes {sorted(indexes)}"
-        )
-    if not remaining:
-        raise HandleRestError(
-            Code.INVALID_VALUE,
-            400,
-            f"removing indexes {sorted(indexes)} would leave {handle} without values;"
-            " DELETE it without index= to delete the handle",
-        )
-    _stored(request, identifier, remaining, actor)
+    _changed(request, identifier, RemoveValues(indexes), actor)
     return _success(text)
 
 

@@ -12,13 +12,14 @@ from aiohttp import web
 
 from glid_core.errors import IdentifierError
 from glid_core.identifiers import Identifier
+from registry.access import authorise
 from registry.bulk import parse_item, read_jsonl
 from registry.errors import NotFound
 from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
 from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
-from resolver.auth import authenticate, authorise
+from resolver.auth import authenticate
 from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
 from resolver.errors import json_error

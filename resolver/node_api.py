@@ -16,8 +16,9 @@ from aiohttp import web
 
 from glid_core.identifiers import Identifier
 from registry import enrolment, template_exchange
+from registry.access import authorise
 from registry.template_catalog import USABLE, TemplateCatalog
-from resolver.auth import authenticate, authorise
+from resolver.auth import authenticate
 from resolver.errors import json_error
 from resolver.state import STORE
 from resolver.wire import read_body, respond

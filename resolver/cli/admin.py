@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from registry.access import enrol
 from registry.store import Store
-from resolver.auth import enrol
 from resolver.cli.output import InputError, emit_json
 from signing.keys import VerifyKey
 

@@ -10,11 +10,11 @@ import aiohttp
 import pytest
 
 from registry import delegation, keyring
+from registry.access import enrol
 from registry.errors import OutsidePrefix
 from registry.node import init_node
 from registry.template_catalog import TemplateCatalog
 from registry.template_exchange import REGISTRATION_FORMAT, registration_for
-from resolver.auth import enrol
 from resolver.cli import main
 from resolver.client import Resolver, load_trust_anchor
 from resolver.template_client import basic_credentials
