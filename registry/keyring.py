@@ -203,9 +203,19 @@ class NodeSigner:
         if kid is None:
             entry = signing_key(self.store, str(owner))
             kid = self._keys[owner] = entry.kid
-            if kid not in self._unlocked:
-                self._unlocked[kid] = load_private(self.store, entry, self.passphrase)
+            return self._unlock(entry)
         return self._unlocked[kid]
+
+    def authority_key(self) -> SigningKey:
+        """The node's authority key, which signs the log's checkpoints."""
+        return self._unlock(active_key(self.store, self.store.node.prefix))
+
+    def _unlock(self, entry: KeyEntry) -> SigningKey:
+        """The private key of ``entry``, decrypted once (Argon2id is slow on purpose)."""
+        key = self._unlocked.get(entry.kid)
+        if key is None:
+            key = self._unlocked[entry.kid] = load_private(self.store, entry, self.passphrase)
+        return key
 
     def sign(self, handle: Identifier, version: int, digests: Mapping[str, str], at: int) -> str:
         return sign_digests(str(handle), version, digests, self.key_for(handle.prefix), at)

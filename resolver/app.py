@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from registry.service import registrar
+from registry.service import prepare, registrar
 from registry.store import Store
 from resolver import handle_rest, native, node_api
 from resolver.answer_cache import EncodedAnswers
@@ -47,11 +47,13 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _open_store(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    store = Store.open(settings.directory)
+    store = Store.open(settings.directory, read_only=settings.read_only)
+    if not store.read_only:
+        prepare(store, settings.passphrase)
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
     app[ANSWERS] = EncodedAnswers(store.change_mark)
-    if settings.passphrase is not None:
+    if settings.passphrase is not None and not store.read_only:
         app[REGISTRAR] = registrar(store, settings.passphrase)
     node = {"prefix": store.node.prefix, "role": store.node.role}
     log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)

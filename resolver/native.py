@@ -25,7 +25,7 @@ from resolver.client import Resolution
 from resolver.errors import json_error
 from resolver.metrics import Metrics
 from resolver.settings import MAX_BATCH_IDS
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
+from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, STORE
 from resolver.wire import encode_json, encode_msgpack, read_body, respond, respond_encoded
 
 routes = web.RouteTableDef()
@@ -108,9 +108,8 @@ def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[s
 
 def evidence(request: web.Request, found: Found) -> dict[str, Any]:
     """What turns an answer into a full evidence bundle: revocations and a log proof."""
-    store, passphrase = request.app[STORE], request.app[SETTINGS].passphrase
     try:
-        return proofs(store, found.stored.handle, found.stored.version, passphrase)
+        return proofs(request.app[STORE], found.stored.handle, found.stored.version)
     except CheckpointUnavailable as exc:
         raise web.HTTPServiceUnavailable(text=str(exc)) from exc
 
@@ -199,7 +198,7 @@ async def node(request: web.Request) -> web.Response:
 @routes.get("/glid/v1/log/checkpoint")
 async def checkpoint(request: web.Request) -> web.Response:
     try:
-        note = current_checkpoint(request.app[STORE], request.app[SETTINGS].passphrase)
+        note = current_checkpoint(request.app[STORE])
     except CheckpointUnavailable as exc:
         raise web.HTTPServiceUnavailable(text=str(exc)) from exc
     return web.Response(text=note, content_type="text/plain")

@@ -31,7 +31,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/glid/v1/templates")
 async def templates(request: web.Request) -> web.Response:
-    catalog = TemplateCatalog.open(request.app[STORE])
+    catalog = TemplateCatalog(request.app[STORE])
     entries = [entry for entry in catalog.entries() if entry.review.state in USABLE]
     return respond(request, {"templates": [entry.to_json() for entry in entries]})
 
@@ -40,7 +40,7 @@ async def templates(request: web.Request) -> web.Response:
 async def template(request: web.Request) -> web.Response:
     ref = request.match_info["ref"]
     try:
-        entry = TemplateCatalog.open(request.app[STORE]).get(ref)
+        entry = TemplateCatalog(request.app[STORE]).get(ref)
     except UnknownTemplate as exc:
         return json_error(404, str(exc))
     if entry.review.state not in USABLE and request.query.get("state") != "any":

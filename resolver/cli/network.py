@@ -41,6 +41,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
     )
     srv.add_argument("--rate-burst", type=int, default=400, help="requests a client may burst")
+    srv.add_argument(
+        "--read-only", action="store_true", help="open the store read-only: serve reads only"
+    )
     srv.set_defaults(run=run_serve)
 
     res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
@@ -135,6 +138,7 @@ def run_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body,
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
+        read_only=args.read_only,
     )
     serve(settings, workers=args.workers)
     return 0

@@ -14,7 +14,7 @@ from glid_core.identifiers import Identifier
 from registry.answers import handle_answer
 from registry.bulk import read_jsonl
 from registry.errors import NotFound
-from registry.evidence import bundle_for
+from registry.evidence import bundle_for, refresh_checkpoint
 from registry.node import describe, init_node
 from registry.registration import Outcome, Submission
 from registry.service import registrar
@@ -168,8 +168,9 @@ def run_show(args: argparse.Namespace) -> int:
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
     if args.bundle:
-        secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
-        emit_json(bundle_for(store, stored, passphrase=secret))
+        if os.environ.get(PASSPHRASE_ENV) is not None:
+            refresh_checkpoint(store, passphrase())
+        emit_json(bundle_for(store, stored))
         return 0
     answer = handle_answer(stored)
     if args.json:

@@ -16,7 +16,7 @@ import orjson
 from glid_core.errors import GlidError
 from glid_core.identifiers import Identifier
 from registry import devices, keyring, revocations
-from registry.evidence import current_checkpoint, proofs
+from registry.evidence import current_checkpoint, proofs, refresh_checkpoint
 from registry.log import NodeLog
 from registry.store import Store
 from registry.store.keys import KeyEntry
@@ -139,6 +139,13 @@ def _optional_passphrase() -> bytes | None:
     if os.environ.get(PASSPHRASE_ENV) is not None or (sys.stdin is not None and sys.stdin.isatty()):
         return passphrase()
     return None
+
+
+def _checkpoint(store: Store) -> str:
+    """The log's checkpoint; signed now (with the key unlocked) if the store has none that
+    covers the log, as a node written before checkpoints were signed on write may."""
+    secret = _optional_passphrase()
+    return current_checkpoint(store) if secret is None else refresh_checkpoint(store, secret)
 
 
 def _key_json(entry: KeyEntry) -> dict[str, Any]:
@@ -270,7 +277,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 def run_log_checkpoint(args: argparse.Namespace) -> int:
     with Store.open(_node_dir(args)) as store:
-        text = current_checkpoint(store, _optional_passphrase())
+        text = _checkpoint(store)
         signer = VerifyKey.from_jwk(keyring.active_key(store, store.node.prefix).jwk)
     checkpoint = parse_checkpoint(text)
     emit_json(
@@ -290,7 +297,8 @@ def run_log_prove(args: argparse.Namespace) -> int:
     handle = Identifier.from_text(args.id).to_text()
     with Store.open(_node_dir(args)) as store:
         version = args.version or store.versions.get(handle).version
-        body = proofs(store, handle, version, _optional_passphrase())["log"]
+        _checkpoint(store)
+        body = proofs(store, handle, version)["log"]
     emit_json({"handle": handle, "version": version, **body})
     return 0
 

@@ -77,7 +77,7 @@ def test_a_pre_signed_reading_is_stored_under_the_device_signature(pair: Pair) -
         stored = store.versions.get("88.7/r-1")
         assert stored.signature == reading["signature"]
         assert stored.values() == reading["values"]  # kept as signed, not re-stamped
-        bundle = bundle_for(store, stored, passphrase=PASSPHRASE)
+        bundle = bundle_for(store, stored)
     assert bundle["chain"] == keyring.chain_of(entry)
     verdict = verify_bundle(bundle, pair.anchor)
     assert verdict.valid, verdict.failed

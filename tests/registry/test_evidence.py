@@ -5,9 +5,16 @@ from pathlib import Path
 import pytest
 
 from registry import keyring
-from registry.evidence import CheckpointUnavailable, bundle_for, checkpoint_size
+from registry.evidence import (
+    CheckpointUnavailable,
+    bundle_for,
+    checkpoint_size,
+    refresh_checkpoint,
+)
+from registry.log import origin_of
 from registry.store import Store
-from signing.checkpoint import parse_checkpoint
+from signing.checkpoint import parse_checkpoint, sign_checkpoint
+from signing.keys import SigningKey
 from signing.merkle import leaf_hash, log_leaf
 from signing.verify import verify_bundle
 from tests.conftest import PASSPHRASE
@@ -26,7 +33,7 @@ def pair(tmp_path: Path) -> Pair:
 def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get("88.7/p1")
-        bundle = bundle_for(store, stored, passphrase=PASSPHRASE)
+        bundle = bundle_for(store, stored)
         authority = keyring.active_key(store, "88.7")
     assert set(bundle) == {
         "handle",
@@ -50,20 +57,32 @@ def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     assert verify_bundle(bundle, pair.anchor).valid
 
 
-def test_the_stored_checkpoint_is_reused_until_the_log_grows(pair: Pair) -> None:
+def test_every_write_stores_a_checkpoint_of_the_grown_log(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get("88.7/p0")
-        first = bundle_for(store, stored, passphrase=PASSPHRASE)["log"]["checkpoint"]
-        # No passphrase needed while the stored checkpoint still covers the log.
-        assert bundle_for(store, stored, passphrase=None)["log"]["checkpoint"] == first
+        first = bundle_for(store, stored)["log"]["checkpoint"]
+    assert checkpoint_size(first) == 3
     assert register(pair.enterprise, "88.7/p9", product_values()) == ""
     with Store.open(pair.enterprise) as store:
-        with pytest.raises(CheckpointUnavailable, match="grown to 4 entries"):
-            bundle_for(store, stored, passphrase=None)
-        grown = bundle_for(store, stored, passphrase=PASSPHRASE)
+        grown = bundle_for(store, stored)
         assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 4
         assert store.meta.get("checkpoint") == grown["log"]["checkpoint"]
     assert verify_bundle(grown, pair.anchor).valid
+
+
+def test_a_log_without_a_current_checkpoint_gets_one_only_from_a_write(pair: Pair) -> None:
+    # A store written before checkpoints were signed on write: its checkpoint is behind.
+    with Store.open(pair.enterprise) as store:
+        stale = sign_checkpoint(origin_of("88.7"), 0, leaf_hash(b""), SigningKey.generate())
+        with store.write() as tx:
+            tx.meta.set("checkpoint", stale)
+        stored = store.versions.get("88.7/p0")
+        with pytest.raises(CheckpointUnavailable, match="has 3 entries and its stored"):
+            bundle_for(store, stored)
+        assert store.meta.get("checkpoint") == stale  # the read wrote nothing
+        note = refresh_checkpoint(store, PASSPHRASE)
+        assert checkpoint_size(note) == 3 and store.meta.get("checkpoint") == note
+        assert verify_bundle(bundle_for(store, stored), pair.anchor).valid
 
 
 def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair: Pair) -> None:
@@ -74,8 +93,8 @@ def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair:
         assert keyring.active_key(store, "88.7").kid == before.kid  # still the authority
     assert register(pair.enterprise, "88.7/p0", product_values("second")) == ""
     with Store.open(pair.enterprise) as store:
-        old = bundle_for(store, store.versions.get("88.7/p0", version=1), passphrase=PASSPHRASE)
-        new = bundle_for(store, store.versions.get("88.7/p0", version=2), passphrase=PASSPHRASE)
+        old = bundle_for(store, store.versions.get("88.7/p0", version=1))
+        new = bundle_for(store, store.versions.get("88.7/p0", version=2))
     assert new["chain"] == [*old["chain"], keyring.chain_of(rotated)[-1]]
     for bundle, kid in ((old, before.kid), (new, rotated.kid)):
         verdict = verify_bundle(bundle, pair.anchor)
@@ -85,7 +104,7 @@ def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair:
 
 def test_an_altered_bundle_fails_at_the_step_that_catches_it(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
-        bundle = bundle_for(store, store.versions.get("88.7/p2"), passphrase=PASSPHRASE)
+        bundle = bundle_for(store, store.versions.get("88.7/p2"))
     bundle["values"][2]["data"]["value"] = "rewritten"
     failed = verify_bundle(bundle, pair.anchor).failed
     assert failed is not None and failed.name == "digests" and "index 2000" in failed.detail

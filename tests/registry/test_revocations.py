@@ -24,7 +24,7 @@ def pair(tmp_path: Path) -> Pair:
 def verdict_of(pair: Pair, handle: str) -> Verdict:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get(handle)
-        return verify_bundle(bundle_for(store, stored, passphrase=PASSPHRASE), pair.anchor)
+        return verify_bundle(bundle_for(store, stored), pair.anchor)
 
 
 def test_each_revocation_reissues_one_list_with_every_entry(pair: Pair) -> None:
