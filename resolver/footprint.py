@@ -1,15 +1,16 @@
-"""Footprint roll-up over the network: accounting's roll-up fed by the resolver.
+"""Footprint roll-up over the network: accounting's roll-up fed by the blocking resolver.
 
 accounting.rollup is synchronous and asks for one level of the supply chain at a time;
-here it runs in a worker thread while the event loop resolves each level as a batch, so
-a 1,000-part product costs a handful of batch requests rather than 1,000 lookups.
+the blocking resolver answers each level as a batch, so a 1,000-part product costs a
+handful of batch requests rather than 1,000 lookups. An event loop runs the whole
+roll-up in a worker thread (``asyncio.to_thread``); nothing posts back to the loop.
 """
 
-import asyncio
 from collections.abc import Mapping
 
 from accounting.rollup import Fetched, RollupResult, rollup
-from resolver.client import Resolution, Resolver
+from resolver.resolution import Resolution
+from resolver.sync_client import SyncResolver
 
 
 def fetched_from(asked: str, resolution: Resolution) -> Fetched:
@@ -32,16 +33,13 @@ def fetched_from(asked: str, resolution: Resolution) -> Fetched:
     )
 
 
-async def network_footprint(
-    resolver: Resolver, roots: list[str], *, verified_only: bool = False
+def network_footprint(
+    resolver: SyncResolver, roots: list[str], *, verified_only: bool = False
 ) -> RollupResult:
-    loop = asyncio.get_running_loop()
-
     def fetch(ids: list[str]) -> Mapping[str, Fetched]:
-        future = asyncio.run_coroutine_threadsafe(resolver.resolve_many(ids), loop)
         return {
             asked: fetched_from(asked, resolution)
-            for asked, resolution in zip(ids, future.result(), strict=True)
+            for asked, resolution in zip(ids, resolver.resolve_many(ids), strict=True)
         }
 
-    return await asyncio.to_thread(rollup, roots, fetch, verified_only=verified_only)
+    return rollup(roots, fetch, verified_only=verified_only)

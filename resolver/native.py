@@ -21,9 +21,9 @@ from registry.log import NodeLog
 from registry.registration import Outcome, Submission
 from resolver.auth import authenticate
 from resolver.authority import Answer, Found, Missing, Referral
-from resolver.client import Resolution
 from resolver.errors import json_error
 from resolver.metrics import Metrics
+from resolver.resolution import Resolution
 from resolver.settings import MAX_BATCH_IDS
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, STORE
 from resolver.wire import encode_json, encode_msgpack, read_body, respond, respond_encoded

@@ -3,7 +3,7 @@
 import json
 from typing import Any
 
-from resolver.client import Resolution
+from resolver.resolution import Resolution
 
 
 def describe(resolution: Resolution) -> list[str]:

@@ -12,7 +12,8 @@ from accounting.errors import FieldError
 from accounting.report import evaluation_report
 from accounting.report_html import render_html
 from resolver.cli.output import InputError, UsageError, emit_json, note
-from resolver.client import load_trust_anchor, resolve_sync
+from resolver.client import load_trust_anchor
+from resolver.sync_client import SyncResolver
 
 
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -78,7 +79,7 @@ def _resolved(args: argparse.Namespace) -> EnterpriseData:
     if args.root is None or args.trust_anchor is None:
         raise UsageError("grading a resolved record needs --root URL and --trust-anchor FILE")
     anchor = load_trust_anchor(args.trust_anchor)
-    (resolution,) = resolve_sync(args.root, anchor, [args.id], bundle=False)
+    resolution = SyncResolver(args.root, anchor).resolve(args.id)
     if resolution.answer is None:
         raise InputError(
             f"{args.id} could not be resolved: {resolution.error or resolution.status}"

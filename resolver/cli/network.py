@@ -13,10 +13,11 @@ from registry.store import Store
 from resolver import demo, enrolment_client
 from resolver.cli.node import add_dir, add_json
 from resolver.cli.output import InputError, UsageError, emit_json, note
-from resolver.client import Resolver, load_trust_anchor, resolve_sync
+from resolver.client import load_trust_anchor
 from resolver.footprint import network_footprint
 from resolver.serve import serve
 from resolver.settings import Settings
+from resolver.sync_client import SyncResolver
 from resolver.text import describe, footprint_lines
 from signing.keyfile import PASSPHRASE_ENV, passphrase
 
@@ -146,7 +147,7 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_resolve(args: argparse.Namespace) -> int:
     anchor = load_trust_anchor(args.trust_anchor)
-    results = resolve_sync(args.root, anchor, args.ids, bundle=args.bundle)
+    results = SyncResolver(args.root, anchor).resolve_many(args.ids, bundle=args.bundle)
     if args.json:
         emit_json([result.to_json() for result in results])
     else:
@@ -238,14 +239,10 @@ def run_site(args: argparse.Namespace) -> int:
 def run_footprint(args: argparse.Namespace) -> int:
     anchor = load_trust_anchor(args.trust_anchor)
 
-    async def compute() -> dict[str, Any]:
-        async with Resolver(args.root, anchor) as resolver:
-            result = await network_footprint(resolver, [args.id], verified_only=args.verified_only)
-            body = result.to_json()
-            body["requests"] = resolver.stats.requests
-            return body
-
-    body = asyncio.run(compute())
+    resolver = SyncResolver(args.root, anchor)
+    result = network_footprint(resolver, [args.id], verified_only=args.verified_only)
+    body = result.to_json()
+    body["requests"] = resolver.stats.requests
     if args.json:
         emit_json(body)
     else:
