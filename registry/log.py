@@ -9,7 +9,7 @@ so the stored checkpoint always covers the whole log and reads never need the ke
 """
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from registry import keyring
@@ -30,15 +30,11 @@ def origin_of(prefix: str) -> str:
 class NodeLog:
     """Appends to and proves from one node's log."""
 
-    def __init__(
-        self, store: Store, checkpoint_key: Callable[[], SigningKey] | None = None
-    ) -> None:
+    def __init__(self, store: Store, checkpoint_key: SigningKey | None = None) -> None:
         self.store = store
         self.tree = MerkleLog(store.log)
         self.origin = origin_of(store.node.prefix)
-        # Gives the authority key when this log signs checkpoints as it grows; called on
-        # the first append, so a write path that never appends never decrypts the key.
-        self.checkpoint_key = checkpoint_key
+        self.checkpoint_key = checkpoint_key  # the authority key, if this log signs as it grows
 
     def append(self, tx: Tables, entries: Sequence[Entry]) -> None:
         """Add leaves for ``entries`` inside ``tx``, the transaction that stores them, and
@@ -56,7 +52,7 @@ class NodeLog:
             ],
         )
         if self.checkpoint_key is not None:
-            self.store_checkpoint(tx, self.checkpoint_key())
+            self.store_checkpoint(tx, self.checkpoint_key)
 
     def store_checkpoint(self, tx: Tables, key: SigningKey) -> str:
         """Sign a checkpoint of the log as ``tx`` sees it and keep it in the store."""

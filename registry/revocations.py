@@ -44,11 +44,6 @@ def _signed_entries(tables: Tables) -> list[RevocationEntry]:
     return out
 
 
-def published_lists(tables: Tables) -> list[str]:
-    """The revocation list(s) this node serves, oldest first (normally exactly one)."""
-    return tables.revocations.published()
-
-
 def revoke(
     store: Store,
     passphrase: bytes,

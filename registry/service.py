@@ -21,7 +21,8 @@ def registrar(store: Store, passphrase: bytes) -> Registrar:
         store,
         signer=signer,
         templates=TemplateCatalog.open(store),
-        log=NodeLog(store, signer.authority_key),
+        # Unlocked now (Argon2id is slow on purpose), not on the first write a client waits for.
+        log=NodeLog(store, signer.authority_key()),
         devices=DeviceVerifier(store),
     )
 
