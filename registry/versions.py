@@ -142,3 +142,20 @@ def count(conn: sqlite3.Connection) -> tuple[int, int]:
     live = conn.execute("SELECT count(*) FROM identifiers WHERE deleted = 0").fetchone()[0]
     stored = conn.execute("SELECT count(*) FROM record_versions").fetchone()[0]
     return int(live), int(stored)
+
+
+def appended_since(
+    conn: sqlite3.Connection, after: int, *, limit: int = 5000
+) -> list[tuple[int, StoredVersion]]:
+    """Versions in the order they were stored, after the one at row ``after`` (0 = from the
+    start): the append-only table's rowid is a cursor that never skips or repeats a row."""
+    rows = conn.execute(
+        f"SELECT rowid, {_COLUMNS} FROM record_versions WHERE rowid > ? ORDER BY rowid LIMIT ?",
+        (after, limit),
+    ).fetchall()
+    return [(row[0], _row(row[1:])) for row in rows]
+
+
+def last_appended(conn: sqlite3.Connection) -> int:
+    """The row of the newest stored version (0 for none): a cheap test for anything new."""
+    return int(conn.execute("SELECT coalesce(max(rowid), 0) FROM record_versions").fetchone()[0])

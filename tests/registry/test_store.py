@@ -106,11 +106,12 @@ def test_an_older_store_is_migrated_on_open(make_node: Callable[..., Path]) -> N
     directory = make_node()
     conn = sqlite3.connect(directory / DB_NAME)
     conn.executescript(
-        "DROP TABLE delegation_requests; DROP TABLE request_nonces; PRAGMA user_version = 1;"
+        "DROP TABLE pact_tokens; DROP TABLE pact_clients;"
+        " DROP TABLE delegation_requests; DROP TABLE request_nonces; PRAGMA user_version = 1;"
     )
     conn.close()
     with Store.open(directory) as store:
-        assert migrations.schema_version(store.conn) == len(migrations.MIGRATIONS) == 3
+        assert migrations.schema_version(store.conn) == len(migrations.MIGRATIONS) == 4
         tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master")}
-        assert {"delegation_requests", "request_nonces"} <= tables
+        assert {"delegation_requests", "request_nonces", "pact_clients", "pact_tokens"} <= tables
         assert store.node.prefix == "88.101.7"  # the data from before the upgrade is intact
