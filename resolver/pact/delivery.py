@@ -10,6 +10,7 @@ track of them.
 
 import asyncio
 import logging
+from base64 import b64encode
 from collections.abc import Mapping
 from typing import Any, Final
 
@@ -21,6 +22,11 @@ from registry.pact_clients import Callback
 log = logging.getLogger("glid.pact")
 
 EVENT_CONTENT_TYPE: Final = "application/cloudevents+json; charset=UTF-8"
+
+
+def basic_authorization(user: str, password: str) -> str:
+    """An HTTP Basic ``Authorization`` value (RFC 7617, UTF-8)."""
+    return "Basic " + b64encode(f"{user}:{password}".encode()).decode("ascii")
 
 
 class DeliveryFailed(Exception):
@@ -88,8 +94,10 @@ class Outbox:
         async with self._session.post(
             f"{base}/auth/token",
             data={"grant_type": "client_credentials"},
-            auth=aiohttp.BasicAuth(callback.client_id, callback.client_secret),
-            headers={"Accept": "application/json"},
+            headers={
+                "Accept": "application/json",
+                "Authorization": basic_authorization(callback.client_id, callback.client_secret),
+            },
         ) as answer:
             if answer.status != 200:
                 raise DeliveryFailed(f"{base}/auth/token answered {answer.status}")
