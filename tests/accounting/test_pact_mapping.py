@@ -4,6 +4,7 @@ import copy
 import string
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -278,3 +279,8 @@ def _item(effective: EffectiveTemplate, name: str, value: Any) -> dict[str, Any]
 
 def _find(values: list[dict[str, Any]], name: str) -> dict[str, Any]:
     return next(item for item in values if item["type"] == name)
+
+
+def test_docs_give_the_id_the_code_makes() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "PACT.md").read_text("utf-8")
+    assert f"`88.101.7/coil-2026-001#1` → `{footprint_id('88.101.7/coil-2026-001', 1)}`" in text
