@@ -144,6 +144,6 @@ def answer_event(
     event["type"] = FULFILLED
     event["data"] = {
         "requestEventId": request_id,
-        "pfs": [index.entries[position].footprint for position in selected[:MAX_ANSWERED]],
+        "pfs": [index.entries[position].footprint() for position in selected[:MAX_ANSWERED]],
     }
     return event

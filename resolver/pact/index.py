@@ -39,14 +39,17 @@ log = logging.getLogger("glid.pact")
 
 @dataclass(slots=True)
 class Entry:
-    """One footprint: its record version, its PACT form and that form's JSON bytes."""
+    """One footprint: its record version and the JSON bytes of its PACT form (only the
+    bytes are kept: ten thousand footprints as dicts would cost hundreds of megabytes)."""
 
     handle: str
     version: int
-    values: list[dict[str, Any]]
     envelope: Envelope
-    footprint: dict[str, Any]
     body: bytes
+
+    def footprint(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = orjson.loads(self.body)
+        return decoded
 
 
 class FootprintIndex:
@@ -105,9 +108,7 @@ class FootprintIndex:
             )
             return
         position = len(self.entries)
-        self.entries.append(
-            Entry(stored.handle, stored.version, values, envelope, footprint, _encode(footprint))
-        )
+        self.entries.append(Entry(stored.handle, stored.version, envelope, orjson.dumps(footprint)))
         self.facets.append(entry_facets)
         self._by_id[envelope.id] = position
         self._by_handle.setdefault(stored.handle, []).append(position)
@@ -117,8 +118,7 @@ class FootprintIndex:
         if entry.envelope.status == "Deprecated":
             return
         entry.envelope = replace(entry.envelope, status="Deprecated")
-        entry.footprint = {**entry.footprint, "status": "Deprecated"}
-        entry.body = _encode(entry.footprint)
+        entry.body = orjson.dumps({**entry.footprint(), "status": "Deprecated"})
         self.facets[position] = replace(self.facets[position], status="Deprecated")
 
     def _is_pact(self, ref: str) -> bool:
@@ -130,7 +130,3 @@ class FootprintIndex:
                 known = False
             self._pact_refs[ref] = known
         return known
-
-
-def _encode(footprint: dict[str, Any]) -> bytes:
-    return orjson.dumps(footprint)
