@@ -8,7 +8,7 @@ lasts three years (PACT's default), so the date filters select every footprint.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final
 
@@ -27,9 +27,10 @@ class FilterError(AccountingError):
 
 @dataclass(frozen=True, slots=True)
 class Filters:
-    """The criteria of one request: each list is a set of alternatives; empty = no criterion."""
+    """The criteria of one request: (criterion, alternatives) pairs in name order, and the
+    dates. Hashable, so a node can remember what a filter selected while paging."""
 
-    any_of: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    any_of: tuple[tuple[str, frozenset[str]], ...] = ()
     valid_on: datetime | None = None
     valid_after: datetime | None = None
     valid_before: datetime | None = None
@@ -109,7 +110,7 @@ def parse_request(data: Mapping[str, Any]) -> Filters:
 
 def _filters(lists: Mapping[str, set[str]], dates: Mapping[str, datetime]) -> Filters:
     return Filters(
-        any_of={name: frozenset(values) for name, values in lists.items()},
+        any_of=tuple(sorted((name, frozenset(values)) for name, values in lists.items())),
         valid_on=dates.get("validOn"),
         valid_after=dates.get("validAfter"),
         valid_before=dates.get("validBefore"),
@@ -157,7 +158,7 @@ def facets(footprint: Mapping[str, Any]) -> Facets:
 
 def selects(filters: Filters, facets: Facets) -> bool:
     """Whether one footprint passes every criterion (each by at least one of its values)."""
-    for criterion, wanted in filters.any_of.items():
+    for criterion, wanted in filters.any_of:
         if wanted.isdisjoint(facets.values_of(criterion)):
             return False
     if filters.valid_on is not None and not (

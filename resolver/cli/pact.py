@@ -7,6 +7,7 @@ from pathlib import Path
 from registry import pact_clients
 from registry.pact_clients import Callback
 from registry.store import Store
+from resolver.cli.network import add_network
 from resolver.cli.node import add_dir, add_json
 from resolver.cli.output import InputError, UsageError, emit_json, note
 from resolver.client import load_trust_anchor, resolve_sync
@@ -42,8 +43,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
     export = actions.add_parser("export", help="write the PACT JSON of a verified footprint")
     export.add_argument("id", metavar="ID")
-    export.add_argument("--root", required=True, help="the top node's URL")
-    export.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    add_network(export)
     export.add_argument(
         "--allow-unverified", action="store_true", help="export even if verification fails"
     )

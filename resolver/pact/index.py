@@ -36,6 +36,8 @@ from templates_meta.validate import referenced_template
 
 log = logging.getLogger("glid.pact")
 
+_REMEMBERED_SELECTIONS = 64
+
 
 @dataclass(slots=True)
 class Entry:
@@ -64,12 +66,14 @@ class FootprintIndex:
         self.facets: list[Facets] = []
         self._by_id: dict[str, int] = {}
         self._by_handle: dict[str, list[int]] = {}
+        self._selections: dict[Filters, list[int]] = {}
 
     def refresh(self) -> None:
         """Map the versions stored since the last call (cheap when there are none)."""
         conn = self._store.conn
         if versions.last_appended(conn) == self._cursor:
             return
+        self._selections.clear()
         while batch := versions.appended_since(conn, self._cursor):
             for rowid, stored in batch:
                 self._take(stored)
@@ -80,7 +84,14 @@ class FootprintIndex:
         return None if position is None else self.entries[position]
 
     def select(self, filters: Filters) -> list[int]:
-        return select(filters, self.facets)
+        """Positions of the footprints the filters select; a buyer paging through one
+        filter costs one scan, not one per page (remembered until a footprint changes)."""
+        chosen = self._selections.get(filters)
+        if chosen is None:
+            if len(self._selections) >= _REMEMBERED_SELECTIONS:
+                del self._selections[next(iter(self._selections))]
+            chosen = self._selections[filters] = select(filters, self.facets)
+        return chosen
 
     def page(self, positions: Sequence[int]) -> bytes:
         """``{"data": [...]}`` for these footprints, joined from their encoded bytes."""
