@@ -9,7 +9,10 @@ import pytest
 from accounting.pact.mapping import footprint_id
 from registry import pact_clients
 from registry.store import Store
+from resolver.client import Resolution
 from resolver.demo import Demo
+from resolver.pact.export import UnverifiedFootprint, export_footprint
+from signing.verify import Step, Verdict
 from tests.pact_support import SAMPLE_FOOTPRINTS, assert_valid
 from tests.resolver.test_cli_network import demo, glid, network_args
 
@@ -69,3 +72,19 @@ async def test_export_writes_the_verified_footprint_as_pact_json(
     assert footprint["productIds"][0] == f"urn:glid:{handle}"
     code, _, err = await glid(capsys, "pact", "export", "88.104.3/none", *network_args(demo))
     assert code == 1 and "88.104.3/none did not resolve" in err
+
+
+def test_an_unverified_record_is_exported_only_when_asked() -> None:
+    entry = json.loads(SAMPLE_FOOTPRINTS.read_text("utf-8").splitlines()[0])
+    answer = {
+        "handle": entry["handle"],
+        "version": 2,
+        "created_at": "2026-03-01T08:00:00Z",
+        "values": entry["values"],
+    }
+    forged = Verdict(valid=False, steps=[Step("signature", False, "signature does not verify")])
+    resolution = Resolution(entry["handle"], "ok", answer=answer, verdict=forged)
+    with pytest.raises(UnverifiedFootprint, match="signature: signature does not verify"):
+        export_footprint(resolution, allow_unverified=False)
+    footprint = export_footprint(resolution, allow_unverified=True)
+    assert footprint["precedingPfIds"] == [footprint_id(entry["handle"], 1)]
