@@ -51,7 +51,7 @@ async def receive(request: web.Request) -> web.Response:
         event = orjson.loads(await request.read())
     except orjson.JSONDecodeError as exc:
         raise bad_request(f"the event is not JSON: {exc}") from None
-    data = _envelope(event)
+    data = read_envelope(event)
     kind = event["type"]
     if kind == CREATED:
         _answer_later(request, client, event["id"], data)
@@ -67,7 +67,7 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(status=200)
 
 
-def _envelope(event: Any) -> Mapping[str, Any]:
+def read_envelope(event: Any) -> Mapping[str, Any]:
     """Check the CloudEvents attributes PACT requires; returns ``data``."""
     if not isinstance(event, dict):
         raise bad_request("the event must be a JSON object")

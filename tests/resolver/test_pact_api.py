@@ -15,14 +15,18 @@ from typing import Any
 import aiohttp
 import pytest
 from aiohttp import web
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from accounting.pact.filters import FilterError, parse_request
 from accounting.pact.mapping import footprint_id
 from registry import pact_clients
 from registry.pact_clients import Callback
 from registry.service import registrar
 from registry.store import Store
 from resolver.pact.delivery import basic_authorization
-from resolver.pact.events import CREATED, FULFILLED, PUBLISHED, REJECTED
+from resolver.pact.events import CREATED, FULFILLED, PUBLISHED, REJECTED, read_envelope
+from resolver.pact.problems import PactProblem
 from resolver.pact.state import OUTBOX
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings, SettingsError
@@ -331,3 +335,38 @@ async def test_pact_is_never_served_over_plain_http(pact: Pact, tmp_path: Path) 
             async with session.post(f"{plain}/auth/token", data={"grant_type": "x"}) as answer:
                 await answer.read()
     await asyncio.sleep(0)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+_ATTRIBUTES = st.fixed_dictionaries(
+    {},
+    optional={
+        "specversion": st.sampled_from(["1.0", "0.3", 1]),
+        "id": _JSON,
+        "source": _JSON,
+        "type": st.sampled_from([CREATED, PUBLISHED, "x"]),
+        "time": st.sampled_from(["2026-03-01T08:00:00Z", "noon", 5]),
+        "data": st.dictionaries(
+            st.sampled_from(["productId", "validOn", "pfIds", "comment", "status", "x"]), _JSON
+        ),
+    },
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_JSON | _ATTRIBUTES)
+def test_any_event_body_is_read_or_refused_as_a_bad_request(body: Any) -> None:
+    """The CloudEvent reader and the request criteria never fail any other way."""
+    try:
+        data = read_envelope(body)
+        parse_request(data)
+    except PactProblem as refusal:
+        assert refusal.status == 400 and json.loads(refusal.text or "")["code"] == "BadRequest"
+    except FilterError as problem:
+        assert str(problem)
