@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from pathlib import Path
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 MAX_BODY_BYTES = 8 << 20
 MAX_BATCH_IDS = 10_000

@@ -5,8 +5,8 @@ import json
 from pathlib import Path
 
 from registry import pact_clients
-from registry.pact_clients import Callback
 from registry.store import Store
+from registry.store.pact_clients import Callback
 from resolver.cli.network import add_network
 from resolver.cli.node import add_dir, add_json
 from resolver.cli.output import InputError, UsageError, emit_json, note
@@ -87,7 +87,7 @@ def run_client_add(args: argparse.Namespace) -> int:
 
 def run_client_list(args: argparse.Namespace) -> int:
     with Store.open(args.dir) as store:
-        clients = pact_clients.listed(store.conn)
+        clients = store.pact_clients.all()
     rows = [
         {
             "name": client.name,

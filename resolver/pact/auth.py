@@ -13,7 +13,8 @@ from base64 import b64decode
 from aiohttp import web
 
 from registry import pact_clients
-from registry.pact_clients import BadCredentials, Client, ExpiredToken, UnknownToken
+from registry.pact_clients import BadCredentials, ExpiredToken, UnknownToken
+from registry.store.pact_clients import Client
 from resolver.pact.problems import PactProblem
 from resolver.state import STORE
 
@@ -82,7 +83,7 @@ def bearer_client(request: web.Request) -> Client:
             status=401,
         )
     try:
-        return pact_clients.client_of_token(request.app[STORE].conn, presented.strip())
+        return pact_clients.client_of_token(request.app[STORE], presented.strip())
     except ExpiredToken as exc:
         raise PactProblem("TokenExpired", str(exc)) from None
     except UnknownToken as exc:

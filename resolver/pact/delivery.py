@@ -17,7 +17,7 @@ from typing import Any, Final
 import aiohttp
 import orjson
 
-from registry.pact_clients import Callback
+from registry.store.pact_clients import Callback
 
 log = logging.getLogger("glid.pact")
 

@@ -21,8 +21,8 @@ from aiohttp import web
 
 from accounting.pact.filters import FilterError, parse_datetime, parse_request
 from accounting.pact.mapping import is_footprint_id
-from registry.pact_clients import Client
 from registry.records import utc_timestamp
+from registry.store.pact_clients import Client
 from resolver.pact.auth import bearer_client
 from resolver.pact.delivery import Outbox
 from resolver.pact.index import FootprintIndex

@@ -9,9 +9,9 @@ of the command, never silently.
 from typing import Any
 
 from accounting.pact.mapping import envelope_for, to_pact
+from glid_core.errors import GlidError
 from registry.errors import NotFound
 from resolver.client import Resolution
-from signing.errors import GlidError
 
 
 class UnverifiedFootprint(GlidError):

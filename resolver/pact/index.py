@@ -2,10 +2,11 @@
 
 A record version is immutable, so its ProductFootprint is mapped and encoded when the
 version is first seen; only its ``status`` changes (Active → Deprecated) when a later
-version or a deletion supersedes it, and then it is encoded again. The record versions
-table is append-only, so its rowid is a cursor: each request first asks for the newest
-rowid (one indexed lookup) and maps only what was appended since, which also picks up
-versions other worker processes or ``glid register`` wrote.
+version or a deletion supersedes it, and then it is encoded again. Every accepted version
+has a leaf in the node's append-only transparency log, so the leaf index is a cursor:
+each request first asks for the newest leaf (one indexed lookup) and maps only what was
+appended since, which also picks up versions other worker processes, this process's own
+writes and ``glid register`` made.
 
 Order is the order versions were stored, so an offset into the list stays valid while
 new footprints arrive (they are appended at the end) — which is what makes the paging
@@ -27,11 +28,10 @@ from accounting.pact.mapping import (
     is_pact_template,
     to_pact,
 )
-from registry import versions
+from glid_core.errors import GlidError
 from registry.store import Store
+from registry.store.versions import StoredVersion
 from registry.template_catalog import TemplateCatalog
-from registry.versions import StoredVersion
-from signing.errors import GlidError
 from templates_meta.validate import referenced_template
 
 log = logging.getLogger("glid.pact")
@@ -61,7 +61,7 @@ class FootprintIndex:
         self._store = store
         self._catalog = TemplateCatalog(store)
         self._pact_refs: dict[str, bool] = {}
-        self._cursor = 0
+        self._cursor = -1
         self.entries: list[Entry] = []
         self.facets: list[Facets] = []
         self._by_id: dict[str, int] = {}
@@ -70,14 +70,14 @@ class FootprintIndex:
 
     def refresh(self) -> None:
         """Map the versions stored since the last call (cheap when there are none)."""
-        conn = self._store.conn
-        if versions.last_appended(conn) == self._cursor:
+        versions = self._store.versions
+        if versions.last_appended() == self._cursor:
             return
         self._selections.clear()
-        while batch := versions.appended_since(conn, self._cursor):
-            for rowid, stored in batch:
+        while batch := versions.appended_since(self._cursor):
+            for position, stored in batch:
                 self._take(stored)
-                self._cursor = rowid
+                self._cursor = position
 
     def get(self, footprint_id: str) -> Entry | None:
         position = self._by_id.get(footprint_id)

@@ -34,7 +34,7 @@ async def test_clients_are_added_listed_and_removed(
     issued = json.loads(out)
     with Store.open(directory) as store:
         token, _ = pact_clients.issue_token(store, issued["client_id"], issued["client_secret"])
-        client = pact_clients.client_of_token(store.conn, token)
+        client = pact_clients.client_of_token(store, token)
     assert client.callback is not None and client.callback.client_secret == "buyer-side"
     code, out, _ = await glid(capsys, "pact", "client", "list", "--dir", str(directory), "--json")
     (listed,) = json.loads(out)

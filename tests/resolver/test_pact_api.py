@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from accounting.pact.filters import FilterError, parse_request
 from accounting.pact.mapping import footprint_id
 from registry import pact_clients
-from registry.pact_clients import Callback
 from registry.service import registrar
 from registry.store import Store
+from registry.store.pact_clients import Callback
 from resolver.pact.delivery import basic_authorization
 from resolver.pact.events import CREATED, FULFILLED, PUBLISHED, REJECTED, read_envelope
 from resolver.pact.problems import PactProblem
