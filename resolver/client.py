@@ -18,6 +18,7 @@ from resolver.resolution import (
     DEFAULT_TIMEOUT,
     NEGATIVE_TTL,
     BatchQuery,
+    Lookup,
     Request,
     Resolution,
     ResolverCore,
@@ -87,18 +88,17 @@ class Resolver:
 
     async def _run(self, steps: Steps[T]) -> T:
         """resolver.resolution.run, awaiting each request."""
+        lookup = Lookup(steps)
+        while lookup.request is not None:
+            lookup.feed(await self._outcome(lookup.request))
+        return lookup.result
+
+    async def _outcome(self, request: Request) -> Any:
+        """The decoded body, or the UpstreamError, that the lookup is fed."""
         try:
-            request = next(steps)
-            while True:
-                try:
-                    body = await self._send(request)
-                except UpstreamError as exc:
-                    request = steps.throw(exc)
-                else:
-                    request = steps.send(body)
-        except StopIteration as done:
-            result: T = done.value
-            return result
+            return await self._send(request)
+        except UpstreamError as exc:
+            return exc
 
     async def _send(self, request: Request) -> Any:
         try:

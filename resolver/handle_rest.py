@@ -85,28 +85,28 @@ class HandleRestError(GlidError):
         self.status = status
 
 
+# First match wins: a subclass before its base (AlreadyDeleted is a NotFound and a
+# RecordError, and answers like the former).
+_CODES: tuple[tuple[type[GlidError], Code, int], ...] = (
+    (Unauthenticated, Code.AUTHENTICATION_NEEDED, 401),
+    (Unauthorised, Code.INVALID_ADMIN, 403),
+    (OutsidePrefix, Code.SERVER_NOT_RESPONSIBLE, 400),
+    (IdentifierError, Code.INVALID_HANDLE, 400),
+    (HandleExists, Code.HANDLE_ALREADY_EXISTS, 409),
+    (ValueExists, Code.VALUE_ALREADY_EXISTS, 409),
+    (NoSuchValues, Code.VALUES_NOT_FOUND, 400),
+    (NotFound, Code.HANDLE_NOT_FOUND, 404),
+    (RecordError, Code.INVALID_VALUE, 400),
+)
+
+
 def _classify(exc: GlidError) -> tuple[Code, int]:
     """The Handle response code and HTTP status of a library error."""
     if isinstance(exc, HandleRestError):
         return exc.code, exc.status
-    if isinstance(exc, Unauthenticated):
-        return Code.AUTHENTICATION_NEEDED, 401
-    if isinstance(exc, Unauthorised):
-        return Code.INVALID_ADMIN, 403
-    if isinstance(exc, OutsidePrefix):
-        return Code.SERVER_NOT_RESPONSIBLE, 400
-    if isinstance(exc, IdentifierError):
-        return Code.INVALID_HANDLE, 400
-    if isinstance(exc, HandleExists):
-        return Code.HANDLE_ALREADY_EXISTS, 409
-    if isinstance(exc, ValueExists):
-        return Code.VALUE_ALREADY_EXISTS, 409
-    if isinstance(exc, NoSuchValues):
-        return Code.VALUES_NOT_FOUND, 400
-    if isinstance(exc, NotFound):
-        return Code.HANDLE_NOT_FOUND, 404
-    if isinstance(exc, RecordError):
-        return Code.INVALID_VALUE, 400
+    for kind, code, status in _CODES:
+        if isinstance(exc, kind):
+            return code, status
     return Code.ERROR, 500
 
 

@@ -13,7 +13,7 @@ upstream fails). The drivers (:mod:`resolver.client` over aiohttp,
 
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from glid_core.errors import GlidError, IdentifierError
@@ -388,20 +388,44 @@ Request = Query | BatchQuery
 Steps = Generator[Request, Any, T]
 
 
+class Lookup(Generic[T]):
+    """A lookup being driven: :attr:`request` to send next (None once done), then
+    :meth:`feed` its outcome; :attr:`result` holds the answer at the end."""
+
+    def __init__(self, steps: Steps[T]) -> None:
+        self._steps = steps
+        self.result: T
+        self.request = self._advance(lambda: next(steps))
+
+    def feed(self, outcome: Any) -> None:
+        """The decoded body of :attr:`request`, or the UpstreamError sending it raised."""
+        if isinstance(outcome, UpstreamError):
+            self.request = self._advance(lambda: self._steps.throw(outcome))
+        else:
+            self.request = self._advance(lambda: self._steps.send(outcome))
+
+    def _advance(self, step: Callable[[], Request]) -> Request | None:
+        try:
+            return step()
+        except StopIteration as done:
+            self.result = done.value
+            return None
+
+
 def run(steps: Steps[T], send: Callable[[Request], Any]) -> T:
     """Drive a lookup with a blocking ``send`` (request → decoded body, or UpstreamError)."""
+    lookup = Lookup(steps)
+    while lookup.request is not None:
+        lookup.feed(outcome_of(send, lookup.request))
+    return lookup.result
+
+
+def outcome_of(send: Callable[[Request], Any], request: Request) -> Any:
+    """The body ``send`` returns for ``request``, or the UpstreamError it raised."""
     try:
-        request = next(steps)
-        while True:
-            try:
-                body = send(request)
-            except UpstreamError as exc:
-                request = steps.throw(exc)
-            else:
-                request = steps.send(body)
-    except StopIteration as done:
-        result: T = done.value
-        return result
+        return send(request)
+    except UpstreamError as exc:
+        return exc
 
 
 def _wrong_handle(asked: str, got: object) -> Step:

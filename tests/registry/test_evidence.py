@@ -19,15 +19,12 @@ from signing.merkle import leaf_hash, log_leaf
 from signing.verify import verify_bundle
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
-from tests.registry.trust_nodes import Pair, make_pair, register
+from tests.registry.trust_nodes import Pair, register, registered_pair
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Pair:
-    made = make_pair(tmp_path)
-    for n in range(3):
-        assert register(made.enterprise, f"88.7/p{n}", product_values(f"p{n}")) == ""
-    return made
+    return registered_pair(tmp_path)
 
 
 def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:

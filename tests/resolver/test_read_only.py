@@ -19,8 +19,7 @@ from registry.store import DB_NAME
 from resolver.serve import start
 from resolver.settings import Settings
 from signing.verify import verify_bundle
-from tests.registry.records_data import product_values
-from tests.registry.trust_nodes import Pair, make_pair, register
+from tests.registry.trust_nodes import Pair, registered_pair
 from tests.resolver.test_handle_rest import basic
 
 
@@ -36,10 +35,7 @@ def fingerprint(directory: Path) -> dict[str, str]:
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Pair:
-    made = make_pair(tmp_path)
-    for n in range(3):
-        assert register(made.enterprise, f"88.7/p{n}", product_values(f"p{n}")) == ""
-    return made
+    return registered_pair(tmp_path)
 
 
 async def fetch(http: aiohttp.ClientSession, url: str, **kwargs: Any) -> Any:
