@@ -397,9 +397,9 @@ _RAW_ELEMENT_RE = re.compile(r"01[0-9]{14}(?:(?:10|21).*)?", re.DOTALL)
 
 
 def is_element_string(text: str) -> bool:
-    """True for text shaped like GS1 element strings with a GTIN (AI 01) first."""
+    """True for text shaped like GS1 element strings: ``(AI)…`` or a raw GTIN (AI 01)."""
     body = text[3:] if _SYMBOLOGY_RE.match(text) else text
-    if body.startswith("(01)"):
+    if _BRACKETED_AI_RE.match(body):
         return True
     return body.isascii() and _RAW_ELEMENT_RE.fullmatch(body) is not None
 

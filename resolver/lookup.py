@@ -114,6 +114,7 @@ async def lookup_many(
     wanted = [str(item.identifier) for item in found if isinstance(item, Canonical)]
     first = iter(await resolver.resolve_many(wanted, bundle=bundle))
     steps = [next(first) if isinstance(item, Canonical) else item for item in found]
+    await _widen_gs1(resolver, steps, bundle)
     targets = [_target_of(step) for step in steps]
     second = iter(
         await resolver.resolve_many([t for t in targets if isinstance(t, str)], bundle=bundle)
@@ -130,6 +131,34 @@ async def lookup_many(
         else:
             lookups.append(Lookup(text, scheme, name, step))
     return lookups
+
+
+async def _widen_gs1(resolver: Resolver, steps: list[Resolution], bundle: bool) -> None:
+    """A GS1 key with a serial or lot that is not mapped falls back to the less qualified
+    key (serial, then lot, dropped), as GS1 resolvers walk up the qualifier path."""
+    for _ in range(2):
+        retry = [
+            (position, broader)
+            for position, step in enumerate(steps)
+            if step.status == "not_found" and (broader := gs1_broader(step.handle)) is not None
+        ]
+        if not retry:
+            return
+        again = await resolver.resolve_many([broader for _, broader in retry], bundle=bundle)
+        for (position, _), resolution in zip(retry, again, strict=True):
+            steps[position] = resolution
+
+
+def gs1_broader(handle: str) -> str | None:
+    """``88.gs1/01/{gtin}/10/{lot}/21/{serial}`` without its last qualifier, or None."""
+    identifier = Identifier.from_text(handle)
+    if identifier.prefix != DEFAULT_SCHEMES.home("gs1"):
+        return None
+    head, separator, _ = identifier.suffix.rpartition("/")
+    head, separator, _ = head.rpartition("/")
+    if not separator or head.count("/") < 1:
+        return None
+    return f"{identifier.prefix}/{head}"
 
 
 def _not_alias(final: Resolution) -> Resolution:
