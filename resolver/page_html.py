@@ -33,7 +33,8 @@ STYLE = (
     "background:#fdecea}.verdict strong{font-size:1.5em;display:block}"
     ".ok .mark{color:var(--ok)}.bad .mark{color:var(--bad)}.figure{font-size:2.4em;"
     "font-weight:800;color:#0f3d2e}.unit{font-size:.45em;font-weight:600;color:var(--muted)}"
-    "table{border-collapse:collapse;width:100%;font-size:.92em}td,th{border-bottom:1px solid "
+    "table{border-collapse:collapse;width:100%;font-size:.92em;table-layout:fixed}"
+    "td,th{overflow-wrap:anywhere;border-bottom:1px solid "
     "var(--line);padding:5px 4px;text-align:left;vertical-align:top}th{color:var(--muted);"
     "font-weight:600;width:38%}.num{text-align:right;font-variant-numeric:tabular-nums}"
     ".muted{color:var(--muted);font-size:.88em}code{word-break:break-all;font-size:.9em}"
@@ -41,11 +42,11 @@ STYLE = (
     "ul.tree li{border-left:2px solid var(--line);padding:3px 0 3px 8px;margin:2px 0}"
     ".tag{display:inline-block;padding:0 6px;border-radius:4px;font-size:.8em;font-weight:700}"
     ".tag.ok{background:#d6f0de;color:var(--ok)}.tag.bad{background:#fbd9d5;color:var(--bad)}"
-    ".tag.sec{background:#fff1c9;color:#7a5a00}ol.steps{padding-left:1.3em;font-size:.9em}"
+    ".tag.sec{background:#fff1c9;color:#7a5a00}ol.steps{padding-left:1.3em;font-size:.9em;overflow-wrap:anywhere}"
     "ol.steps li.fail{color:var(--bad);font-weight:600}.downloads a{display:inline-block;"
     "margin:4px 8px 4px 0;padding:7px 10px;border:1px solid #2e7d55;border-radius:6px;"
     "color:#1d5e3d;text-decoration:none}#scan-video{width:100%;max-width:420px;display:none}"
-    "@media(max-width:520px){.figure{font-size:2em}th{width:45%}}"
+    "section,p,li{overflow-wrap:anywhere}@media(max-width:520px){.figure{font-size:2em}th{width:45%}}"
 )
 
 # The camera scan: where the browser has BarcodeDetector, read a QR / EAN / DataMatrix
@@ -131,7 +132,7 @@ def problem_page(title: str, detail: str, hint: str, query: str = "") -> str:
     return document(
         f"glid · {title}",
         [
-            '<section class="verdict bad"><strong><span class="mark">✘</span> '
+            '<section class="verdict bad" id="verdict"><strong><span class="mark">✘</span> '
             f"{esc(title)}</strong><p>{esc(detail)}</p>",
             f'<p class="muted">{esc(hint)}</p></section>',
         ],
@@ -149,6 +150,7 @@ def product_page(view: PageView) -> str:
         _footprint(view),
         _grade(view),
         _tree(view),
+        _details(view),
         _factors(view),
         _verification(view),
         _downloads(view),
@@ -190,14 +192,21 @@ def _text(value: Any) -> str:
 
 
 def _product(view: PageView, name: str) -> str:
-    found, values = view.lookup, view.values
+    found = view.lookup
     rows: list[tuple[str, Any]] = [("标识 identifier", found.handle)]
     if found.asked != found.handle:
         rows.append((f"扫描的编码 code scanned ({found.scheme})", found.asked))
     if found.alias is not None:
         rows.append(("映射 mapped through", f"{found.alias.handle} (HS_ALIAS)"))
-    rows.extend((label, _text(values[key])) for key, label in FIELD_LABELS if key in values)
     return f'<section id="product"><h1>{esc(name)}</h1>{_rows(rows)}</section>'
+
+
+def _details(view: PageView) -> str:
+    values = view.values
+    rows = [(label, _text(values[key])) for key, label in FIELD_LABELS if key in values]
+    if not rows:
+        return ""
+    return f'<section id="details"><h2>产品信息 Product details</h2>{_rows(rows)}</section>'
 
 
 def _footprint(view: PageView) -> str:
@@ -224,9 +233,15 @@ def _footprint(view: PageView) -> str:
     declared_pcf = tree.get("declared_pcf_excluding_biogenic")
     if declared_pcf is not None:
         rows.append(("企业声明值 declared by the maker", f"{declared_pcf} {unit}"))
+    warning = (
+        ""
+        if view.lookup.verified
+        else '<p class="tag bad">未经验证的数字 unverified figure: do not use</p>'
+    )
+    figure_class = "figure" if view.lookup.verified else "figure unverified"
     return (
         '<section id="footprint"><h2>产品碳足迹 Product carbon footprint</h2>'
-        f'<div class="figure" id="pcf">{esc(tree["pcf_excluding_biogenic"])} '
+        f'{warning}<div class="{figure_class}" id="pcf">{esc(tree["pcf_excluding_biogenic"])} '
         f'<span class="unit">{esc(unit)}</span></div>'
         f'<p class="muted">每 1 {esc(declared)} 声明单位 per declared unit of 1 {esc(declared)}</p>'
         f"{_rows(rows)}</section>"
