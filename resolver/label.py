@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote
 
 import segno
@@ -23,6 +22,7 @@ from accounting.badge import GRADE_COLOURS, GRADE_LABELS
 from accounting.efficiency import CarbonEfficiency
 from accounting.svg import esc
 from resolver.lookup import Lookup
+from resolver.page_view import values_by_type
 from signing.errors import GlidError
 
 # 50 mm × 79 mm at 10 units per millimetre; PNG at 300 dpi.
@@ -88,7 +88,7 @@ def product_label(
     found: Lookup, base: str, lang: str, efficiency: CarbonEfficiency | None = None
 ) -> Label:
     """A product carbon label: name, footprint per declared unit, QR, and grade if known."""
-    values = _values(found)
+    values = values_by_type(found)
     pcf = values.get("pcf_excluding_biogenic")
     if not isinstance(pcf, dict) or "value" not in pcf:
         raise LabelError(
@@ -132,11 +132,6 @@ def efficiency_label(found: Lookup, base: str, lang: str, efficiency: CarbonEffi
     )
     label.elements += _grade_elements(efficiency, lang, 200)
     return label
-
-
-def _values(found: Lookup) -> dict[str, Any]:
-    answer = found.resolution.answer or {}
-    return {value["type"]: value["data"]["value"] for value in answer.get("values", [])}
 
 
 def _frame(heading: str, found: Lookup, base: str, lang: str) -> Label:

@@ -96,6 +96,7 @@ def document(title: str, body: list[str], query: str = "") -> str:
             '<html lang="zh-CN"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
             '<meta name="referrer" content="no-referrer">',
+            '<link rel="icon" href="data:,">',  # no favicon request to the node
             f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>",
             '<header><div><a href="/">glid 绿色低碳标识 · carbon label check</a>',
             '<form method="get" action="/" role="search">',

@@ -45,10 +45,7 @@ class PageView:
     @property
     def values(self) -> dict[str, Any]:
         """The record's values by type (the product's fields), empty if nothing resolved."""
-        answer = self.lookup.resolution.answer
-        if answer is None:
-            return {}
-        return {value["type"]: value["data"]["value"] for value in answer.get("values", [])}
+        return values_by_type(self.lookup)
 
     @property
     def tree(self) -> dict[str, Any] | None:
@@ -63,13 +60,18 @@ class PageView:
         return evaluation_report(self.grade.efficiency, self.footprint)
 
 
+def values_by_type(found: Lookup) -> dict[str, Any]:
+    """A resolved record's value data by value type; empty when nothing resolved."""
+    answer = found.resolution.answer or {}
+    return {value["type"]: value["data"]["value"] for value in answer.get("values", [])}
+
+
 async def gather(resolver: Resolver, text: str) -> PageView:
     """Everything the page shows for ``text``; a part that fails is reported, not raised."""
     found = await lookup(resolver, text, bundle=True)
-    answer = found.resolution.answer
-    if answer is None:
+    if found.resolution.answer is None:
         return PageView(found)
-    values = {value["type"]: value["data"]["value"] for value in answer.get("values", [])}
+    values = values_by_type(found)
     footprint, footprint_error = None, None
     if FOOTPRINT_FIELD in values:
         try:

@@ -122,3 +122,21 @@ def test_label_qr_decodes_to_a_url_the_page_resolves(
     assert "VERIFIED" in verdict(browser) and "NOT VERIFIED" not in verdict(browser)
     handle = BRACKET if code == BRACKET_CODES["gtin"] else COIL
     assert handle in browser.find_element(By.ID, "product").text
+
+
+def test_the_page_script_runs_under_its_content_security_policy(
+    live: Live, browser: WebDriver
+) -> None:
+    """The scan button is wired by the page's one inline script, allowed by its hash: where
+    the browser has no BarcodeDetector (desktop Linux) the script disables the button and
+    says why; had the policy blocked the script, the button would still be enabled."""
+    browser.get_log("browser")  # drop what earlier pages logged
+    browser.get(live.page)
+    button = browser.find_element(By.ID, "scan")
+    has_detector = browser.execute_script("return 'BarcodeDetector' in window")
+    if has_detector:
+        assert button.is_enabled()
+    else:
+        assert not button.is_enabled() and "cannot scan" in (button.get_attribute("title") or "")
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
