@@ -187,8 +187,8 @@ def _grade_elements(efficiency: CarbonEfficiency, lang: str, top: float) -> list
 
 def to_svg(label: Label) -> str:
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH / MM}mm" '
-        f'height="{HEIGHT / MM}mm" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH / MM:g}mm" '
+        f'height="{HEIGHT / MM:g}mm" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
         f'aria-label="{esc(label.title)}"><title>{esc(label.title)}</title>'
     ]
     for element in label.elements:

@@ -13,6 +13,7 @@ from selenium.webdriver.chrome.webdriver import WebDriver
 
 from tests.resolver.live import Live, live_network
 from tests.resolver.network import Network, build_network
+from tests.resolver.samples import add_samples
 
 
 @pytest.fixture
@@ -27,6 +28,13 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     """The demo network and a buyer's recursive node serving the page, once per session."""
     with live_network(tmp_path_factory.mktemp("live")) as running:
         yield running
+
+
+@pytest.fixture(scope="session")
+def samples(live: Live) -> Live:
+    """The live network with a tampered record and one whose values hold markup."""
+    add_samples(live)
+    return live
 
 
 @pytest.fixture(scope="session")

@@ -16,13 +16,7 @@ from selenium.webdriver.common.by import By
 from resolver.cli import main
 from resolver.demo import BRACKET, BRACKET_CODES, COIL, PELLETS
 from tests.resolver.live import Live
-from tests.resolver.samples import HOSTILE, MARKUP, TAMPERED, add_samples
-
-
-@pytest.fixture(scope="module")
-def samples(live: Live) -> Live:
-    add_samples(live)
-    return live
+from tests.resolver.samples import HOSTILE, MARKUP, TAMPERED
 
 
 def shoot(browser: WebDriver, folder: Path, name: str) -> None:
