@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
+from registry import gs1_compressed
 from registry.errors import (
     BadCheckDigit,
     BadDigitalLink,
@@ -165,7 +166,8 @@ def to_canonical(text: str, schemes: SchemeMap = DEFAULT_SCHEMES) -> Canonical:
         if scheme in ("http", "https"):
             raise UnknownScheme(
                 f"URL {_show(text)} is neither a Handle URL (host {HANDLE_PROXY_HOST}) nor a "
-                "GS1 Digital Link (a path with /01/{gtin})"
+                "GS1 Digital Link (a path with /01/{gtin}, or compressed into one path segment "
+                "that starts with a GTIN)"
             )
         if scheme == "urn":
             scheme = f"urn:{text[4:].partition(':')[0]}"
@@ -463,6 +465,10 @@ def parse_epc(text: str) -> tuple[str, str | None, str | None]:
     return gtin, _gs1_value(tail, "10", where), None
 
 
+def _last_segment(uri: str) -> str:
+    return urlsplit(uri).path.rstrip("/").rpartition("/")[2]
+
+
 def _gs1_path(gtin14: str, lot: str | None, serial: str | None) -> str:
     """The canonical path ``01/{gtin14}[/10/{lot}][/21/{serial}]``, values percent-encoded."""
     path = f"01/{gtin14}"
@@ -484,7 +490,9 @@ class Gs1Scheme(SchemeAdapter):
         if lowered in ("urn:gtin:", "urn:epc:i", "urn:epc:c"):
             return True
         if lowered.startswith(("http://", "https://")):
-            return "/01/" in text and _HANDLE_URL_RE.match(text) is None
+            if _HANDLE_URL_RE.match(text) is not None:
+                return False
+            return "/01/" in text or gs1_compressed.is_compressed(_last_segment(text))
         if len(text) in GTIN_LENGTHS and text.isascii() and text.isdigit():
             return True
         return is_element_string(text)
@@ -496,6 +504,12 @@ class Gs1Scheme(SchemeAdapter):
             return Identifier(home, _gs1_path(normalise_gtin(text[9:]), None, None))
         if lowered.startswith("urn:epc:"):
             return Identifier(home, _gs1_path(*parse_epc(text)))
+        if lowered.startswith(("http://", "https://")) and "/01/" not in text:
+            where = f"compressed GS1 Digital Link {_show(text)}"
+            gtin, lot, serial = gs1_compressed.decompress(_last_segment(text), where)
+            lot = None if lot is None else _checked_value(lot, "10", where)
+            serial = None if serial is None else _checked_value(serial, "21", where)
+            return Identifier(home, _gs1_path(normalise_gtin(gtin), lot, serial))
         if lowered.startswith(("http://", "https://")):
             return Identifier(home, self._parse_link(text))
         if len(text) in GTIN_LENGTHS and text.isdigit():

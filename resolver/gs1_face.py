@@ -1,7 +1,8 @@
 """The GS1 Digital Link resolver face (ISO/IEC 18975), on a recursive node.
 
-A code on a product carries ``https://HOST/01/{gtin}[/10/{lot}][/21/{serial}]``. Asked for
-that path, the node answers as a GS1 conformant resolver: a 307 redirect to the default
+A code on a product carries ``https://HOST/01/{gtin}[/10/{lot}][/21/{serial}]``, or the
+same compressed into one path segment (``https://HOST/AQyNo0UVqA``). Asked for that path,
+the node answers as a GS1 conformant resolver: a 307 redirect to the default
 link (the buyer's page), a redirect to the link of the type asked for with
 ``linkType=gs1:…``, or, with ``linkType=all`` or ``Accept: application/linkset+json``, the
 linkset (RFC 9264) of every link it has for the item, with GS1 link types where they exist.
@@ -15,6 +16,7 @@ from urllib.parse import quote
 
 from aiohttp import web
 
+from registry.gs1_compressed import SEGMENT_RE
 from resolver.lookup import Lookup, lookup
 from resolver.page import html, refusal, too_long
 from resolver.page_html import problem_page
@@ -71,6 +73,7 @@ def _wants_linkset(request: web.Request) -> bool:
 
 
 @routes.get(r"/01/{rest:.*}")
+@routes.get(r"/{compressed:" + SEGMENT_RE.pattern + "}")
 async def digital_link(request: web.Request) -> web.Response:
     base = f"{request.scheme}://{request.host}"
     uri = f"{base}{request.path}"

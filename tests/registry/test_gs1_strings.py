@@ -1,11 +1,15 @@
-"""GS1 element strings, EPC URIs and bare OIDs map to the same canonical ids as the
-Digital Link and urn:oid forms of the same codes."""
+"""GS1 element strings, EPC URIs, compressed Digital Links and bare OIDs map to the same
+canonical ids as the Digital Link and urn:oid forms of the same codes."""
+
+from urllib.parse import quote
 
 import pytest
+from gs1 import compress_gs1_digital_link
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from registry.errors import BadCheckDigit, BadDigitalLink, SchemeError
+from registry.gs1_compressed import ALPHABET
 from registry.schemes import (
     GROUP_SEPARATOR,
     gtin_check_digit,
@@ -77,3 +81,59 @@ def test_bare_and_urn_oids_are_one_identifier() -> None:
         == to_canonical("urn:oid:1.2.156.3001.1").identifier
     )
     assert to_canonical("1.2.156.3001.1").scheme == "oid"
+
+
+# Compressed Digital Links, checked against GS1's own compression algorithm as published in
+# the gs1-compression package (an independent encoder).
+# (the reference encoder refuses some set-82 punctuation in paths, so letters, digits, -._)
+lots = st.text(
+    alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._",
+    min_size=1,
+    max_size=20,
+)
+
+
+@settings(max_examples=60)
+@given(bodies, st.none() | lots, st.none() | lots)
+def test_compressed_links_map_like_uncompressed_ones(
+    body: str, lot: str | None, serial: str | None
+) -> None:
+    gtin = gtin_of(body)
+    path = f"/01/{gtin}" + (f"/10/{quote(lot, safe='')}" if lot else "")
+    path += f"/21/{quote(serial, safe='')}" if serial else ""
+    plain = f"https://id.example.com{path}"
+    compressed = compress_gs1_digital_link(plain)
+    assert "/01/" not in compressed
+    assert to_canonical(compressed).identifier == to_canonical(plain).identifier
+
+
+def segment(bits: str) -> str:
+    bits += "0" * (-len(bits) % 6)
+    return "".join(ALPHABET[int(bits[i : i + 6], 2)] for i in range(0, len(bits), 6))
+
+
+GTIN_BITS_TEXT = f"{int('06901234567892'):047b}"
+
+
+def test_optimisation_codes_for_gtin_with_lot_or_serial() -> None:
+    lot = "100" + f"{3:05b}" + "".join(f"{ord(c):07b}" for c in "L/7")  # 7-bit ASCII "L/7"
+    link = f"https://example.cn/{segment('00001011' + GTIN_BITS_TEXT + lot)}"
+    assert str(to_canonical(link).identifier) == "88.gs1/01/06901234567892/10/L%2F7"
+    serial = "000" + f"{4:05b}" + f"{42:014b}"  # numeric "0042": 4 digits in 14 bits
+    link = f"https://example.cn/{segment('00001100' + GTIN_BITS_TEXT + serial)}"
+    assert str(to_canonical(link).identifier) == "88.gs1/01/06901234567892/21/0042"
+
+
+@pytest.mark.parametrize(
+    ("bits", "message"),
+    [
+        ("00000001" + GTIN_BITS_TEXT[:40], "ends in the middle of a value"),
+        ("00000001" + GTIN_BITS_TEXT + "00010111" + "0" * 20, "AI 17 is not supported"),
+        ("00000001" + GTIN_BITS_TEXT + "00000001" + GTIN_BITS_TEXT, "AI 01 is repeated"),
+        ("00000001" + GTIN_BITS_TEXT + "00010000" + "111" + "00001" + "0" * 8, "encoding 7"),
+        ("00000001" + f"{int('06901234567893'):047b}", "check digit is 3"),
+    ],
+)
+def test_bad_compressed_links(bits: str, message: str) -> None:
+    with pytest.raises(SchemeError, match=message):
+        to_canonical(f"https://example.cn/{segment(bits)}")

@@ -74,6 +74,8 @@ def test_bad_input_gets_a_helpful_page(live: Live, path: str, status: int, says:
 def test_digital_link_redirects_to_the_page(live: Live) -> None:
     status, headers, _ = fetch(f"{live.page}/01/{GTIN}")
     assert status == 307 and headers["Location"] == f"{live.page}/id/{BRACKET}"
+    status, headers, _ = fetch(f"{live.page}/AQyNo0UVqA")  # the same link, compressed
+    assert status == 307 and headers["Location"] == f"{live.page}/id/{BRACKET}"
     status, headers, _ = fetch(f"{live.page}/01/{GTIN}?linkType=gs1:certificationInfo")
     assert status == 307 and headers["Location"] == f"{live.page}/bundle/{BRACKET}"
     status, _, body = fetch(f"{live.page}/01/{GTIN}?linkType=gs1:recipeInfo")

@@ -21,6 +21,7 @@ SPELLINGS = {
     f"urn:gtin:{GTIN}": f"88.gs1/01/{GTIN}",
     f"https://id.example.com/01/{GTIN}": f"88.gs1/01/{GTIN}",
     f"https://id.example.com/01/{GTIN}/10/LOT-7/21/S%2F1": f"88.gs1/01/{GTIN}/10/LOT-7/21/S%2F1",
+    "https://id.example.com/AQyNo0UVqA": f"88.gs1/01/{GTIN}",  # compressed Digital Link
     f"(01){GTIN}(10)LOT-7": f"88.gs1/01/{GTIN}/10/LOT-7",
     f"]C101{GTIN}10LOT-7\x1d21S1": f"88.gs1/01/{GTIN}/10/LOT-7/21/S1",
     "urn:epc:id:sgtin:6901234.056789.S1": f"88.gs1/01/{GTIN}/21/S1",
