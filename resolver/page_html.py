@@ -26,7 +26,7 @@ STYLE = (
     "form{display:flex;gap:6px;flex-wrap:wrap;margin:8px 0 0}form input{flex:1 1 220px;"
     "padding:9px;font-size:16px;border:1px solid #9ab;border-radius:6px}"
     "button{padding:9px 14px;font-size:15px;border:0;border-radius:6px;background:#2e7d55;"
-    "color:#fff}section{background:#fff;border:1px solid var(--line);border-radius:10px;"
+    "color:#fff}button:disabled{opacity:.45}section{background:#fff;border:1px solid var(--line);border-radius:10px;"
     "padding:12px 14px;margin:12px 0}h1{font-size:1.4em;margin:.2em 0}h2{font-size:1.05em;"
     "margin:0 0 .5em;color:#0f3d2e}.verdict{border-width:3px;font-size:1.05em}"
     ".verdict.ok{border-color:var(--ok);background:#e9f6ee}.verdict.bad{border-color:var(--bad);"
