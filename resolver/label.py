@@ -21,9 +21,9 @@ from PIL import Image, ImageDraw, ImageFont
 from accounting.badge import GRADE_COLOURS, GRADE_LABELS
 from accounting.efficiency import CarbonEfficiency
 from accounting.svg import esc
+from glid_core.errors import GlidError
 from resolver.lookup import Lookup
 from resolver.page_view import values_by_type
-from signing.errors import GlidError
 
 # 50 mm × 79 mm at 10 units per millimetre; PNG at 300 dpi.
 WIDTH, HEIGHT = 500, 790

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from registry.errors import IdentifierError
-from registry.identifiers import Identifier
+from glid_core.errors import IdentifierError
+from glid_core.identifiers import Identifier
 from registry.schemes import DEFAULT_SCHEMES, Canonical, SchemeMap, to_canonical
 from resolver.client import Resolution, Resolver
 from signing.certificates import TrustAnchor

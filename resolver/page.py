@@ -14,7 +14,7 @@ from urllib.parse import quote
 from aiohttp import web
 
 from accounting.report_html import render_html
-from registry.identifiers import MAX_IDENTIFIER_BYTES
+from glid_core.identifiers import MAX_IDENTIFIER_BYTES
 from resolver.lookup import Lookup, lookup
 from resolver.page_html import CONTENT_SECURITY_POLICY, home_page, problem_page, product_page
 from resolver.page_view import PageView, gather

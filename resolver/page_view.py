@@ -13,10 +13,10 @@ from accounting.efficiency import CarbonEfficiency, evaluate
 from accounting.enterprise import from_record
 from accounting.report import evaluation_report
 from accounting.rollup import RollupResult
+from glid_core.errors import GlidError
 from resolver.client import Resolver
 from resolver.footprint import network_footprint
 from resolver.lookup import Lookup, lookup
-from signing.errors import GlidError
 
 # A product record may name its maker's carbon-efficiency record with this value type
 # (any index below 100); docs/FORMATS.md, "Links between records".
