@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from resolver.cli import accounting, admin, label, network, node, templates, trust
+from resolver.cli import accounting, admin, label, network, node, pact, templates, trust
 
-MODULES: list[ModuleType] = [node, admin, network, templates, accounting, label, trust]
+MODULES: list[ModuleType] = [node, admin, network, templates, accounting, label, trust, pact]
