@@ -40,6 +40,8 @@ def create_app(settings: Settings) -> web.Application:
         app.cleanup_ctx.append(_open_resolver)
         app.router.add_routes(page.routes)  # the buyer's page resolves through the network
         app.router.add_routes(gs1_face.routes)
+        if settings.pact:
+            app.router.add_routes(page.pact_routes)
     app.router.add_routes(native.routes)
     app.router.add_routes(node_api.routes)
     app.router.add_routes(handle_rest.routes)

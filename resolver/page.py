@@ -2,7 +2,8 @@
 
 ``/`` and ``/?q=CODE`` and ``/id/{code}`` show one identifier of any scheme, resolved
 through the network and verified against the node's trust anchor; ``/bundle/{id}``,
-``/footprint/{id}`` and ``/report/{id}`` are the page's downloads. Input the node cannot
+``/footprint/{id}``, ``/report/{id}`` (and ``/pact/{id}`` on a node serving PACT) are the
+page's downloads. Input the node cannot
 use gets a page that says what was wrong, with the status a client expects (400 for a
 malformed code, 404 for an unknown one, 414 for an over-long one, 502 when the network
 cannot be reached), never a traceback.
@@ -14,13 +15,17 @@ from urllib.parse import quote
 from aiohttp import web
 
 from accounting.report_html import render_html
+from glid_core.errors import GlidError
 from glid_core.identifiers import MAX_IDENTIFIER_BYTES
+from registry.errors import NotFound
 from resolver.lookup import Lookup, lookup
+from resolver.pact.export import export_footprint
 from resolver.page_html import CONTENT_SECURITY_POLICY, home_page, problem_page, product_page
-from resolver.page_view import PageView, gather
-from resolver.state import RESOLVER
+from resolver.page_view import FOOTPRINT_FIELD, PageView, gather, values_by_type
+from resolver.state import RESOLVER, SETTINGS
 
 routes = web.RouteTableDef()
+pact_routes = web.RouteTableDef()  # added only on a node that serves PACT
 
 # A code longer than this is refused before any lookup: the longest identifier plus room
 # for a URL around it (a Digital Link host and path, a Handle proxy) is well below it.
@@ -77,7 +82,8 @@ async def show(request: web.Request, code: str) -> web.Response:
     if refused is not None:
         return refused
     view = await gather(request.app[RESOLVER], code)
-    return refusal(view.lookup) or html(product_page(view))
+    serves_pact = request.app[SETTINGS].pact
+    return refusal(view.lookup) or html(product_page(view, pact=serves_pact))
 
 
 @routes.get("/")
@@ -123,6 +129,34 @@ async def report(request: web.Request) -> web.Response:
     if body is None:
         return html(_no("carbon-efficiency report", view), 404)
     return html(render_html(body))
+
+
+@pact_routes.get("/pact/{code:.+}")
+async def pact(request: web.Request) -> web.Response:
+    """The PACT v3 ProductFootprint of the verified record, as ``glid pact export`` writes it
+    (served, and linked from the page, only on a node that serves PACT)."""
+    code = request.match_info["code"]
+    refused = too_long(code)
+    if refused is not None:
+        return refused
+    found = await lookup(request.app[RESOLVER], code)
+    problem = refusal(found)
+    if problem is not None:
+        return problem
+    try:
+        if FOOTPRINT_FIELD not in values_by_type(found):
+            raise NotFound(f"the record has no {FOOTPRINT_FIELD}: it is not a product footprint")
+        body = export_footprint(found.resolution, allow_unverified=False)
+    except GlidError as exc:
+        page = problem_page(
+            "无 PACT 数据 No PACT footprint",
+            f"{found.handle}: {exc}",
+            "只有已验证的产品碳足迹记录才能导出为 PACT。Only a verified product footprint record "
+            "exports to PACT.",
+            found.asked,
+        )
+        return html(page, 404 if found.verified else 409)
+    return _json_download(body, found.handle, "pact")
 
 
 async def _view(request: web.Request) -> PageView | web.Response:

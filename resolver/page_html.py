@@ -142,7 +142,7 @@ def problem_page(title: str, detail: str, hint: str, query: str = "") -> str:
     )
 
 
-def product_page(view: PageView) -> str:
+def product_page(view: PageView, *, pact: bool = False) -> str:
     """The page for a resolved record: verdict first, then the facts and their evidence."""
     found, values = view.lookup, view.values
     name = str(values.get("product_name") or values.get("enterprise_name") or found.handle)
@@ -155,7 +155,7 @@ def product_page(view: PageView) -> str:
         _details(view),
         _factors(view),
         _verification(view),
-        _downloads(view),
+        _downloads(view, pact),
     ]
     title = f"{name} · {'已验证 VERIFIED' if found.verified else '未通过验证 NOT VERIFIED'}"
     return document(title, [part for part in body if part], found.asked)
@@ -371,13 +371,15 @@ def _steps(resolution: Resolution) -> str:
     return f'{heading}<ol class="steps">{items}</ol>'
 
 
-def _downloads(view: PageView) -> str:
+def _downloads(view: PageView, pact: bool) -> str:
     handle = quote(view.lookup.handle, safe="/")
     links = [
         f'<a href="/bundle/{handle}" download>证据包 evidence bundle (JSON)</a>',
     ]
     if view.footprint is not None:
         links.append(f'<a href="/footprint/{handle}">碳足迹 footprint (JSON)</a>')
+    if view.footprint is not None and pact and view.lookup.verified:
+        links.append(f'<a href="/pact/{handle}">PACT v3 ProductFootprint (JSON)</a>')
     if view.grade is not None:
         links.append(f'<a href="/report/{handle}">评价报告 report (HTML)</a>')
     return (

@@ -2,15 +2,22 @@
 facts in the HTML itself (no JavaScript needed), downloads that verify on their own."""
 
 import json
+import ssl
 import urllib.error
 import urllib.request
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 
+from registry.node import init_node
 from resolver.client import load_trust_anchor
 from resolver.demo import BRACKET, BRACKET_CODES, EFFICIENCY
+from resolver.serve import start
+from resolver.settings import Settings
 from signing.verify import verify_bundle
+from tests.conftest import PASSPHRASE
+from tests.pact_support import self_signed
 from tests.resolver.live import Live
 
 GTIN = BRACKET_CODES["gtin"]
@@ -114,3 +121,37 @@ def test_downloads_verify_on_their_own(live: Live) -> None:
     assert json.loads(body)["roots"][0]["pcf_excluding_biogenic"] == "96.4"
     status, _, body = fetch(f"{live.page}/report/{BRACKET}")
     assert status == 200 and "碳效评价报告" in body and "碳足迹树" in body
+
+
+def test_pact_footprint_is_linked_only_where_pact_is_served(live: Live, tmp_path: Path) -> None:
+    _, _, plain = fetch(f"{live.page}/id/{BRACKET}")
+    assert "/pact/" not in plain
+    assert fetch(f"{live.page}/pact/{BRACKET}")[0] == 404
+    directory = tmp_path / "pact-buyer"
+    init_node(directory, role="secondary", prefix="88.201", passphrase=PASSPHRASE).store.close()
+    cert, key = self_signed(tmp_path)
+    settings = Settings(
+        directory,
+        recursive=True,
+        root_url=live.root,
+        trust_anchor=live.demo.anchor,
+        pact=True,
+        tls_cert=cert,
+        tls_key=key,
+        rate_limit=0,
+    )
+    node = live.run(start(settings))
+    trust = ssl.create_default_context(cafile=str(cert))
+    try:
+        base = node.url.replace("http://", "https://")
+        page = urllib.request.urlopen(f"{base}/id/{GTIN}", context=trust).read().decode()
+        assert f'href="/pact/{BRACKET}"' in page
+        body = json.loads(urllib.request.urlopen(f"{base}/pact/{GTIN}", context=trust).read())
+        assert body["pcf"]["pcfExcludingBiogenicUptake"] == {"value": "96.4", "unit": "kgCO2e"}
+        assert body["productIds"] == [f"urn:glid:{BRACKET}"]
+        assert body["specVersion"].startswith("3.") and body["status"] == "Active"
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{base}/pact/{EFFICIENCY}", context=trust)
+        assert refused.value.code == 404
+    finally:
+        live.run(node.stop())
