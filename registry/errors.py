@@ -129,6 +129,10 @@ class RecordError(RegistryError, ValueError):
     """A record or one of its values is malformed."""
 
 
+class DamagedRecord(RecordError):
+    """A stored record version cannot be read back as it was accepted; run `glid check`."""
+
+
 class NotFound(RegistryError, LookupError):
     """No such identifier, version or prefix on this node."""
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from registry import prefixes, versions
-from registry.errors import IdentifierError, NotFound
+from registry.errors import DamagedRecord, IdentifierError, NotFound
 from registry.evidence import chain_for_kid
 from registry.identifiers import Identifier
 from registry.keyring import decode_chain
@@ -72,7 +72,7 @@ class Referral:
 class Missing:
     handle: str
     reason: str
-    code: str = "not_found"  # not_found | bad_identifier | deleted | outside
+    code: str = "not_found"  # not_found | bad_identifier | deleted | outside | damaged
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.code, "handle": self.handle, "error": self.reason}
@@ -140,5 +140,8 @@ class Authority:
             return Missing(handle, str(exc))
         if stored.deleted and version is None:
             return Missing(handle, f"{handle} was deleted in version {stored.version}", "deleted")
-        values = [dict(v) for v in filter_values(stored.values(), indexes=indexes, types=types)]
+        try:
+            values = [dict(v) for v in filter_values(stored.values(), indexes=indexes, types=types)]
+        except DamagedRecord as exc:
+            return Missing(handle, f"version {stored.version} of {handle}: {exc}", "damaged")
         return Found(stored, zone.prefix, self.chain(stored.signature), values)

@@ -1,18 +1,65 @@
-"""Errors on the wire: every failure is a JSON body with a message an operator can act on."""
+"""Errors on the wire: every failure is a JSON body with a message an operator can act on.
+
+Each body carries ``error`` (what failed and what to do) and ``code``, a stable word a
+program can branch on (docs/PROTOCOL.md, "Errors"); the code is chosen by the error's
+type or, for aiohttp's own refusals, by the HTTP status, never by its text.
+"""
 
 import orjson
 from aiohttp import web
 
-from registry.errors import NotFound, OutsidePrefix, Unauthenticated, Unauthorised
+from registry.errors import (
+    IdentifierError,
+    NotFound,
+    OutsidePrefix,
+    RecordError,
+    Unauthenticated,
+    Unauthorised,
+)
 from signing.errors import GlidError
 
+CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    408: "request_timeout",
+    409: "conflict",
+    413: "too_large",
+    414: "too_large",
+    429: "rate_limited",
+    431: "too_large",
+    500: "internal",
+    503: "unavailable",
+}
 
-def json_error(status: int, message: str, **extra: object) -> web.Response:
-    return web.Response(
-        status=status,
-        body=orjson.dumps({"error": message, **extra}),
-        content_type="application/json",
-    )
+
+class BadParameter(GlidError, ValueError):
+    """A query parameter is malformed or out of range."""
+
+
+class BadBody(GlidError, ValueError):
+    """The request body cannot be decoded, or nests deeper than any request needs."""
+
+
+class TooLarge(GlidError):
+    """A request asks for more work or a larger answer than this node serves at once."""
+
+
+class Unavailable(GlidError):
+    """The node cannot answer right now; retry after the time given."""
+
+    def __init__(self, message: str, retry_after: int = 1) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def json_error(
+    status: int, message: str, *, code: str | None = None, **extra: object
+) -> web.Response:
+    body = {"error": message, "code": code or CODES.get(status, "error"), **extra}
+    return web.Response(status=status, body=orjson.dumps(body), content_type="application/json")
 
 
 def status_for(exc: GlidError) -> int:
@@ -22,4 +69,31 @@ def status_for(exc: GlidError) -> int:
         return 404
     if isinstance(exc, OutsidePrefix | Unauthorised):
         return 403
+    if isinstance(exc, TooLarge):
+        return 413
+    if isinstance(exc, Unavailable):
+        return 503
     return 400
+
+
+def code_for(exc: GlidError) -> str:
+    """The stable code of a library error: its kind where it names one, else its status's."""
+    if isinstance(exc, BadParameter):
+        return "bad_parameter"
+    if isinstance(exc, BadBody):
+        return "bad_body"
+    if isinstance(exc, IdentifierError):
+        return "bad_identifier"
+    if isinstance(exc, RecordError):
+        return "bad_record"
+    if isinstance(exc, OutsidePrefix):
+        return "outside_prefix"
+    return CODES[status_for(exc)]
+
+
+def error_response(exc: GlidError) -> web.Response:
+    """The JSON answer for a library error; a 503 tells the client when to retry."""
+    response = json_error(status_for(exc), str(exc), code=code_for(exc))
+    if isinstance(exc, Unavailable):
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response

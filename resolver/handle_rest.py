@@ -37,8 +37,10 @@ from registry.prefixes import require_authoritative
 from registry.records import SIGNATURE_TYPE, filter_values
 from registry.registration import Registrar
 from registry.store import Store
+from resolver import params
 from resolver.auth import SIGNED_SCHEME, authenticate, authorise
 from resolver.authority import Found, Missing, Referral
+from resolver.errors import status_for
 from resolver.limits import RateLimited, too_many
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
 from signing.errors import GlidError
@@ -93,7 +95,7 @@ def _classify(exc: GlidError) -> tuple[Code, int]:
         return Code.INVALID_VALUE, 400
     if isinstance(exc, NotFound):
         return Code.HANDLE_NOT_FOUND, 404
-    return Code.ERROR, 500
+    return Code.ERROR, status_for(exc)
 
 
 def _json(
@@ -174,11 +176,7 @@ async def _on_handle(request: web.Request, operation: Operation) -> web.Response
 
 
 def _indexes(request: web.Request) -> tuple[int, ...]:
-    given = request.query.getall("index", [])
-    bad = [value for value in given if not value.isdigit()]
-    if bad:
-        raise HandleRestError(Code.ERROR, 400, f"index= must be a non-negative integer, got {bad}")
-    return tuple(int(value) for value in given)
+    return tuple(params.number("index", text) for text in request.query.getall("index", []))
 
 
 def _flag(request: web.Request, name: str, default: bool) -> bool:
@@ -192,13 +190,7 @@ def _flag(request: web.Request, name: str, default: bool) -> bool:
 
 def _count(request: web.Request, name: str) -> int | None:
     value = request.query.get(name)
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise HandleRestError(
-            Code.ERROR, 400, f"{name}= must be a non-negative integer, got {value!r}"
-        )
-    return int(value)
+    return None if value is None else params.number(name, value)
 
 
 def _expand_types(types: Sequence[str], values: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
@@ -343,6 +335,8 @@ async def _get(request: web.Request, text: str) -> web.Response:
             raise HandleRestError(Code.INVALID_HANDLE, 400, answer.reason)
         if answer.code == "outside":
             raise HandleRestError(Code.SERVER_NOT_RESPONSIBLE, 400, answer.reason)
+        if answer.code == "damaged":
+            raise HandleRestError(Code.ERROR, 500, answer.reason)
         raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, answer.reason)
     assert isinstance(answer, Found)
     stored = answer.stored

@@ -19,6 +19,7 @@ from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
 from registry.revocations import published_lists
+from resolver import params
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
@@ -38,6 +39,7 @@ STATUS = {
     "deleted": 404,
     "outside": 404,
     "bad_identifier": 400,
+    "damaged": 500,
 }
 
 
@@ -81,18 +83,16 @@ def status_of(answer: Answer) -> int:
 
 def _int_param(request: web.Request, name: str) -> int | None:
     text = request.query.get(name)
-    if text is None:
-        return None
-    if not text.isdigit():
-        raise web.HTTPBadRequest(text=f"{name} must be a non-negative integer, got {text!r}")
-    return int(text)
+    return None if text is None else params.number(name, text)
+
+
+def _moment_param(request: web.Request, name: str) -> str | None:
+    text = request.query.get(name)
+    return None if text is None else params.moment(name, text)
 
 
 def _indexes(request: web.Request) -> tuple[int, ...]:
-    values = request.query.getall("index", [])
-    if not all(value.isdigit() for value in values):
-        raise web.HTTPBadRequest(text=f"index must be integers, got {values}")
-    return tuple(int(value) for value in values)
+    return tuple(params.number("index", text) for text in request.query.getall("index", []))
 
 
 def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[str, Any]:
@@ -129,7 +129,7 @@ async def resolve(request: web.Request) -> web.Response:
     answer = app[AUTHORITY].lookup(
         handle,
         version=_int_param(request, "version"),
-        at=request.query.get("at"),
+        at=_moment_param(request, "at"),
         indexes=_indexes(request),
         types=tuple(request.query.getall("type", [])),
     )
@@ -157,7 +157,9 @@ async def resolve_batch(request: web.Request) -> web.Response:
         return json_error(400, 'expected {"ids": [identifier, ...]}')
     if len(ids) > MAX_BATCH_IDS:
         return json_error(400, f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
-    bundle = bool(body.get("bundle", False))
+    bundle = body.get("bundle", False)
+    if not isinstance(bundle, bool):
+        return json_error(400, "bundle must be true or false", code="bad_body")
     authority = request.app[AUTHORITY]
     answers = [answer_body(request, authority.lookup(i), bundle=bundle) for i in ids]
     return respond(request, {"answers": answers})

@@ -11,6 +11,8 @@ import msgpack
 import orjson
 from aiohttp import web
 
+from resolver.errors import BadBody
+
 JSON = "application/json"
 MSGPACK = "application/msgpack"
 _MSGPACK_TYPES = (MSGPACK, "application/x-msgpack")
@@ -43,21 +45,42 @@ def respond_encoded(request: web.Request, json_body: bytes, msgpack_body: bytes)
     return web.Response(body=json_body, content_type=JSON)
 
 
+MAX_BODY_DEPTH = 32  # arrays and objects inside a request body; records need far fewer
+
+
+def _depth_within(body: Any, limit: int) -> bool:
+    """Whether ``body`` nests at most ``limit`` levels, checked without recursion."""
+    level: list[Any] = [body]
+    for _ in range(limit + 1):
+        level = [
+            member
+            for item in level
+            if type(item) is dict or type(item) is list
+            for member in (item.values() if type(item) is dict else item)
+        ]
+        if not level:
+            return True
+    return False
+
+
 async def read_body(request: web.Request) -> Any:
-    """Decode a JSON or MessagePack request body by its Content-Type."""
+    """Decode a JSON or MessagePack request body by its Content-Type.
+
+    Both decoders stop near 1,000 levels of nesting, which is still deep enough to exhaust
+    the stack of the code that walks a body; a body deeper than MAX_BODY_DEPTH is refused
+    here, with the other undecodable ones.
+    """
     raw = await request.read()
     if request.content_type in _MSGPACK_TYPES:
         try:
-            return msgpack.unpackb(raw, raw=False, strict_map_key=True)
+            body = msgpack.unpackb(raw, raw=False, strict_map_key=True)
         except (ValueError, msgpack.ExtraData, msgpack.FormatError, msgpack.StackError) as exc:
-            raise web.HTTPBadRequest(
-                text=orjson.dumps({"error": f"body is not valid MessagePack: {exc}"}).decode(),
-                content_type=JSON,
-            ) from exc
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
-        raise web.HTTPBadRequest(
-            text=orjson.dumps({"error": f"body is not valid JSON: {exc}"}).decode(),
-            content_type=JSON,
-        ) from exc
+            raise BadBody(f"body is not valid MessagePack: {exc}") from exc
+    else:
+        try:
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise BadBody(f"body is not valid JSON: {exc}") from exc
+    if not _depth_within(body, MAX_BODY_DEPTH):
+        raise BadBody(f"body nests deeper than {MAX_BODY_DEPTH} levels")
+    return body
