@@ -5,6 +5,7 @@ authority that answers from it, the write path and the metrics are opened in cle
 contexts (closed in reverse order on shutdown) and shared through typed AppKeys.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -20,7 +21,16 @@ from resolver.envelope import envelope
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.settings import Settings
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
+from resolver.state import (
+    ANSWERS,
+    AUTHORITY,
+    BATCH_LANE,
+    METRICS,
+    REGISTRAR,
+    RESOLVER,
+    SETTINGS,
+    STORE,
+)
 
 log = logging.getLogger("glid.node")
 
@@ -34,6 +44,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = metrics
     app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)
+    app[BATCH_LANE] = asyncio.Semaphore(1)
     app.cleanup_ctx.append(_open_store)
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)
@@ -50,7 +61,7 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     store = Store.open(settings.directory)
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
-    app[ANSWERS] = EncodedAnswers(store.conn)
+    app[ANSWERS] = EncodedAnswers(store.conn, settings.answer_cache_bytes)
     if settings.passphrase is not None:
         app[REGISTRAR] = registrar(store, settings.passphrase)
     node = {"prefix": store.node.prefix, "role": store.node.role}

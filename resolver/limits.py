@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping
 import orjson
 from aiohttp import web
 
+from resolver.errors import TooLarge
 from resolver.settings import Settings
 from signing.errors import GlidError
 
@@ -65,19 +66,21 @@ class TokenBuckets:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def take(self, key: str) -> float:
-        """Take one token for ``key``: 0.0 if granted, else the seconds until one is."""
+    def take(self, key: str, cost: float = 1.0) -> float:
+        """Take ``cost`` tokens for ``key``: 0.0 if granted, else the seconds until they are.
+
+        A cost above the burst could never be granted; callers refuse such work first."""
         if not self.enabled:
             return 0.0
         now = self.clock()
         tokens, at = self._buckets.pop(key, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[key] = (tokens - 1.0, now)
+        if tokens >= cost:
+            self._buckets[key] = (tokens - cost, now)
             wait = 0.0
         else:
             self._buckets[key] = (tokens, now)
-            wait = (1.0 - tokens) / self.rate
+            wait = (cost - tokens) / self.rate
         if len(self._buckets) > self.max_keys:
             self._forget_refilled(now)
         return wait
@@ -134,6 +137,22 @@ class Limits:
             raise RateLimited(
                 f"client {address} sent more than {self.clients.rate:g} requests/s"
                 f" (burst {self.clients.burst}); retry after {math.ceil(wait)} s",
+                wait,
+            )
+
+    def charge_client(self, address: str, cost: float, what: str) -> None:
+        """Take what a costly request (a batch) is worth beyond the one token every request
+        pays, so a client's work, not its request count, meets the limit."""
+        if self.clients.enabled and cost > self.clients.burst:
+            raise TooLarge(
+                f"{what} costs {cost:g} requests' worth; this node's burst is"
+                f" {self.clients.burst}: split it into smaller batches"
+            )
+        wait = self.clients.take(address, cost - 1) if cost > 1 else 0.0
+        if wait:
+            raise RateLimited(
+                f"client {address}: {what} costs {cost:g} requests' worth, more than its"
+                f" tokens left; retry after {math.ceil(wait)} s",
                 wait,
             )
 

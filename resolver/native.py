@@ -23,11 +23,30 @@ from resolver import params
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
-from resolver.errors import json_error
+from resolver.errors import TooLarge, json_error
+from resolver.limits import LIMITS
 from resolver.metrics import Metrics
-from resolver.settings import MAX_BATCH_IDS
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
-from resolver.wire import encode_json, encode_msgpack, read_body, respond, respond_encoded
+from resolver.pacing import Slices
+from resolver.settings import IDS_PER_TOKEN, MAX_BATCH_IDS
+from resolver.state import (
+    ANSWERS,
+    AUTHORITY,
+    BATCH_LANE,
+    METRICS,
+    REGISTRAR,
+    RESOLVER,
+    SETTINGS,
+    STORE,
+)
+from resolver.wire import (
+    array_header,
+    encode_json,
+    encode_msgpack,
+    read_body,
+    respond,
+    respond_encoded,
+    wants_msgpack,
+)
 
 routes = web.RouteTableDef()
 log = logging.getLogger("glid.resolve")
@@ -151,18 +170,45 @@ async def resolve(request: web.Request) -> web.Response:
 
 @routes.post("/glid/v1/resolve")
 async def resolve_batch(request: web.Request) -> web.Response:
+    """Many ids in one request, charged by their number, answered within a size limit,
+    and worked through in slices so that other clients are served meanwhile."""
     body = await read_body(request)
     ids = body.get("ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        return json_error(400, 'expected {"ids": [identifier, ...]}')
+        return json_error(400, 'expected {"ids": [identifier, ...]}', code="bad_body")
     if len(ids) > MAX_BATCH_IDS:
-        return json_error(400, f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
+        raise TooLarge(f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
     bundle = body.get("bundle", False)
     if not isinstance(bundle, bool):
         return json_error(400, "bundle must be true or false", code="bad_body")
-    authority = request.app[AUTHORITY]
-    answers = [answer_body(request, authority.lookup(i), bundle=bundle) for i in ids]
-    return respond(request, {"answers": answers})
+    app = request.app
+    cost = len(ids) / IDS_PER_TOKEN + (len(ids) if bundle else 0)
+    what = f"a batch of {len(ids)} ids{' with bundles' if bundle else ''}"
+    app[LIMITS].charge_client(request.remote or "unknown", cost, what)
+    encode = encode_msgpack if wants_msgpack(request) else encode_json
+    limit, size, parts = app[SETTINGS].max_response_bytes, 0, []
+    authority, slices = app[AUTHORITY], Slices()
+    async with app[BATCH_LANE]:  # one batch at a time per worker; single lookups pass by
+        for position, handle in enumerate(ids):
+            part = encode(answer_body(request, authority.lookup(handle), bundle=bundle))
+            size += len(part)
+            if size > limit:
+                raise TooLarge(
+                    f"the answer to {what} passes this node's limit of {limit} bytes at id"
+                    f" {position + 1}; ask for fewer ids{' or without bundles' if bundle else ''}"
+                )
+            parts.append(part)
+            await slices.tick()
+    return respond_encoded(request, *_answers_document(parts, msgpack=encode is encode_msgpack))
+
+
+def _answers_document(parts: list[bytes], *, msgpack: bool) -> tuple[bytes, bytes]:
+    """``{"answers": [...]}`` from answers already encoded one by one, in the encoding asked
+    for; the other slot is never read (respond_encoded picks by the same Accept header)."""
+    if msgpack:
+        head = encode_msgpack({"answers": []})[:-1]  # map header, key; drop the empty array
+        return b"", head + array_header(len(parts)) + b"".join(parts)
+    return b'{"answers":[' + b",".join(parts) + b"]}", b""
 
 
 @routes.get("/glid/v1/prefixes/{prefix}")

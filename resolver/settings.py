@@ -5,6 +5,9 @@ from pathlib import Path
 
 MAX_BODY_BYTES = 8 << 20
 MAX_BATCH_IDS = 10_000
+MAX_RESPONSE_BYTES = 16 << 20
+ANSWER_CACHE_BYTES = 64 << 20
+IDS_PER_TOKEN = 25  # a batch of n ids costs n / 25 tokens, plus one per id it bundles
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,4 +22,6 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: float = 200.0  # requests per second per client, sustained
     rate_burst: int = 400
+    max_response_bytes: int = MAX_RESPONSE_BYTES  # a batch answer larger than this is refused
+    answer_cache_bytes: int = ANSWER_CACHE_BYTES  # encoded answers kept in memory
     public_url: str | None = None  # how other nodes reach this one, if not http://host:port

@@ -1,5 +1,7 @@
 """Typed application state: what a daemon's handlers share, each under its own AppKey."""
 
+import asyncio
+
 from aiohttp import web
 
 from registry.registration import Registrar
@@ -17,3 +19,4 @@ ANSWERS = web.AppKey("answers", EncodedAnswers)
 METRICS = web.AppKey("metrics", Metrics)
 REGISTRAR = web.AppKey("registrar", Registrar)
 RESOLVER = web.AppKey("resolver", Resolver)
+BATCH_LANE = web.AppKey("batch_lane", asyncio.Semaphore)  # batches run one at a time

@@ -32,6 +32,12 @@ def encode_msgpack(body: Any) -> bytes:
     return packed
 
 
+def array_header(length: int) -> bytes:
+    """The MessagePack header of an array of ``length`` items (its items follow it)."""
+    header: bytes = msgpack.Packer().pack_array_header(length)
+    return header
+
+
 def respond(request: web.Request, body: Any, status: int = 200) -> web.Response:
     if wants_msgpack(request):
         return web.Response(body=encode_msgpack(body), status=status, content_type=MSGPACK)

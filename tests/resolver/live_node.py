@@ -4,6 +4,7 @@ sockets): the node's event loop runs beside the test, as it would beside any cli
 import asyncio
 import base64
 import http.client
+import multiprocessing
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,7 +45,8 @@ class LiveNode:
         self._thread.start()
         config = Settings(directory, passphrase=PASSPHRASE, **settings)
         self._running: RunningNode = self._call(start(config))
-        self.port = urlsplit(self._running.url).port or 0
+        self.url = self._running.url
+        self.port = urlsplit(self.url).port or 0
 
     def _call(self, work: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(work, self._loop).result(timeout=60)
@@ -79,3 +81,28 @@ def admin_node(root: Path, prefix: str = "88", **settings: Any) -> tuple[LiveNod
     secret = created.admin_secret_file.read_text().strip()
     token = base64.b64encode(f"{created.admin_identity}:{secret}".encode()).decode()
     return LiveNode(root, **settings), {"Authorization": f"Basic {token}"}
+
+
+def _serve_in_child(directory: Path, settings: dict[str, Any], urls: Any) -> None:
+    async def run() -> None:
+        running = await start(Settings(directory, passphrase=PASSPHRASE, **settings))
+        urls.put(running.url)
+        await asyncio.Event().wait()  # until the parent terminates this process
+
+    asyncio.run(run())
+
+
+class ProcessNode:
+    """A node in a process of its own, for timing what its clients see: neither the test's
+    clients nor the interpreter lock of the test process share its event loop."""
+
+    def __init__(self, directory: Path, **settings: Any) -> None:
+        context = multiprocessing.get_context("fork")
+        urls = context.Queue()
+        self._process = context.Process(target=_serve_in_child, args=(directory, settings, urls))
+        self._process.start()
+        self.url: str = urls.get(timeout=60)
+
+    def stop(self) -> None:
+        self._process.terminate()
+        self._process.join(timeout=10)
