@@ -40,6 +40,7 @@ from registry.principals import Principal
 from registry.store import Store
 from resolver.limits import LIMITS
 from resolver.state import STORE
+from resolver.wire import read_raw
 from signing.b64 import b64url_decode, b64url_encode
 from signing.errors import Base64Error, KeyFormatError, SignatureError
 from signing.keys import SigningKey, VerifyKey
@@ -270,7 +271,7 @@ async def authenticate(request: web.Request) -> Principal:
         principal = await _basic(store, params)
     elif scheme.lower() == SIGNED_SCHEME.lower() and params:
         signed = parse_signed_header(params)
-        body = await request.read()
+        body = await read_raw(request)
         principal = verify_signed(
             store, signed, request.method, request.raw_path, body, int(time.time())
         )

@@ -43,6 +43,10 @@ class BadBody(GlidError, ValueError):
     """The request body cannot be decoded, or nests deeper than any request needs."""
 
 
+class BodyTimeout(GlidError):
+    """The request body did not arrive in time."""
+
+
 class TooLarge(GlidError):
     """A request asks for more work or a larger answer than this node serves at once."""
 
@@ -73,6 +77,8 @@ def status_for(exc: GlidError) -> int:
         return 413
     if isinstance(exc, Unavailable):
         return 503
+    if isinstance(exc, BodyTimeout):
+        return 408
     return 400
 
 

@@ -43,6 +43,7 @@ from resolver.authority import Found, Missing, Referral
 from resolver.errors import status_for
 from resolver.limits import RateLimited, too_many
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+from resolver.wire import read_raw
 from signing.errors import GlidError
 
 PATH = "/api/handles/"
@@ -365,7 +366,7 @@ async def _put(request: web.Request, text: str) -> web.Response:
     identifier, actor = await _writer(request, text)
     overwrite = _flag(request, "overwrite", default=True)
     named_text = request.query.getall("index", [])
-    submitted = _submitted(await request.read())
+    submitted = _submitted(await read_raw(request))
     current = _current_values(request.app[STORE], str(identifier))
     if not named_text:
         if current is not None and not overwrite:

@@ -43,6 +43,7 @@ from resolver.wire import (
     encode_json,
     encode_msgpack,
     read_body,
+    read_raw,
     respond,
     respond_encoded,
     wants_msgpack,
@@ -296,7 +297,7 @@ async def register_batch(request: web.Request) -> web.Response:
             return json_error(400, "a MessagePack batch is an array of {handle, values} maps")
         parsed = [parse_item(number, item) for number, item in enumerate(items, start=1)]
     else:
-        parsed = list(read_jsonl(io.BytesIO(await request.read())))
+        parsed = list(read_jsonl(io.BytesIO(await read_raw(request))))
     results: list[Outcome] = []
     accepted: list[Submission] = []
     for item in parsed:

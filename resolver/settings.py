@@ -1,7 +1,9 @@
 """A daemon's settings, from the command line or a test."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from resolver.connections import ConnectionLimits
 
 MAX_BODY_BYTES = 8 << 20
 MAX_BATCH_IDS = 10_000
@@ -24,4 +26,6 @@ class Settings:
     rate_burst: int = 400
     max_response_bytes: int = MAX_RESPONSE_BYTES  # a batch answer larger than this is refused
     answer_cache_bytes: int = ANSWER_CACHE_BYTES  # encoded answers kept in memory
+    body_timeout: float = 30.0  # seconds a client may take to send a request body
+    connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     public_url: str | None = None  # how other nodes reach this one, if not http://host:port

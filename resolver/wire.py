@@ -5,13 +5,15 @@ A client asks for MessagePack with ``Accept: application/msgpack`` (or
 two encodings can never disagree.
 """
 
+import asyncio
 from typing import Any
 
 import msgpack
 import orjson
 from aiohttp import web
 
-from resolver.errors import BadBody
+from resolver.errors import BadBody, BodyTimeout
+from resolver.state import SETTINGS
 
 JSON = "application/json"
 MSGPACK = "application/msgpack"
@@ -51,6 +53,19 @@ def respond_encoded(request: web.Request, json_body: bytes, msgpack_body: bytes)
     return web.Response(body=json_body, content_type=JSON)
 
 
+async def read_raw(request: web.Request) -> bytes:
+    """The request body, if it arrives within the node's body timeout.
+
+    A client that declares a Content-Length and never sends it would otherwise hold its
+    connection and a handler forever."""
+    timeout = request.app[SETTINGS].body_timeout
+    try:
+        async with asyncio.timeout(timeout):
+            return await request.read()
+    except TimeoutError:
+        raise BodyTimeout(f"the request body did not arrive within {timeout:g} s") from None
+
+
 MAX_BODY_DEPTH = 32  # arrays and objects inside a request body; records need far fewer
 
 
@@ -76,7 +91,7 @@ async def read_body(request: web.Request) -> Any:
     the stack of the code that walks a body; a body deeper than MAX_BODY_DEPTH is refused
     here, with the other undecodable ones.
     """
-    raw = await request.read()
+    raw = await read_raw(request)
     if request.content_type in _MSGPACK_TYPES:
         try:
             body = msgpack.unpackb(raw, raw=False, strict_map_key=True)
