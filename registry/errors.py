@@ -147,3 +147,7 @@ class Unauthorised(RegistryError, PermissionError):
 
 class Unauthenticated(RegistryError, PermissionError):
     """The request carries no valid credentials."""
+
+
+class Conflict(RegistryError):
+    """The request conflicts with one this node already holds."""

@@ -9,6 +9,7 @@ import orjson
 from aiohttp import web
 
 from registry.errors import (
+    Conflict,
     IdentifierError,
     NotFound,
     OutsidePrefix,
@@ -75,6 +76,8 @@ def status_for(exc: GlidError) -> int:
         return 403
     if isinstance(exc, TooLarge):
         return 413
+    if isinstance(exc, Conflict):
+        return 409
     if isinstance(exc, Unavailable):
         return 503
     if isinstance(exc, BodyTimeout):
