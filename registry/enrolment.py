@@ -23,7 +23,6 @@ from registry.records import utc_timestamp
 from registry.store import Store
 from signing.certificates import DELEGATE, SIGN, check_delegation_request, require_issuable
 
-
 PENDING_DAYS = 7
 
 

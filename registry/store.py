@@ -6,6 +6,7 @@ are committed together or not at all, whatever happens to the process.
 """
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,23 @@ class NodeInfo:
     prefix: str
     created_at: str
     directory: Path
+
+
+def _private_file(path: Path) -> None:
+    """Create the store file readable by its owner only, whatever the umask: it holds the
+    admin secrets' hashes, the audit trail and the replay nonces. SQLite gives its -wal and
+    -shm files the same mode. The node directory, which also holds the key files, is 0700."""
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
+def _keep_private(directory: Path) -> None:
+    """Take group and other access away from a node made before stores were private."""
+    for path in (directory, *(directory / f"{DB_NAME}{end}" for end in ("", "-wal", "-shm"))):
+        if path.exists() and path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+            os.chmod(path, 0o700 if path.is_dir() else 0o600)
 
 
 def _connect(path: Path) -> Database:
@@ -56,6 +74,7 @@ class Store:
         if path.exists():
             raise NodeExists(f"{directory} already holds a glid node ({path})")
         directory.mkdir(parents=True, exist_ok=True)
+        _private_file(path)
         db = _connect(path)
         migrations.apply(db.conn)
         now = utc_timestamp()
@@ -76,6 +95,7 @@ class Store:
         path = directory / DB_NAME
         if not path.is_file():
             raise NotANode(f"{directory} is not a glid node (no {DB_NAME}); run `glid init` first")
+        _keep_private(directory)
         try:
             db = _connect(path)
             migrations.apply(db.conn)

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from registry.keyring import require_unlockable
 from registry.service import registrar
 from registry.store import Store
 from resolver import handle_rest, native, node_api
@@ -31,6 +32,7 @@ from resolver.state import (
     SETTINGS,
     STORE,
 )
+from signing.errors import GlidError
 
 log = logging.getLogger("glid.node")
 
@@ -63,6 +65,11 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     app[AUTHORITY] = Authority(store)
     app[ANSWERS] = EncodedAnswers(store.conn, settings.answer_cache_bytes)
     if settings.passphrase is not None:
+        try:
+            require_unlockable(store, settings.passphrase)
+        except GlidError:
+            store.close()
+            raise
         app[REGISTRAR] = registrar(store, settings.passphrase)
     node = {"prefix": store.node.prefix, "role": store.node.role}
     log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)

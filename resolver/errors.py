@@ -5,6 +5,8 @@ program can branch on (docs/PROTOCOL.md, "Errors"); the code is chosen by the er
 type or, for aiohttp's own refusals, by the HTTP status, never by its text.
 """
 
+import logging
+
 import orjson
 from aiohttp import web
 
@@ -17,7 +19,9 @@ from registry.errors import (
     Unauthenticated,
     Unauthorised,
 )
-from signing.errors import GlidError
+from signing.errors import GlidError, KeyFileError
+
+log = logging.getLogger("glid.node")
 
 CODES = {
     400: "bad_request",
@@ -101,7 +105,15 @@ def code_for(exc: GlidError) -> str:
 
 
 def error_response(exc: GlidError) -> web.Response:
-    """The JSON answer for a library error; a 503 tells the client when to retry."""
+    """The JSON answer for a library error; a 503 tells the client when to retry.
+
+    A key file error names files on the node: the operator reads it in the log, the
+    client learns only that the node cannot sign."""
+    if isinstance(exc, KeyFileError):
+        log.error("the node cannot use its signing key: %s", exc)
+        return json_error(
+            503, "the node cannot use its signing key; its operator will find why in its log"
+        )
     response = json_error(status_for(exc), str(exc), code=code_for(exc))
     if isinstance(exc, Unavailable):
         response.headers["Retry-After"] = str(exc.retry_after)

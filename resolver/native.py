@@ -23,7 +23,7 @@ from resolver import params
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
-from resolver.errors import TooLarge, json_error
+from resolver.errors import TooLarge, Unavailable, json_error
 from resolver.limits import LIMITS
 from resolver.metrics import Metrics
 from resolver.pacing import Slices
@@ -132,7 +132,7 @@ def evidence(request: web.Request, found: Found) -> dict[str, Any]:
     try:
         return proofs(store, found.stored.handle, found.stored.version, passphrase)
     except CheckpointUnavailable as exc:
-        raise web.HTTPServiceUnavailable(text=str(exc)) from exc
+        raise Unavailable(str(exc), retry_after=60) from exc
 
 
 @routes.get("/glid/v1/resolve/{handle:.+}")
@@ -250,7 +250,7 @@ async def checkpoint(request: web.Request) -> web.Response:
     try:
         note = current_checkpoint(request.app[STORE], request.app[SETTINGS].passphrase)
     except CheckpointUnavailable as exc:
-        raise web.HTTPServiceUnavailable(text=str(exc)) from exc
+        raise Unavailable(str(exc), retry_after=60) from exc
     return web.Response(text=note, content_type="text/plain")
 
 
