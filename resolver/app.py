@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from glid_core.errors import GlidError
 from registry.keyring import require_unlockable
 from registry.service import registrar
 from registry.store import Store
@@ -32,7 +33,6 @@ from resolver.state import (
     SETTINGS,
     STORE,
 )
-from signing.errors import GlidError
 
 log = logging.getLogger("glid.node")
 
@@ -63,7 +63,7 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     store = Store.open(settings.directory)
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
-    app[ANSWERS] = EncodedAnswers(store.conn, settings.answer_cache_bytes)
+    app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
     if settings.passphrase is not None:
         try:
             require_unlockable(store, settings.passphrase)
@@ -90,7 +90,7 @@ async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
 
 async def healthz(request: web.Request) -> web.Response:
     store = request.app[STORE]
-    store.conn.execute("SELECT 1").fetchone()
+    store.ping()
     return web.json_response({"status": "ok", "prefix": store.node.prefix, "role": store.node.role})
 
 

@@ -14,9 +14,9 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from glid_core.errors import GlidError
 from resolver.errors import error_response, json_error
 from resolver.state import METRICS, SETTINGS
-from signing.errors import GlidError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 CLIENT_CLOSED = 499

@@ -10,16 +10,18 @@ import logging
 import orjson
 from aiohttp import web
 
+from glid_core.errors import GlidError, IdentifierError
 from registry.errors import (
     Conflict,
-    IdentifierError,
     NotFound,
     OutsidePrefix,
     RecordError,
+    StoreReadOnly,
+    StoreUnavailable,
     Unauthenticated,
     Unauthorised,
 )
-from signing.errors import GlidError, KeyFileError
+from signing.errors import KeyFileError
 
 log = logging.getLogger("glid.node")
 
@@ -82,10 +84,12 @@ def status_for(exc: GlidError) -> int:
         return 413
     if isinstance(exc, Conflict):
         return 409
-    if isinstance(exc, Unavailable):
-        return 503
+    if isinstance(exc, Unavailable | StoreUnavailable):
+        return 503  # the store is busy or failing: retry later
     if isinstance(exc, BodyTimeout):
         return 408
+    if isinstance(exc, StoreReadOnly):
+        return 405  # this node serves reads only; the write belongs on a writable node
     return 400
 
 
@@ -107,13 +111,18 @@ def code_for(exc: GlidError) -> str:
 def error_response(exc: GlidError) -> web.Response:
     """The JSON answer for a library error; a 503 tells the client when to retry.
 
-    A key file error names files on the node: the operator reads it in the log, the
-    client learns only that the node cannot sign."""
+    Key file and store errors name files on the node: the operator reads them in the log,
+    the client learns only what failed and when to retry."""
     if isinstance(exc, KeyFileError):
         log.error("the node cannot use its signing key: %s", exc)
         return json_error(
             503, "the node cannot use its signing key; its operator will find why in its log"
         )
+    if isinstance(exc, StoreUnavailable):
+        log.error("%s", exc)
+        response = json_error(503, "the node's store is busy or failing; retry in a moment")
+        response.headers["Retry-After"] = "1"
+        return response
     response = json_error(status_for(exc), str(exc), code=code_for(exc))
     if isinstance(exc, Unavailable):
         response.headers["Retry-After"] = str(exc.retry_after)

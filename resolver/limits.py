@@ -20,9 +20,9 @@ from collections.abc import Awaitable, Callable, Mapping
 import orjson
 from aiohttp import web
 
+from glid_core.errors import GlidError
 from resolver.errors import TooLarge
 from resolver.settings import Settings
-from signing.errors import GlidError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_TRACKED = 100_000

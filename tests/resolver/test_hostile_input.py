@@ -3,7 +3,6 @@ nothing is stored that cannot be read back, a damaged record fails alone."""
 
 import logging
 import socket
-import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,12 +15,12 @@ from aiohttp.http_exceptions import LineTooLong
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from registry import versions
 from registry.store import Store
 from resolver.logs import MalformedRequests
 from tests.registry.test_records import type_names
 from tests.resolver.bad_inputs import cases
 from tests.resolver.live_node import LiveNode, Reply, admin_node
+from tests.store_file import raw_connection
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveNode, d
 
 def stored_versions(directory: Path) -> int:
     with Store.open(directory) as store:
-        return versions.count(store.conn)[1]
+        return store.versions.count()[1]
 
 
 def json_answer(reply: Reply) -> dict[str, Any]:
@@ -178,7 +177,7 @@ def _damage(directory: Path, handle: str) -> None:
         ],
         use_bin_type=True,
     )
-    conn = sqlite3.connect(directory / "node.db")
+    conn = raw_connection(directory)
     with conn:
         (current,) = conn.execute(
             "SELECT current_version FROM identifiers WHERE handle = ?", (handle,)

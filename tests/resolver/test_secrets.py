@@ -35,7 +35,7 @@ def test_the_node_directory_and_store_are_private_whatever_the_umask(
     assert mode(directory) == 0o700
     assert mode(directory / DB_NAME) == 0o600
     with Store.open(directory) as store:
-        store.conn.execute("SELECT 1").fetchone()
+        store.ping()
         assert mode(directory / f"{DB_NAME}-wal") == 0o600
     write_json(tmp_path / "secret.json", {"passphrase": "x"}, mode=0o600)
     assert mode(tmp_path / "secret.json") == 0o600
