@@ -13,7 +13,6 @@ from aiohttp import web
 
 from glid_core.errors import GlidError
 from registry.keyring import require_unlockable
-from registry.service import registrar
 from registry.store import Store
 from resolver import handle_rest, native, node_api
 from resolver.answer_cache import EncodedAnswers
@@ -22,17 +21,18 @@ from resolver.client import Resolver, load_trust_anchor
 from resolver.envelope import envelope
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
-from resolver.settings import Settings
+from resolver.settings import LOOP_LOCK_WAIT, Settings
 from resolver.state import (
     ANSWERS,
     AUTHORITY,
     BATCH_LANE,
     METRICS,
-    REGISTRAR,
     RESOLVER,
     SETTINGS,
     STORE,
+    WRITER,
 )
+from resolver.writer import Writer
 
 log = logging.getLogger("glid.node")
 
@@ -60,7 +60,7 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _open_store(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    store = Store.open(settings.directory)
+    store = Store.open(settings.directory, lock_wait=LOOP_LOCK_WAIT)
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
     app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
@@ -70,10 +70,12 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
         except GlidError:
             store.close()
             raise
-        app[REGISTRAR] = registrar(store, settings.passphrase)
+        app[WRITER] = Writer(settings.directory, settings.passphrase, settings.lock_wait)
     node = {"prefix": store.node.prefix, "role": store.node.role}
     log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)
     yield
+    if WRITER in app:
+        app[WRITER].close()
     store.close()
     log.info("node %s stopped and closed its store", node["prefix"], extra=node)
 

@@ -15,6 +15,7 @@ from registry.errors import DamagedRecord, NotFound
 from registry.evidence import chain_for_kid
 from registry.keyring import decode_chain
 from registry.records import filter_values
+from registry.selfcheck import check_served
 from registry.store import Store
 from registry.store.versions import StoredVersion
 from signing.record_signature import parse_record_signature
@@ -139,6 +140,10 @@ class Authority:
             stored = self.store.versions.get(handle, version=version, at=at)
         except NotFound as exc:
             return Missing(handle, str(exc))
+        try:
+            check_served(self.store, stored, current=version is None and at is None)
+        except DamagedRecord as exc:
+            return Missing(handle, str(exc), "damaged")
         if stored.deleted and version is None:
             return Missing(handle, f"{handle} was deleted in version {stored.version}", "deleted")
         try:

@@ -173,7 +173,9 @@ def too_many(exc: RateLimited, body: dict[str, object] | None = None) -> web.Res
     """The 429 answer: a JSON body naming the limit and a Retry-After header."""
     return web.Response(
         status=429,
-        body=orjson.dumps(body if body is not None else {"error": str(exc)}),
+        body=orjson.dumps(
+            body if body is not None else {"error": str(exc), "code": "rate_limited"}
+        ),
         content_type="application/json",
         headers={"Retry-After": exc.retry_after_header},
     )

@@ -32,10 +32,10 @@ from resolver.state import (
     AUTHORITY,
     BATCH_LANE,
     METRICS,
-    REGISTRAR,
     RESOLVER,
     SETTINGS,
     STORE,
+    WRITER,
 )
 from resolver.wire import (
     array_header,
@@ -284,8 +284,8 @@ async def revocations(request: web.Request) -> web.Response:
 async def register_batch(request: web.Request) -> web.Response:
     """Batch registration: JSON Lines, or a MessagePack array of {handle, values}."""
     principal = await authenticate(request)
-    registrar = request.app.get(REGISTRAR)
-    if registrar is None:
+    writer = request.app.get(WRITER)
+    if writer is None:
         return json_error(503, "this node runs without its key passphrase and cannot sign writes")
     if request.content_type in ("application/msgpack", "application/x-msgpack"):
         items = await read_body(request)
@@ -306,7 +306,9 @@ async def register_batch(request: web.Request) -> web.Response:
             results.append(Outcome(item.line, item.handle, error=str(exc)))
             continue
         accepted.append(item)
-    results.extend(registrar.register(accepted, principal.identity))
+    results.extend(
+        await writer.run(lambda registrar: list(registrar.register(accepted, principal.identity)))
+    )
     request.app[ANSWERS].drop([o.handle for o in results if o.accepted])
     metrics = request.app[METRICS]
     results.sort(key=lambda outcome: outcome.line)

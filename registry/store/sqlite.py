@@ -62,7 +62,14 @@ class SqliteSession:
 class SqliteBackend(Backend):
     """A node store in one SQLite file."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, create: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        create: bool = False,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+    ) -> None:
         self.path = path
         self.read_only = read_only
         if create:
@@ -70,7 +77,7 @@ class SqliteBackend(Backend):
         elif not read_only:
             _keep_private(path)
         try:
-            self._conn = _connect(path, read_only=read_only)
+            self._conn = _connect(path, read_only=read_only, busy_timeout=busy_timeout)
             if read_only:
                 sqlite_schema.check_current(self._conn)
             else:
@@ -136,7 +143,7 @@ def _keep_private(path: Path) -> None:
             os.chmod(each, 0o700 if each.is_dir() else 0o600)
 
 
-def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+def _connect(path: Path, *, read_only: bool, busy_timeout: float) -> sqlite3.Connection:
     if read_only:
         # mode=ro: the file and its WAL are only read; a writable sibling process may
         # still be committing, and this connection sees each commit as it lands.
@@ -145,12 +152,12 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
             uri=True,
             isolation_level=None,
             check_same_thread=False,
-            timeout=BUSY_TIMEOUT_SECONDS,
+            timeout=busy_timeout,
         )
         conn.execute("PRAGMA query_only = ON")
         return conn
     conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
+        path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
     )
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")

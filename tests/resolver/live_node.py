@@ -102,6 +102,7 @@ class ProcessNode:
         self._process = context.Process(target=_serve_in_child, args=(directory, settings, urls))
         self._process.start()
         self.url: str = urls.get(timeout=60)
+        self.pid = self._process.pid or 0
 
     def stop(self) -> None:
         self._process.terminate()

@@ -14,9 +14,11 @@ import aiohttp
 import orjson
 import pytest
 
+from registry import delegation
 from registry.node import init_node
 from registry.registration import Submission
 from registry.service import registrar
+from registry.store import Store
 from tests.conftest import PASSPHRASE
 from tests.resolver.live_node import LiveNode, ProcessNode
 
@@ -146,3 +148,37 @@ def test_the_answer_cache_holds_its_byte_budget(tmp_path: Path) -> None:
     answers.drop(["88.7/id-9999"])
     answers.put("88.7/huge", b"y" * (2 << 20), b"")  # larger than the budget: not kept
     assert answers.get("88.7/huge") is None and answers.size <= 1 << 20
+
+
+def rss_kib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS")))
+
+
+def test_a_flood_of_distinct_ids_levels_off(tmp_path: Path) -> None:
+    """Every id under a delegated prefix has a referral answer worth caching (its chain and
+    the revocation lists, about 1.5 KB): memory follows the cache's byte budget, not the
+    number of ids asked for."""
+    top, child = tmp_path / "top", tmp_path / "child"
+    init_node(top, role="top", prefix="88", passphrase=PASSPHRASE).store.close()
+    init_node(child, role="secondary", prefix="88.1", passphrase=PASSPHRASE).store.close()
+    delegation.delegate_locally(top, child, PASSPHRASE)
+    with Store.open(top) as store:
+        delegation.set_site(store, "88.1", "http://child.example")
+    node = ProcessNode(top, answer_cache_bytes=4 << 20, rate_limit=0)
+    port, pid = int(node.url.rsplit(":", 1)[1]), node.pid
+    conn = http.client.HTTPConnection("127.0.0.1", port)
+    levels = []
+    try:
+        for n in range(20_000):
+            conn.request("GET", f"/glid/v1/resolve/88.1/{'x' * 1000}-{n}")
+            response = conn.getresponse()
+            response.read()
+            assert response.status == 200
+            if n % 5000 == 4999:
+                levels.append(rss_kib(pid))
+    finally:
+        conn.close()
+        node.stop()
+    print(f"RSS after each 5,000 distinct ids: {[kib // 1024 for kib in levels]} MiB")
+    assert levels[-1] - levels[1] < 8 * 1024  # flat once the 4 MiB budget is full
