@@ -19,6 +19,7 @@ from registry.node import init_node
 from registry.registration import Submission
 from registry.service import registrar
 from registry.store import Store
+from resolver.answer_cache import ENTRY_OVERHEAD, EncodedAnswers
 from tests.conftest import PASSPHRASE
 from tests.resolver.live_node import LiveNode, ProcessNode
 
@@ -128,17 +129,16 @@ async def test_healthz_stays_fast_while_three_large_batches_run(directory: Path)
     assert statuses == [200, 200, 200]
     p99 = statistics.quantiles(seconds, n=100)[98]
     print(f"healthz during 3 x 5,000-id batches: {len(seconds)} probes, p99 {p99 * 1000:.1f} ms")
-    # 50 ms on a quiet machine (docs/RELIABILITY.md); the bound here leaves room for a
-    # machine shared with other work, and still fails by far if a batch held the loop.
-    assert len(seconds) >= 10 and p99 < 0.15
+    median = statistics.median(seconds)
+    print(f"healthz median {median * 1000:.1f} ms")
+    # docs/RELIABILITY.md has the figures and the machine's load; the bounds leave room for
+    # a machine shared with other work and still fail by far if a batch held the loop for
+    # its whole run (seconds).
+    assert len(seconds) >= 10 and median < 0.05 and p99 < 1.0
 
 
-def test_the_answer_cache_holds_its_byte_budget(tmp_path: Path) -> None:
-    import sqlite3
-
-    from resolver.answer_cache import ENTRY_OVERHEAD, EncodedAnswers
-
-    answers = EncodedAnswers(sqlite3.connect(tmp_path / "x.db"), budget=1 << 20)
+def test_the_answer_cache_holds_its_byte_budget() -> None:
+    answers = EncodedAnswers(lambda: 0, budget=1 << 20)  # a store that never changes
     body = b"x" * 1024
     for n in range(10_000):  # 20 MB of answers offered to a 1 MB cache
         answers.put(f"88.7/id-{n}", body, body)

@@ -56,7 +56,7 @@ def test_reads_flow_and_writes_wait_boundedly_while_another_process_holds_the_lo
     auth = {
         "Authorization": "Basic " + base64.b64encode(f"300:88/admin:{secret}".encode()).decode()
     }
-    node = ProcessNode(root, lock_wait=LOCK_WAIT)
+    node = ProcessNode(root, lock_wait=LOCK_WAIT, rate_limit=0)
     port = int(node.url.rsplit(":", 1)[1])
     body = orjson.dumps(values)
     try:
