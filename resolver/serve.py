@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import ssl
 from dataclasses import dataclass
 
 from aiohttp import web
@@ -19,7 +20,7 @@ from aiohttp import web
 from resolver import logs
 from resolver.app import create_app
 from resolver.connections import NodeRunner
-from resolver.settings import Settings
+from resolver.settings import Settings, SettingsError
 
 log = logging.getLogger("glid.serve")
 
@@ -39,10 +40,32 @@ async def start(settings: Settings, *, reuse_port: bool = False) -> RunningNode:
         create_app(settings), settings.connections, access_log=None, shutdown_timeout=10
     )
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, reuse_port=reuse_port)
+    site = web.TCPSite(
+        runner,
+        settings.host,
+        settings.port,
+        ssl_context=tls_context(settings),
+        reuse_port=reuse_port,
+    )
     await site.start()
     port = runner.addresses[0][1]
-    return RunningNode(runner, f"http://{settings.host}:{port}")
+    return RunningNode(runner, f"{settings.scheme}://{settings.host}:{port}")
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    """The server's TLS context (TLS 1.2 or later), or None for plain HTTP."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise SettingsError(
+            f"cannot load the TLS certificate {settings.tls_cert} with key {settings.tls_key}:"
+            f" {exc}"
+        ) from None
+    return context
 
 
 async def _serve_until_signalled(settings: Settings) -> None:
@@ -76,10 +99,12 @@ def _worker(settings: Settings) -> None:
 def serve(settings: Settings, workers: int = 1) -> None:
     """Serve until SIGTERM/SIGINT; with workers > 1, fork that many processes."""
     logs.configure()
+    tls_context(settings)  # a bad certificate fails here, once, not in every worker
     log.info(
-        "serving node %s from %s on %s:%s with %d worker(s)",
+        "serving node %s from %s on %s://%s:%s with %d worker(s)",
         settings.directory.name,
         settings.directory,
+        settings.scheme,
         settings.host,
         settings.port,
         workers,

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glid_core.errors import GlidError
 from resolver.connections import ConnectionLimits
 
 MAX_BODY_BYTES = 8 << 20
@@ -31,3 +32,22 @@ class Settings:
     body_timeout: float = 30.0  # seconds a client may take to send a request body
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)
     public_url: str | None = None  # how other nodes reach this one, if not http://host:port
+    tls_cert: Path | None = None  # PEM certificate chain; with tls_key, the node speaks HTTPS
+    tls_key: Path | None = None
+    pact: bool = False  # serve the PACT v3 API (needs TLS; docs/PACT.md)
+
+    def __post_init__(self) -> None:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingsError("TLS needs both a certificate (--tls-cert) and its key (--tls-key)")
+        if self.pact and self.tls_cert is None:
+            raise SettingsError(
+                "the PACT API is never served over plain HTTP; give --tls-cert and --tls-key"
+            )
+
+    @property
+    def scheme(self) -> str:
+        return "http" if self.tls_cert is None else "https"
+
+
+class SettingsError(GlidError, ValueError):
+    """The daemon's settings contradict each other."""
