@@ -7,6 +7,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,6 +23,11 @@ METHODS = {
     for path, block in zip(PATHS, re.split(r"^  /\S*:$", SPEC, flags=re.M)[1:], strict=True)
 }
 PLAIN_TEXT = {"/glid/v1/log/checkpoint", "/metrics"}
+
+
+def test_the_document_is_openapi_3_1() -> None:
+    document = yaml.safe_load(SPEC)
+    assert document["openapi"] == "3.1.0" and set(document["paths"]) == set(PATHS)
 
 
 def test_the_document_names_every_route_the_node_serves(tmp_path: Path) -> None:
