@@ -10,12 +10,17 @@ them out of the ``Authorization`` header and hand them here:
   nonce and the SHA-256 of the body; a request is accepted within ±300 s of its timestamp
   and only once (its nonce is remembered in the store by :mod:`registry.replay`).
 
+Every failed check of a named identity (unknown, wrong secret, wrong key, bad signature)
+gets the same answer, :data:`REFUSED`, so that nobody learns from it which identities
+exist; the precise reason goes to the ``glid.auth`` log (never a secret).
+
 An identity writes only under its own prefix (:func:`authorise`); nothing else is ever
 authorised. The slow scrypt check runs once per identity and secret: a verified pair is
 remembered, keyed by the stored hash too, so a changed secret takes effect at once.
 """
 
 import hashlib
+import logging
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +38,7 @@ from signing.keys import VerifyKey
 SIGNING_LABEL = "GLID-ED25519-V1"
 CLOCK_SKEW = 300  # seconds a signed request may be early or late
 _VERIFIED_LIMIT = 1024
+log = logging.getLogger("glid.auth")
 
 
 class CredentialsNeeded(Unauthenticated):
@@ -41,6 +47,19 @@ class CredentialsNeeded(Unauthenticated):
 
 class BadCredentials(Unauthenticated):
     """The credentials do not prove the admin identity they name."""
+
+
+REFUSED = (
+    "authentication failed: the identity is unknown or its secret, key or signature does not"
+    " match; check the identity and its credentials (the node's log says which)"
+)
+
+
+def _refused(identity: str, detail: str) -> BadCredentials:
+    """One answer for every failed check of a named identity, so that nobody learns from it
+    which identities exist; the operator's log keeps the precise reason (never a secret)."""
+    log.warning("authentication of %s failed: %s", identity[:200], detail)
+    return BadCredentials(REFUSED)
 
 
 class StaleRequest(BadCredentials):
@@ -77,7 +96,7 @@ class SecretClaim:
     def check(self) -> Principal:
         """Run scrypt (tens of milliseconds, on purpose); remember a match."""
         if not principals.check_secret(self.secret, self.secret_hash):
-            raise BadCredentials(f"wrong secret for admin identity {self.principal.identity}")
+            raise _refused(self.principal.identity, "wrong secret")
         _verified[self._cache_key()] = self.principal
         if len(_verified) > _VERIFIED_LIMIT:
             _verified.popitem(last=False)
@@ -91,9 +110,7 @@ def claim_secret(store: Store, identity: str, secret: str) -> SecretClaim:
     """The claim to check for ``identity``; refuses unknown identities and keyless ones."""
     principal = known_principal(store, identity)
     if principal.secret_hash is None:
-        raise BadCredentials(
-            f"admin identity {principal.identity} has no secret; sign the request with its key"
-        )
+        raise _refused(principal.identity, "it has no secret; it must sign its requests")
     return SecretClaim(principal, principal.secret_hash, secret)
 
 
@@ -101,7 +118,7 @@ def known_principal(store: Store, identity: str) -> Principal:
     try:
         return principals.get(store, identity)
     except (NotFound, principals.BadIdentity) as exc:
-        raise BadCredentials(f"unknown admin identity {identity!r} on this node") from exc
+        raise _refused(identity, f"unknown admin identity ({exc})") from exc
 
 
 # --- signed requests -----------------------------------------------------------------------
@@ -151,17 +168,16 @@ def verify_signed(
         )
     principal = known_principal(store, signed.identity)
     if principal.public_jwk is None:
-        raise BadCredentials(
-            f"admin identity {principal.identity} has no public key; use Basic auth or"
-            " enrol its key with `glid admin add --jwk`"
+        raise _refused(
+            principal.identity, "it has no public key; enrol one with `glid admin add --jwk`"
         )
     try:
         key = VerifyKey.from_jwk(principal.public_jwk)
     except KeyFormatError as exc:
-        raise BadCredentials(f"the stored key of {principal.identity} is unusable: {exc}") from exc
+        raise _refused(principal.identity, f"its stored key is unusable: {exc}") from exc
     if signed.kid != key.kid:
-        raise BadCredentials(
-            f"kid {signed.kid!r} is not the key enrolled for {principal.identity} ({key.kid})"
+        raise _refused(
+            principal.identity, f"kid {signed.kid[:80]!r} is not its enrolled key {key.kid}"
         )
     message = signing_input(
         method, path, signed.identity, signed.kid, signed.ts, signed.nonce, body
@@ -169,9 +185,10 @@ def verify_signed(
     try:
         key.verify(message, signed.sig)
     except SignatureError as exc:
-        raise BadCredentials(
-            f"signed request of {principal.identity} does not verify: it was altered or signed"
-            f" over a different method, path, time, nonce or body ({exc})"
+        raise _refused(
+            principal.identity,
+            "the signed request does not verify: it was altered or signed over a different"
+            f" method, path, time, nonce or body ({exc})",
         ) from exc
     with store.write() as tx:
         replay.remember(

@@ -5,23 +5,38 @@ authority that answers from it, the write path and the metrics are opened in cle
 contexts (closed in reverse order on shutdown) and shared through typed AppKeys.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from registry.service import prepare, registrar
+from glid_core.errors import GlidError
+from registry.keyring import require_unlockable
+from registry.service import prepare
 from registry.store import Store
-from resolver import handle_rest, native, node_api
+from resolver import gs1_face, handle_rest, native, node_api, page
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.client import Resolver, load_trust_anchor
 from resolver.envelope import envelope
+from resolver.footprint import Rollups
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.pact import routes as pact_routes
-from resolver.settings import Settings
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
+from resolver.settings import LOOP_LOCK_WAIT, Settings
+from resolver.state import (
+    ANSWERS,
+    AUTHORITY,
+    BATCH_LANE,
+    METRICS,
+    RESOLVER,
+    ROLLUPS,
+    SETTINGS,
+    STORE,
+    WRITER,
+)
+from resolver.writer import Writer
 
 log = logging.getLogger("glid.node")
 
@@ -35,9 +50,14 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = metrics
     app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)
+    app[BATCH_LANE] = asyncio.Semaphore(1)
     app.cleanup_ctx.append(_open_store)
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)
+        app.router.add_routes(page.routes)  # the buyer's page resolves through the network
+        app.router.add_routes(gs1_face.routes)
+        if settings.pact:
+            app.router.add_routes(page.pact_routes)
     app.router.add_routes(native.routes)
     app.router.add_routes(node_api.routes)
     app.router.add_routes(handle_rest.routes)
@@ -50,19 +70,36 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _open_store(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    store = Store.open(settings.directory, read_only=settings.read_only)
+    store = Store.open(settings.directory, read_only=settings.read_only, lock_wait=LOOP_LOCK_WAIT)
     if not store.read_only:
-        prepare(store, settings.passphrase)
+        try:
+            await asyncio.to_thread(_prepare, settings)
+        except GlidError:
+            store.close()
+            raise
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
-    app[ANSWERS] = EncodedAnswers(store.change_mark)
+    app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
     if settings.passphrase is not None and not store.read_only:
-        app[REGISTRAR] = registrar(store, settings.passphrase)
+        app[WRITER] = Writer(settings.directory, settings.passphrase, settings.lock_wait)
     node = {"prefix": store.node.prefix, "role": store.node.role}
     log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)
     yield
+    if WRITER in app:
+        app[WRITER].close()
     store.close()
     log.info("node %s stopped and closed its store", node["prefix"], extra=node)
+
+
+def _prepare(settings: Settings) -> None:
+    """Check the passphrase opens the node's key (a wrong one refuses to start, naming the
+    key file, instead of failing on the first write), then bring the store up to date
+    (:func:`registry.service.prepare`). Runs in a thread, on a connection that waits for
+    another worker's lock as long as a write would."""
+    with Store.open(settings.directory, lock_wait=settings.lock_wait) as store:
+        if settings.passphrase is not None:
+            require_unlockable(store, settings.passphrase)
+        prepare(store, settings.passphrase)
 
 
 async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
@@ -70,9 +107,11 @@ async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
     if settings.root_url is None or settings.trust_anchor is None:
         raise ValueError("a recursive node needs root_url and trust_anchor")
     anchor = load_trust_anchor(settings.trust_anchor)
+    rollups = Rollups(settings.root_url, anchor)
     async with Resolver(settings.root_url, anchor) as resolver:
-        app[RESOLVER] = resolver
+        app[RESOLVER], app[ROLLUPS] = resolver, rollups
         yield
+    rollups.close()
 
 
 async def healthz(request: web.Request) -> web.Response:

@@ -24,6 +24,7 @@ from registry.store import Store
 from registry.store.principals import Principal
 from resolver.limits import LIMITS
 from resolver.state import STORE
+from resolver.wire import read_raw
 from signing.b64 import b64url_decode, b64url_encode
 from signing.errors import Base64Error
 from signing.keys import SigningKey
@@ -45,7 +46,7 @@ def _basic_credentials(encoded: str) -> tuple[str, str]:
     if not sep:
         raise BadCredentials("Basic credentials need user:password")
     # The identity itself contains ":" (300:PREFIX/SUFFIX); Handle clients percent-encode it.
-    if user.isdigit():  # sent unencoded: "300:88.101.7/admin:secret"
+    if user.isascii() and user.isdigit():  # sent unencoded: "300:88.101.7/admin:secret"
         handle, _, secret = secret.partition(":")
         user = f"{user}:{handle}"
     return unquote(user), secret
@@ -95,8 +96,7 @@ def parse_signed_header(params: str) -> SignedRequest:
         name = name.strip().lower()
         if not sep or name not in _SIGNED_PARAMS:
             raise BadCredentials(
-                f"{SIGNED_SCHEME} parameter {part.strip()!r} is not one of"
-                f" {', '.join(_SIGNED_PARAMS)}"
+                f"{SIGNED_SCHEME} parameter {name[:40]!r} is not one of {', '.join(_SIGNED_PARAMS)}"
             )
         if name in found:
             raise BadCredentials(f"{SIGNED_SCHEME} parameter {name} appears twice")
@@ -104,8 +104,8 @@ def parse_signed_header(params: str) -> SignedRequest:
     missing = [name for name in _SIGNED_PARAMS if name not in found]
     if missing:
         raise BadCredentials(f"{SIGNED_SCHEME} header lacks {', '.join(missing)}")
-    if not found["ts"].isdigit():
-        raise BadCredentials(f"ts must be Unix seconds, got {found['ts']!r}")
+    if not (found["ts"].isascii() and found["ts"].isdigit() and len(found["ts"]) <= 19):
+        raise BadCredentials(f"ts must be Unix seconds, got {found['ts'][:20]!r}")
     if _NONCE.fullmatch(found["nonce"]) is None:
         raise BadCredentials("nonce must be 16 to 128 characters of A-Z a-z 0-9 - _")
     try:
@@ -129,7 +129,7 @@ async def authenticate(request: web.Request) -> Principal:
         principal = await _basic(store, params)
     elif scheme.lower() == SIGNED_SCHEME.lower() and params:
         signed = parse_signed_header(params)
-        body = await request.read()
+        body = await read_raw(request)
         principal = access.verify_signed(
             store, signed, request.method, request.raw_path, body, int(time.time())
         )

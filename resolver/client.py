@@ -18,7 +18,7 @@ from resolver.resolution import (
     DEFAULT_TIMEOUT,
     NEGATIVE_TTL,
     BatchQuery,
-    Lookup,
+    Progress,
     Request,
     Resolution,
     ResolverCore,
@@ -88,10 +88,10 @@ class Resolver:
 
     async def _run(self, steps: Steps[T]) -> T:
         """resolver.resolution.run, awaiting each request."""
-        lookup = Lookup(steps)
-        while lookup.request is not None:
-            lookup.feed(await self._outcome(lookup.request))
-        return lookup.result
+        progress = Progress(steps)
+        while progress.request is not None:
+            progress.feed(await self._outcome(progress.request))
+        return progress.result
 
     async def _outcome(self, request: Request) -> Any:
         """The decoded body, or the UpstreamError, that the lookup is fed."""

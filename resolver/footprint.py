@@ -3,14 +3,18 @@
 accounting.rollup is synchronous and asks for one level of the supply chain at a time;
 the blocking resolver answers each level as a batch, so a 1,000-part product costs a
 handful of batch requests rather than 1,000 lookups. An event loop runs the whole
-roll-up in a worker thread (``asyncio.to_thread``); nothing posts back to the loop.
+roll-up in a worker thread (:class:`Rollups`); nothing posts back to the loop.
 """
 
+import asyncio
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 from accounting.rollup import Fetched, RollupResult, rollup
 from resolver.resolution import Resolution
 from resolver.sync_client import SyncResolver
+from signing.certificates import TrustAnchor
 
 
 def fetched_from(asked: str, resolution: Resolution) -> Fetched:
@@ -43,3 +47,21 @@ def network_footprint(
         }
 
     return rollup(roots, fetch, verified_only=verified_only)
+
+
+class Rollups:
+    """Roll-ups for an event loop (the buyer's page): one blocking resolver driven from one
+    thread of its own, so that its caches stay warm from one roll-up to the next and no two
+    threads ever touch them at once."""
+
+    def __init__(self, root: str, anchor: TrustAnchor) -> None:
+        self.resolver = SyncResolver(root, anchor)
+        self._pool = ThreadPoolExecutor(1, thread_name_prefix="glid-rollup")
+
+    async def footprint(self, roots: list[str], *, verified_only: bool = False) -> RollupResult:
+        """network_footprint in the roll-up thread; the loop serves others meanwhile."""
+        work = partial(network_footprint, self.resolver, roots, verified_only=verified_only)
+        return await asyncio.get_running_loop().run_in_executor(self._pool, work)
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -13,6 +13,7 @@ node is not authoritative for is refused, never redirected. docs/protocol/handle
 is the reference.
 """
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any
@@ -45,11 +46,14 @@ from registry.errors import (
 )
 from registry.prefixes import require_authoritative
 from registry.records import filter_values
-from registry.registration import Registrar
+from resolver import params
 from resolver.auth import SIGNED_SCHEME, authenticate
 from resolver.authority import Found, Missing, Referral
+from resolver.errors import status_for
 from resolver.limits import RateLimited, too_many
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+from resolver.state import ANSWERS, AUTHORITY, METRICS, SETTINGS, STORE, WRITER
+from resolver.wire import read_raw
+from resolver.writer import Writer
 
 PATH = "/api/handles/"
 MAX_PAGE_SIZE = 10_000
@@ -57,6 +61,7 @@ DEFAULT_PAGE_SIZE = 10
 VARIOUS = "various"
 
 routes = web.RouteTableDef()
+log = logging.getLogger("glid.handle")
 
 
 class Code(IntEnum):
@@ -107,7 +112,7 @@ def _classify(exc: GlidError) -> tuple[Code, int]:
     for kind, code, status in _CODES:
         if isinstance(exc, kind):
             return code, status
-    return Code.ERROR, 500
+    return Code.ERROR, status_for(exc)
 
 
 def _json(
@@ -151,7 +156,12 @@ async def _guarded(
     except RateLimited as exc:
         return _too_busy(echo, exc)
     except StoreUnavailable as exc:
-        return _failure(echo, Code.ERROR, 500, str(exc))
+        log.error("%s", exc)  # names the store's file: for the operator, not the client
+        response = _failure(
+            echo, Code.SERVER_TOO_BUSY, 503, "the node's store is busy; retry in a moment"
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     except GlidError as exc:
         code, status = _classify(exc)
         return _failure(echo, code, status, str(exc))
@@ -188,11 +198,7 @@ async def _on_handle(request: web.Request, operation: Operation) -> web.Response
 
 
 def _indexes(request: web.Request) -> tuple[int, ...]:
-    given = request.query.getall("index", [])
-    bad = [value for value in given if not value.isdigit()]
-    if bad:
-        raise HandleRestError(Code.ERROR, 400, f"index= must be a non-negative integer, got {bad}")
-    return tuple(int(value) for value in given)
+    return tuple(params.number("index", text) for text in request.query.getall("index", []))
 
 
 def _flag(request: web.Request, name: str, default: bool) -> bool:
@@ -206,13 +212,7 @@ def _flag(request: web.Request, name: str, default: bool) -> bool:
 
 def _count(request: web.Request, name: str) -> int | None:
     value = request.query.get(name)
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise HandleRestError(
-            Code.ERROR, 400, f"{name}= must be a non-negative integer, got {value!r}"
-        )
-    return int(value)
+    return None if value is None else params.number(name, value)
 
 
 def _expand_types(types: Sequence[str], values: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
@@ -227,16 +227,16 @@ def _expand_types(types: Sequence[str], values: Sequence[Mapping[str, Any]]) -> 
 # --- shared steps of the operations -------------------------------------------------------
 
 
-def _registrar(request: web.Request) -> Registrar:
-    registrar = request.app.get(REGISTRAR)
-    if registrar is None:
+def _writer_of(request: web.Request) -> Writer:
+    writer = request.app.get(WRITER)
+    if writer is None:
         raise HandleRestError(
             Code.ERROR,
             503,
             "this node runs without its key passphrase and cannot sign writes;"
             " restart it with GLID_PASSPHRASE set",
         )
-    return registrar
+    return writer
 
 
 async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
@@ -278,9 +278,14 @@ def _submitted(raw: bytes) -> list[Any]:
     ]
 
 
-def _changed(request: web.Request, identifier: Identifier, change: Change, actor: str) -> bool:
-    """Apply ``change`` through the registrar; True if the record or an index is new."""
-    outcome = _registrar(request).update(str(identifier), change, actor)
+async def _changed(
+    request: web.Request, identifier: Identifier, change: Change, actor: str
+) -> bool:
+    """Apply ``change`` through the registrar, in the writer thread; True if the record or an
+    index is new."""
+    outcome = await _writer_of(request).run(
+        lambda registrar: registrar.update(str(identifier), change, actor)
+    )
     request.app[METRICS].registrations.add("accepted" if outcome.accepted else "rejected")
     if not outcome.accepted:
         raise HandleRestError(Code.INVALID_VALUE, 400, outcome.error or "the values were refused")
@@ -308,6 +313,8 @@ async def _get(request: web.Request, text: str) -> web.Response:
             raise HandleRestError(Code.INVALID_HANDLE, 400, answer.reason)
         if answer.code == "outside":
             raise HandleRestError(Code.SERVER_NOT_RESPONSIBLE, 400, answer.reason)
+        if answer.code == "damaged":
+            raise HandleRestError(Code.ERROR, 500, answer.reason)
         raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, answer.reason)
     assert isinstance(answer, Found)
     stored = answer.stored
@@ -336,14 +343,14 @@ async def _put(request: web.Request, text: str) -> web.Response:
     identifier, actor = await _writer(request, text)
     overwrite = _flag(request, "overwrite", default=True)
     named_text = request.query.getall("index", [])
-    submitted = _submitted(await request.read())
+    submitted = _submitted(await read_raw(request))
     change: Change
     if not named_text:
         change = Replace(submitted, overwrite)
     else:
         named = None if named_text == [VARIOUS] else frozenset(_indexes(request))
         change = SetValues(submitted, named, overwrite)
-    created = _changed(request, identifier, change, actor)
+    created = await _changed(request, identifier, change, actor)
     return _success(text, 201 if created else 200)
 
 
@@ -352,10 +359,10 @@ async def _delete(request: web.Request, text: str) -> web.Response:
     handle = str(identifier)
     indexes = frozenset(_indexes(request))
     if not indexes:
-        _registrar(request).delete(handle, actor)
+        await _writer_of(request).run(lambda registrar: registrar.delete(handle, actor))
         request.app[ANSWERS].drop([handle])
         return _success(text)
-    _changed(request, identifier, RemoveValues(indexes), actor)
+    await _changed(request, identifier, RemoveValues(indexes), actor)
     return _success(text)
 
 

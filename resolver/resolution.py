@@ -388,8 +388,8 @@ Request = Query | BatchQuery
 Steps = Generator[Request, Any, T]
 
 
-class Lookup(Generic[T]):
-    """A lookup being driven: :attr:`request` to send next (None once done), then
+class Progress(Generic[T]):
+    """A resolution in progress: :attr:`request` to send next (None once done), then
     :meth:`feed` its outcome; :attr:`result` holds the answer at the end."""
 
     def __init__(self, steps: Steps[T]) -> None:
@@ -414,10 +414,10 @@ class Lookup(Generic[T]):
 
 def run(steps: Steps[T], send: Callable[[Request], Any]) -> T:
     """Drive a lookup with a blocking ``send`` (request → decoded body, or UpstreamError)."""
-    lookup = Lookup(steps)
-    while lookup.request is not None:
-        lookup.feed(outcome_of(send, lookup.request))
-    return lookup.result
+    progress = Progress(steps)
+    while progress.request is not None:
+        progress.feed(outcome_of(send, progress.request))
+    return progress.result
 
 
 def outcome_of(send: Callable[[Request], Any], request: Request) -> Any:
