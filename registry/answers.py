@@ -1,17 +1,17 @@
 """A stored version as the Handle.Net REST API shows it.
 
 The node signs values at registration but keeps the signature beside the record; an
-answer re-attaches it as the HS_SIGNATURE value at index 400 so that any Handle client sees
+answer re-attaches it as the GLID_SIGNATURE value at index 400 so that any Handle client sees
 it, and a filtered answer (``index=`` / ``type=``) keeps it so the subset still verifies.
 """
 
 from collections.abc import Iterable
 from typing import Any
 
-from registry.records import SIGNATURE_TYPE, filter_values
+from registry.records import filter_values
 from registry.versions import StoredVersion
+from signing.record_signature import SIGNATURE_INDEX, SIGNATURE_TYPE
 
-SIGNATURE_INDEX = 400
 RESPONSE_SUCCESS = 1
 
 

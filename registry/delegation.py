@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from registry import keyring, prefixes, principals
+from registry import keyring, prefixes, principals, revocations
 from registry.errors import RegistryError
 from registry.identifiers import Prefix
 from registry.node import REQUEST_FILE
@@ -56,8 +56,13 @@ def own_chain(store: Store) -> list[str]:
     return [str(token) for token in json.loads(entry.certificate)]
 
 
-def chain_document(chain: list[str]) -> dict[str, Any]:
-    return {"format": CHAIN_FORMAT, "chain": chain}
+def chain_document(chain: list[str], revocations: list[str] | None = None) -> dict[str, Any]:
+    """The file a parent hands a child: its chain and, when known, the revocation lists of
+    the parent and the nodes above it, which the child's answers then carry."""
+    document: dict[str, Any] = {"format": CHAIN_FORMAT, "chain": chain}
+    if revocations is not None:
+        document["revocations"] = revocations
+    return document
 
 
 def _certify(
@@ -67,15 +72,15 @@ def _certify(
     require_issuable(parent, subject, [DELEGATE, SIGN])
     issuer_entry = keyring.active_key(store.conn, parent)
     issuer_key = keyring.load_private(store, issuer_entry, passphrase)
-    start = datetime.now(UTC)
+    start, end = keyring.validity_under(issuer_entry, timedelta(days=valid_days))
     token = issue_certificate(
         issuer_key,
         issuer=parent,
         subject=subject,
         subject_key=subject_key,
         perms=[DELEGATE, SIGN],
-        valid_from=start - timedelta(minutes=5),
-        valid_until=start + timedelta(days=valid_days),
+        valid_from=start,
+        valid_until=end,
     )
     return [*own_chain(store), token]
 
@@ -114,8 +119,9 @@ def delegate_locally(parent: Path, child: Path, passphrase: bytes) -> list[str]:
     request = json.loads((child / REQUEST_FILE).read_text())
     with Store.open(parent) as store:
         chain = delegate(store, passphrase, request)
+        lists = revocations.carried_lists(store, passphrase)
     with Store.open(child) as store:
-        accept(store, chain_document(chain))
+        accept(store, chain_document(chain, lists))
     return chain
 
 
@@ -134,6 +140,9 @@ def accept(store: Store, document: dict[str, Any]) -> str:
     chain = document.get("chain") if isinstance(document, dict) else None
     if document.get("format") != CHAIN_FORMAT or not isinstance(chain, list) or not chain:
         raise DelegationRefused(f"not a certificate chain file (format {CHAIN_FORMAT})")
+    lists = document.get("revocations", [])
+    if not isinstance(lists, list) or not all(isinstance(token, str) for token in lists):
+        raise DelegationRefused("revocations in a chain file must be a list of list JWS")
     leaf = parse_certificate(chain[-1])
     entry = keyring.active_key(store.conn, store.node.prefix)
     if leaf.sub != store.node.prefix:
@@ -147,6 +156,8 @@ def accept(store: Store, document: dict[str, Any]) -> str:
     with store.write() as conn:
         keyring.set_certificate(conn, entry.kid, json.dumps(chain))
         _record_certificate(conn, chain[-1])
+        if lists:
+            revocations.keep_issuer_lists(store, conn, lists)
         parent = Prefix.from_text(store.node.prefix).parent()
         if parent is not None:
             prefixes.put(conn, str(parent), "parent")

@@ -13,7 +13,7 @@ from typing import Any
 from registry import keyring
 from registry.errors import NotFound, RegistryError
 from registry.log import NodeLog, checkpoint_key
-from registry.revocations import published_lists
+from registry.revocations import carried_lists
 from registry.store import Store
 from registry.versions import StoredVersion
 from signing import canonical
@@ -62,7 +62,7 @@ def proofs(store: Store, handle: str, version: int, passphrase: bytes | None) ->
     leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
     return {
         "log": {**proof, "at": leaf["at"], "checkpoint": checkpoint},
-        "revocations": published_lists(store.conn),
+        "revocations": carried_lists(store, passphrase),
     }
 
 

@@ -16,16 +16,12 @@ from registry.errors import NotFound
 from registry.log_entry import Entry
 from registry.store import Store
 from signing.b64 import b64_encode
-from signing.checkpoint import sign_checkpoint
+from signing.checkpoint import log_origin, sign_checkpoint
 from signing.keys import SigningKey
 from signing.merkle import MerkleLog, log_leaf
 
 INSERT_NODES = "INSERT INTO log_nodes (level, node_index, hash) VALUES (?, ?, ?)"
 INSERT_LEAVES = "INSERT INTO log_leaves (leaf_index, handle, version, leaf) VALUES (?, ?, ?, ?)"
-
-
-def origin_of(prefix: str) -> str:
-    return f"glid.{prefix}/log"
 
 
 class SqliteMerkleStorage:
@@ -56,7 +52,7 @@ class NodeLog:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.tree = MerkleLog(SqliteMerkleStorage(store.conn))
-        self.origin = origin_of(store.node.prefix)
+        self.origin = log_origin(store.node.prefix)
 
     def append(self, conn: sqlite3.Connection, entries: Sequence[Entry]) -> None:
         """Add leaves for ``entries``; call inside the transaction that stores them."""

@@ -21,7 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from registry.errors import RecordError
 from signing import canonical
 from signing.errors import EncodingError
-from signing.record_signature import digest_text
+from signing.record_signature import SIGNATURE_TYPE, digest_text
 
 MAX_INDEX = 2**31 - 1
 MAX_VALUES = 1000
@@ -33,7 +33,6 @@ INDEX_URL = 1
 INDEX_ADMIN = 100
 INDEX_TEMPLATE = 1001
 FIRST_TEMPLATE_ITEM = 2000
-SIGNATURE_TYPE = "HS_SIGNATURE"
 MAX_FORMAT = 64
 MAX_TYPE = 255
 

@@ -22,9 +22,10 @@ from registry.errors import RecordError
 from registry.identifiers import Identifier, Prefix, owner_of
 from registry.log_entry import Entry
 from registry.prefixes import authoritative, entries, require_authoritative
-from registry.records import SIGNATURE_TYPE, encode_record, parse_record, utc_timestamp
+from registry.records import encode_record, parse_record, utc_timestamp
 from registry.store import Store
 from signing.errors import GlidError
+from signing.record_signature import SIGNATURE_TYPES
 from signing.timestamps import numeric_date
 
 DEFAULT_BATCH = 1000
@@ -172,10 +173,10 @@ class Registrar:
             require_authoritative(self.store.conn, identifier.prefix, str(identifier))
         presigned = submission.signature is not None
         as_json = parse_record(submission.values, stamp=None if presigned else utc_timestamp())
-        signed = [value["index"] for value in as_json if value["type"] == SIGNATURE_TYPE]
+        signed = [value["index"] for value in as_json if value["type"] in SIGNATURE_TYPES]
         if signed:
             raise RecordError(
-                f"{identifier}: index {signed[0]} is an HS_SIGNATURE; signatures are made by"
+                f"{identifier}: index {signed[0]} is a signature value; signatures are made by"
                 " the node at registration, remove it from the submitted values"
             )
         if self.templates is not None:

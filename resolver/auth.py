@@ -20,6 +20,7 @@ import asyncio
 import base64
 import binascii
 import hashlib
+import hmac
 import re
 import secrets
 import time
@@ -70,6 +71,9 @@ class BadPrincipal(BadCredentials, ValueError):
 # --- Basic ---------------------------------------------------------------------------------
 
 _verified: OrderedDict[tuple[str, str, bytes], Principal] = OrderedDict()
+# Secrets are remembered only as HMACs under a key made fresh by each process: a memory dump
+# holds nothing a precomputed table or another node's dump could match.
+_CACHE_KEY = secrets.token_bytes(32)
 
 
 def _basic_credentials(encoded: str) -> tuple[str, str]:
@@ -104,7 +108,7 @@ async def _basic(store: Store, encoded: str) -> Principal:
     cache_key = (
         principal.identity,
         principal.secret_hash,
-        hashlib.sha256(secret.encode()).digest(),
+        hmac.digest(_CACHE_KEY, secret.encode(), "sha256"),
     )
     if cache_key in _verified:
         _verified.move_to_end(cache_key)

@@ -5,7 +5,9 @@ known for the identifier's prefix (the top node at first), follow referrals down
 verify the final answer up to the trust anchor. Every referral is checked before it is
 followed: it must point strictly deeper, cover the identifier, and carry a certificate
 chain that verifies to the anchor for exactly the referred prefix, so a node cannot send
-a client to an impostor. Answers, referrals and negative answers are cached by TTL.
+a client to an impostor: the chain must be valid now, unrevoked, and every issuer in it
+must have a current revocation list among those the referring nodes sent. Answers,
+referrals and negative answers are cached by TTL.
 """
 
 import asyncio
@@ -21,8 +23,16 @@ from registry.errors import IdentifierError
 from registry.identifiers import Identifier, Prefix
 from resolver.cache import SingleFlight, TtlCache
 from signing.certificates import TrustAnchor, parse_certificate, parse_trust_anchor
+from signing.chain import (
+    HARD_FAIL,
+    Step,
+    freshness_problems,
+    revocation_failure,
+    validity_failure,
+)
 from signing.errors import TrustAnchorError
-from signing.verify import ChainCache, Step, Verdict, verify_bundle
+from signing.timestamps import now
+from signing.verify import ChainCache, Verdict, verify_bundle
 
 MAX_REFERRALS = 8
 NEGATIVE_TTL = 60.0
@@ -49,7 +59,9 @@ class Resolution:
 
     @property
     def verified(self) -> bool:
-        return self.verdict is not None and self.verdict.valid
+        """Signed up to the anchor *and* complete: a resolver asks for whole records, so an
+        answer that leaves out signed values is reported partial, never verified."""
+        return self.verdict is not None and self.verdict.complete
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"handle": self.handle, "status": self.status}
@@ -92,9 +104,11 @@ class Resolver:
         max_ttl: float = 86_400,
         negative_ttl: float = NEGATIVE_TTL,
         timeout: float = DEFAULT_TIMEOUT,
+        policy: str = HARD_FAIL,
     ) -> None:
         self.root = root.rstrip("/")
         self.anchor = anchor
+        self.policy = policy
         self._session = session
         self._own_session = session is None
         self.max_ttl = max_ttl
@@ -197,7 +211,7 @@ class Resolver:
         own = body.get("revocations", [])
         if inherited and isinstance(own, list):
             body = {**body, "revocations": list(dict.fromkeys([*own, *inherited]))}
-        verdict = verify_bundle(body, self.anchor, cache=self.chains)
+        verdict = verify_bundle(body, self.anchor, cache=self.chains, policy=self.policy)
         if body.get("handle") != handle:
             verdict = Verdict(False, [*verdict.steps, _wrong_handle(handle, body.get("handle"))])
         return Resolution(handle, "ok", answer=body, verdict=verdict, path=path)
@@ -234,21 +248,36 @@ class Resolver:
             raise UpstreamError(f"{identifier}: referral to {prefix} has no usable site")
         if not isinstance(chain, list) or not chain:
             raise UpstreamError(f"{identifier}: referral to {prefix} carries no certificate")
-        verdict = self.chains.chain(self.anchor, chain, [])
-        if verdict.failure is not None:
+        lists = body.get("revocations", [])
+        if not isinstance(lists, list) or not all(isinstance(token, str) for token in lists):
+            raise UpstreamError(f"{identifier}: referral to {prefix} has malformed revocations")
+        problem = self._chain_problem(chain, [*lists, *self._inherited_revocations(prefix)])
+        if problem is not None:
             raise UpstreamError(
-                f"{identifier}: referral to {prefix} has a bad certificate chain:"
-                f" {verdict.failure.name}: {verdict.failure.detail}"
+                f"{identifier}: referral to {prefix} has a bad certificate chain: {problem}"
             )
         leaf = parse_certificate(chain[-1])
         if leaf.sub != str(prefix):
             raise UpstreamError(
                 f"{identifier}: referral to {prefix} is certified for {leaf.sub} instead"
             )
-        lists = body.get("revocations", [])
-        if not isinstance(lists, list) or not all(isinstance(token, str) for token in lists):
-            raise UpstreamError(f"{identifier}: referral to {prefix} has malformed revocations")
         return _Referral(prefix, site.rstrip("/"), tuple(lists))
+
+    def _chain_problem(self, chain: list[str], lists: list[str]) -> str | None:
+        """Why a referral's chain cannot be followed now, under this resolver's policy."""
+        verdict = self.chains.chain(self.anchor, chain, lists)
+        moment = now()
+        failure = (
+            verdict.failure
+            or validity_failure(verdict, ((moment, len(chain), "when the referral is followed"),))
+            or revocation_failure(verdict, moment, moment)
+        )
+        if failure is not None:
+            return f"{failure.name}: {failure.detail}"
+        stale = freshness_problems(verdict, moment)
+        if stale and self.policy == HARD_FAIL:
+            return f"revocation: {HARD_FAIL}: {'; '.join(stale)}"
+        return None
 
     async def _get(self, url: str, handle: str, bundle: bool) -> dict[str, Any]:
         self.stats.requests += 1
@@ -345,12 +374,12 @@ def load_trust_anchor(path: Path) -> TrustAnchor:
 
 
 def resolve_sync(
-    root: str, anchor: TrustAnchor, texts: list[str], *, bundle: bool
+    root: str, anchor: TrustAnchor, texts: list[str], *, bundle: bool, policy: str = HARD_FAIL
 ) -> list[Resolution]:
     """For the CLI: resolve and close, in a fresh event loop."""
 
     async def run() -> list[Resolution]:
-        async with Resolver(root, anchor) as resolver:
+        async with Resolver(root, anchor, policy=policy) as resolver:
             return await resolver.resolve_many(texts, bundle=bundle)
 
     return asyncio.run(run())

@@ -23,7 +23,7 @@ import orjson
 from aiohttp import web
 
 from registry import versions
-from registry.answers import SIGNATURE_INDEX, answer_values
+from registry.answers import answer_values
 from registry.errors import (
     IdentifierError,
     NotFound,
@@ -34,7 +34,7 @@ from registry.errors import (
 )
 from registry.identifiers import Identifier, Prefix
 from registry.prefixes import require_authoritative
-from registry.records import SIGNATURE_TYPE, filter_values
+from registry.records import filter_values
 from registry.registration import Registrar
 from registry.store import Store
 from resolver.auth import SIGNED_SCHEME, authenticate, authorise
@@ -42,6 +42,7 @@ from resolver.authority import Found, Missing, Referral
 from resolver.limits import RateLimited, too_many
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
 from signing.errors import GlidError
+from signing.record_signature import SIGNATURE_INDEX, SIGNATURE_TYPES, is_signature_value
 
 PATH = "/api/handles/"
 MAX_PAGE_SIZE = 10_000
@@ -247,7 +248,8 @@ async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
 def _submitted(raw: bytes) -> list[Any]:
     """A PUT body: a values array, ``{"values": [...]}`` or one value, as Handle accepts.
 
-    The node's own HS_SIGNATURE at index 400, which a client copies back after reading a
+    The node's own signature value at index 400 (GLID_SIGNATURE, or HS_SIGNATURE as older
+    nodes named it), which a client copies back after reading a
     record, is dropped: the node signs every new version itself.
     """
     try:
@@ -262,15 +264,7 @@ def _submitted(raw: bytes) -> list[Any]:
             400,
             'body must be {"values": [...]}, an array of values or one value',
         )
-    return [
-        value
-        for value in body
-        if not (
-            isinstance(value, dict)
-            and value.get("index") == SIGNATURE_INDEX
-            and value.get("type") == SIGNATURE_TYPE
-        )
-    ]
+    return [value for value in body if not (isinstance(value, dict) and is_signature_value(value))]
 
 
 def _merge(
@@ -350,7 +344,7 @@ async def _get(request: web.Request, text: str) -> web.Response:
     types = _expand_types(request.query.getall("type", []), stored.values())
     values = answer_values(stored, indexes=indexes, types=types)
     filtered = bool(indexes or types)
-    asked_signature = SIGNATURE_INDEX in indexes or SIGNATURE_TYPE in types
+    asked_signature = SIGNATURE_INDEX in indexes or bool(SIGNATURE_TYPES & set(types))
     if (
         filtered
         and not asked_signature

@@ -18,7 +18,7 @@ from registry.identifiers import Identifier
 from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
-from registry.revocations import published_lists
+from registry.revocations import carried_lists, current_lists
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
@@ -97,12 +97,14 @@ def _indexes(request: web.Request) -> tuple[int, ...]:
 
 def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[str, Any]:
     body = answer.to_json()
+    if isinstance(answer, Found | Referral):
+        # The node's current list travels with every answer: with a referral, so a resolver
+        # checks the child's answers against what the parent revoked, not what the child
+        # admits to; with a record, because a verifier needs a current list from every
+        # issuer in its chain.
+        body["revocations"] = carried_lists(request.app[STORE], request.app[SETTINGS].passphrase)
     if bundle and isinstance(answer, Found):
         body.update(evidence(request, answer))
-    if isinstance(answer, Referral):
-        # The parent's own list travels with its referral, so a resolver checks the
-        # child's answers against what the parent revoked, not what the child admits to.
-        body["revocations"] = published_lists(request.app[STORE].conn)
     return body
 
 
@@ -232,7 +234,8 @@ async def consistency_proof(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/revocations")
 async def revocations(request: web.Request) -> web.Response:
-    return respond(request, {"lists": published_lists(request.app[STORE].conn)})
+    lists = current_lists(request.app[STORE], request.app[SETTINGS].passphrase)
+    return respond(request, {"lists": lists})
 
 
 @routes.post("/glid/v1/records")

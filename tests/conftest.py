@@ -9,6 +9,8 @@ import pytest
 # Keys are encrypted at rest; every node a test makes uses this passphrase.
 os.environ.setdefault("GLID_PASSPHRASE", "test passphrase")
 PASSPHRASE = os.environ["GLID_PASSPHRASE"].encode()
+os.environ.setdefault("GLID_DEVICE_PASSPHRASE", "terminal passphrase")
+DEVICE_PASSPHRASE = os.environ["GLID_DEVICE_PASSPHRASE"].encode()
 
 
 @pytest.fixture

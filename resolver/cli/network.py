@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 from typing import Any
 
-from registry import delegation, enrolment
+from registry import delegation, enrolment, revocations
 from registry.node import REQUEST_FILE, write_json
 from registry.store import Store
 from resolver import demo, enrolment_client
-from resolver.cli.node import add_dir, add_json
+from resolver.cli.node import add_dir, add_json, add_revocation_policy
 from resolver.cli.output import InputError, UsageError, emit_json, note
 from resolver.client import Resolver, load_trust_anchor, resolve_sync
 from resolver.footprint import network_footprint
@@ -48,6 +48,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     res.add_argument("--root", required=True, help="the top node's URL")
     res.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
     res.add_argument("--bundle", action="store_true", help="ask for log proofs too")
+    add_revocation_policy(res)
     add_json(res)
     res.set_defaults(run=run_resolve)
 
@@ -142,7 +143,9 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_resolve(args: argparse.Namespace) -> int:
     anchor = load_trust_anchor(args.trust_anchor)
-    results = resolve_sync(args.root, anchor, args.ids, bundle=args.bundle)
+    results = resolve_sync(
+        args.root, anchor, args.ids, bundle=args.bundle, policy=args.revocation_policy
+    )
     if args.json:
         emit_json([result.to_json() for result in results])
     else:
@@ -168,16 +171,18 @@ def run_delegate(args: argparse.Namespace) -> int:
             return 0
         if args.out is None:
             raise UsageError("--out FILE is needed to write the certificate chain")
+        secret = passphrase()
         if args.approve is not None:
             prefix = args.approve
-            chain = enrolment.approve(store, passphrase(), prefix, valid_days=args.valid_days)
+            chain = enrolment.approve(store, secret, prefix, valid_days=args.valid_days)
         else:
             request = _read_json(args.request)
             prefix = request.get("prefix") if isinstance(request, dict) else None
             chain = delegation.delegate(
-                store, passphrase(), request, site=args.site, valid_days=args.valid_days
+                store, secret, request, site=args.site, valid_days=args.valid_days
             )
-    write_json(args.out, delegation.chain_document(chain))
+        lists = revocations.carried_lists(store, secret)
+    write_json(args.out, delegation.chain_document(chain, lists))
     print(f"delegated {prefix}; certificate chain written to {args.out}")
     return 0
 

@@ -21,6 +21,7 @@ from registry.registration import Outcome, Submission
 from registry.service import registrar
 from registry.store import ROLES, Store
 from resolver.cli.output import InputError, emit_json, note
+from signing.chain import HARD_FAIL, POLICIES
 from signing.keyfile import PASSPHRASE_ENV, passphrase
 
 ADMIN_ACTOR = "cli"
@@ -37,6 +38,18 @@ def add_json(parser: argparse.ArgumentParser, *, under_group: bool = False) -> N
     default = argparse.SUPPRESS if under_group else False
     parser.add_argument(
         "--json", action="store_true", default=default, help="print JSON for programs"
+    )
+
+
+def add_revocation_policy(parser: argparse.ArgumentParser) -> None:
+    """``--revocation-policy``: hard-fail (the default) refuses a chain unless every issuer
+    in it vouches with a current revocation list; soft-fail reports the gap and accepts."""
+    parser.add_argument(
+        "--revocation-policy",
+        choices=POLICIES,
+        default=HARD_FAIL,
+        help="without a current revocation list from every issuer: refuse (hard-fail,"
+        " the default) or accept and say so (soft-fail)",
     )
 
 

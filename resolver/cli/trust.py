@@ -19,13 +19,14 @@ from registry.identifiers import Identifier
 from registry.keyring import KeyEntry
 from registry.log import NodeLog
 from registry.store import Store
-from resolver.cli.node import add_json
+from resolver.cli.node import add_json, add_revocation_policy
 from resolver.cli.output import InputError, emit_json
 from resolver.client import load_trust_anchor
+from resolver.text import verdict_state
 from signing.b64 import b64_decode
 from signing.checkpoint import audit, parse_checkpoint, verifier_key
 from signing.errors import GlidError
-from signing.keyfile import PASSPHRASE_ENV, passphrase
+from signing.keyfile import PASSPHRASE_ENV, device_passphrase, passphrase
 from signing.keys import VerifyKey
 from signing.revocation import REASONS, parse_revocation_list
 from signing.verify import Verdict, verify_bundle
@@ -46,6 +47,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     ver = subparsers.add_parser("verify", help="verify an evidence bundle against a trust anchor")
     ver.add_argument("--file", required=True, help="the bundle (JSON); - for stdin")
     ver.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    add_revocation_policy(ver)
     add_json(ver)
     ver.set_defaults(run=run_verify)
 
@@ -166,22 +168,22 @@ def verdict_lines(verdict: Verdict) -> list[str]:
         f"{'ok  ' if step.ok else 'FAIL'}  {step.name:15} {step.detail}" for step in verdict.steps
     ]
     failed = verdict.failed
-    if failed is None:
-        lines.append("VALID")
-    else:
+    if failed is not None:
         lines.append(f"INVALID: step {failed.name} failed: {failed.detail}")
+    else:
+        lines.append("VALID" if verdict.complete else verdict_state(verdict))
     return lines
 
 
 def run_verify(args: argparse.Namespace) -> int:
     anchor = load_trust_anchor(args.trust_anchor)
     bundle = _read_json(args.file)
-    verdict = verify_bundle(bundle, anchor)
+    verdict = verify_bundle(bundle, anchor, policy=args.revocation_policy)
     if args.json:
         emit_json(verdict.to_json())
     else:
         print("\n".join(verdict_lines(verdict)))
-    return 0 if verdict.valid else 1
+    return 0 if verdict.complete else 1
 
 
 # --- keys ------------------------------------------------------------------------------
@@ -214,7 +216,9 @@ def run_keys_rotate(args: argparse.Namespace) -> int:
 
 def run_device_add(args: argparse.Namespace) -> int:
     with Store.open(_node_dir(args)) as store:
-        entry = devices.add_device(store, passphrase(), args.name)
+        entry = devices.add_device(
+            store, passphrase(), args.name, device_passphrase=device_passphrase()
+        )
     if args.json:
         emit_json(_key_json(entry))
     else:
@@ -227,7 +231,7 @@ def run_device_sign(args: argparse.Namespace) -> int:
     if (args.key is None) == (args.name is None):
         raise InputError("name the device key with exactly one of --name (with --dir) or --key")
     path = args.key if args.key is not None else devices.device_key_path(_node_dir(args), args.name)
-    key = devices.load_device_key(path, passphrase())
+    key = devices.load_device_key(path, device_passphrase())
     for number, line in enumerate(_read_text(args.file).splitlines(), start=1):
         if not line.strip():
             continue

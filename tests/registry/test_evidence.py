@@ -9,6 +9,8 @@ from registry.evidence import CheckpointUnavailable, bundle_for, checkpoint_size
 from registry.store import Store
 from signing.checkpoint import parse_checkpoint
 from signing.merkle import leaf_hash, log_leaf
+from signing.revocation import parse_revocation_list
+from signing.timestamps import now
 from signing.verify import verify_bundle
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
@@ -39,7 +41,10 @@ def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     }
     assert (bundle["handle"], bundle["version"]) == ("88.7/p1", 1)
     assert bundle["chain"] == keyring.chain_of(authority) and len(bundle["chain"]) == 1
-    assert bundle["revocations"] == []
+    # A current list from this node and, as handed over with its chain, from the top.
+    issuers = [parse_revocation_list(token) for token in bundle["revocations"]]
+    assert [crl.iss for crl in issuers] == ["88.7", "88"]
+    assert all(crl.entries == () and crl.is_current(now(), 0) for crl in issuers)
     log = bundle["log"]
     assert (log["leaf_index"], log["tree_size"]) == (1, 3)
     checkpoint = parse_checkpoint(log["checkpoint"])

@@ -9,7 +9,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from registry import delegation, keyring
+from registry import delegation, keyring, revocations
 from registry.errors import OutsidePrefix
 from registry.node import init_node
 from registry.template_catalog import TemplateCatalog
@@ -108,11 +108,13 @@ def signed(
         authority = keyring.active_key(store.conn, node.prefix)
         signer = key or keyring.load_private(store, authority, PASSPHRASE)
         own_chain = delegation.own_chain(store)
+        lists = revocations.carried_lists(store, PASSPHRASE)
     return {
         "format": REGISTRATION_FORMAT,
         "template": body if body is not None else template.to_json(),
         "signature": sign_registration(signer, template.ref, template.canonical_bytes(), issued_at),
         "chain": own_chain if chain is None else chain,
+        "revocations": lists,
     }
 
 
