@@ -8,9 +8,9 @@ it, and a filtered answer (``index=`` / ``type=``) keeps it so the subset still 
 from collections.abc import Iterable
 from typing import Any
 
+from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPE
 from registry.records import filter_values
-from registry.versions import StoredVersion
-from signing.record_signature import SIGNATURE_INDEX, SIGNATURE_TYPE
+from registry.store.versions import StoredVersion
 
 RESPONSE_SUCCESS = 1
 

@@ -13,17 +13,15 @@ bundles carry. ``compromised`` voids every signature by the key (a thief can bac
 ``superseded`` voids only signatures made after ``at``.
 """
 
-import json
-import sqlite3
 from datetime import datetime
 
+from glid_core.errors import GlidError, PrefixError
+from glid_core.identifiers import is_within, normalise_prefix
 from registry import keyring
 from registry.errors import NotFound, RegistryError
-from registry.records import utc_timestamp
-from registry.store import Store
-from signing.errors import GlidError, PrefixError
+from registry.store import Store, Tables
+from registry.store.revocations import RevocationRow
 from signing.keys import SigningKey
-from signing.prefixes import is_within, normalise_prefix
 from signing.revocation import (
     LIST_LIFETIME,
     REASONS,
@@ -40,30 +38,21 @@ class RevocationRefused(RegistryError, ValueError):
     """The revocation cannot be issued by this node."""
 
 
-def _entries(conn: sqlite3.Connection) -> list[RevocationEntry]:
-    rows = conn.execute("SELECT kid, prefix, reason, at FROM revocations ORDER BY id").fetchall()
+def _signed_entries(tables: Tables) -> list[RevocationEntry]:
     out = []
-    for kid, prefix, reason, at in rows:
-        moment = numeric_date(datetime.fromisoformat(at))
+    for row in tables.revocations.entries():
+        moment = numeric_date(datetime.fromisoformat(row.at))
         out.append(
-            revoke_key(kid, reason, moment) if kid else revoke_prefix(prefix, reason, moment)
+            revoke_key(row.kid, row.reason, moment)
+            if row.kid
+            else revoke_prefix(str(row.prefix), row.reason, moment)
         )
     return out
 
 
-LIST_META = "revocation_list"
-ISSUER_LISTS_META = "issuer_lists"
-"""The lists of the nodes above this one, as its parent handed them over with its chain."""
-
-
-def published_lists(conn: sqlite3.Connection) -> list[str]:
+def published_lists(tables: Tables) -> list[str]:
     """The revocation list this node last issued, as a list of at most one JWS."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (LIST_META,)).fetchone()
-    if row is None:  # a store from before lists were kept in meta
-        row = conn.execute(
-            "SELECT list FROM revocations WHERE list IS NOT NULL ORDER BY id DESC LIMIT 1"
-        ).fetchone()
-    return [] if row is None else [str(row[0])]
+    return tables.revocations.published()
 
 
 def current_lists(store: Store, passphrase: bytes | None, at: int | None = None) -> list[str]:
@@ -73,57 +62,42 @@ def current_lists(store: Store, passphrase: bytes | None, at: int | None = None)
     one even when it has revoked nothing. Without the passphrase (a read-only node) or an
     authority certificate yet, it serves what it has.
     """
-    lists = published_lists(store.conn)
+    lists = store.revocations.published()
     moment = now() if at is None else at
     newest = parse_revocation_list(lists[-1]) if lists else None
     if newest is not None and newest.nxt is not None and moment < newest.nxt - LIST_LIFETIME // 2:
         return lists
-    if passphrase is None:
+    if passphrase is None or store.read_only:
         return lists
     try:
         issuer, _, _ = keyring.certify_own(store, passphrase, store.node.prefix)
     except (keyring.NotCertified, NotFound):
         return lists
-    with store.write() as conn:
-        token = _publish(store, conn, issuer, newest.seq + 1 if newest else 1, moment)
+    with store.write() as tx:
+        token = _publish(store, tx, issuer, newest.seq + 1 if newest else 1, moment)
     return [token]
 
 
 def carried_lists(store: Store, passphrase: bytes | None) -> list[str]:
     """What this node's answers carry: its own current list and those of the issuers
     above it, so a bundle can be verified offline under the hard-fail policy."""
-    return [*current_lists(store, passphrase), *issuer_lists(store.conn)]
+    return [*current_lists(store, passphrase), *store.revocations.issuer_lists()]
 
 
-def issuer_lists(conn: sqlite3.Connection) -> list[str]:
-    """The lists of the nodes above this one, as last handed over by the parent."""
-    row = conn.execute("SELECT value FROM meta WHERE key = ?", (ISSUER_LISTS_META,)).fetchone()
-    return [] if row is None else [str(token) for token in json.loads(row[0])]
-
-
-def keep_issuer_lists(store: Store, conn: sqlite3.Connection, lists: list[str]) -> None:
+def keep_issuer_lists(tx: Tables, lists: list[str]) -> None:
     """Store the lists a parent sent with a chain; each must at least parse."""
     for token in lists:
         try:
             parse_revocation_list(token)
         except GlidError as exc:
-            raise RevocationRefused(
-                f"the parent sent an unreadable revocation list: {exc}"
-            ) from exc
-    store.set_meta(conn, ISSUER_LISTS_META, json.dumps(lists))
+            raise RevocationRefused(f"the parent sent an unreadable list: {exc}") from exc
+    tx.revocations.keep_issuer_lists(lists)
 
 
-def _publish(store: Store, conn: sqlite3.Connection, issuer: SigningKey, seq: int, at: int) -> str:
-    token = make_revocation_list(issuer, store.node.prefix, seq, _entries(conn), issued_at=at)
-    store.set_meta(conn, LIST_META, token)
+def _publish(store: Store, tx: Tables, issuer: SigningKey, seq: int, at: int) -> str:
+    token = make_revocation_list(issuer, store.node.prefix, seq, _signed_entries(tx), issued_at=at)
+    tx.revocations.publish(token)
     return token
-
-
-def _known_kid(conn: sqlite3.Connection, kid: str) -> bool:
-    for table in ("keys", "certificates"):
-        if conn.execute(f"SELECT 1 FROM {table} WHERE kid = ?", (kid,)).fetchone():
-            return True
-    return False
 
 
 def revoke(
@@ -144,7 +118,7 @@ def revoke(
         raise RevocationRefused("name exactly one of a key (--key KID) or a prefix (--prefix P)")
     if reason not in REASONS:
         raise RevocationRefused(f"reason {reason!r} is not one of {', '.join(sorted(REASONS))}")
-    if kid is not None and not _known_kid(store.conn, kid):
+    if kid is not None and not store.keys.knows_kid(kid):
         raise RevocationRefused(
             f"key {kid} was neither made nor certified by this node ({own}); a key is revoked"
             " by the node that certified it"
@@ -160,30 +134,23 @@ def revoke(
             )
     moment = numeric_date(at) if at is not None else now()
     issuer, _, _ = keyring.certify_own(store, passphrase, own)
-    previous = published_lists(store.conn)
+    previous = store.revocations.published()
     seq = parse_revocation_list(previous[-1]).seq + 1 if previous else 1
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO revocations (kid, prefix, reason, at) VALUES (?, ?, ?, ?)",
-            (kid, prefix, reason, iso(moment)),
-        )
-        token = _publish(store, conn, issuer, seq, now())
+    with store.write() as tx:
+        tx.revocations.add(RevocationRow(kid, prefix, reason, iso(moment)))
+        token = _publish(store, tx, issuer, seq, now())
         if kid is not None:
-            conn.execute(
-                "UPDATE keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL",
-                (utc_timestamp(), kid),
-            )
-        store.audit(
-            conn, "cli", "revoke", kid or str(prefix), {"reason": reason, "at": moment, "seq": seq}
+            tx.keys.retire(kid)
+        tx.audit.add(
+            "cli", "revoke", kid or str(prefix), {"reason": reason, "at": moment, "seq": seq}
         )
     return token
 
 
-def revocation_of(conn: sqlite3.Connection, kid: str, signed_at: int) -> str | None:
+def revocation_of(tables: Tables, kid: str, signed_at: int) -> str | None:
     """Why this node's own list voids a signature by ``kid`` made at ``signed_at``, if it does."""
-    rows = conn.execute("SELECT reason, at FROM revocations WHERE kid = ?", (kid,)).fetchall()
-    for reason, at in rows:
-        entry = revoke_key(kid, reason, numeric_date(datetime.fromisoformat(at)))
+    for row in tables.revocations.of_kid(kid):
+        entry = revoke_key(kid, row.reason, numeric_date(datetime.fromisoformat(row.at)))
         if entry.voids(signed_at):
             return entry.describe()
     return None

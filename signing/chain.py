@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
+from glid_core.errors import GlidError
+from glid_core.identifiers import is_within
 from signing.certificates import DELEGATE, SIGN, Certificate, TrustAnchor, parse_certificate
-from signing.errors import GlidError
 from signing.keys import VerifyKey
-from signing.prefixes import is_within
 from signing.revocation import COMPROMISED, RevocationEntry, RevocationList, parse_revocation_list
 from signing.timestamps import iso
 

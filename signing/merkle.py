@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from signing import canonical
+from glid_core import canonical
 from signing.errors import MerkleError, ProofError
 from signing.record_signature import VALUE_FIELDS, is_signature_value
 from signing.timestamps import numeric_date

@@ -16,6 +16,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NoReturn
 
+from glid_core.errors import GlidError
+from glid_core.identifiers import is_within, prefix_of
+from glid_core.layout import TEMPLATE_INDEX
 from signing.b64 import b64_decode
 from signing.certificates import SIGN, TrustAnchor, parse_trust_anchor
 from signing.chain import (
@@ -31,12 +34,9 @@ from signing.chain import (
     validity_failure,
 )
 from signing.checkpoint import Checkpoint, key_id, log_origin, parse_checkpoint
-from signing.errors import GlidError
 from signing.jws import check_signature
 from signing.merkle import leaf_hash, log_leaf, record_digest, verify_inclusion
-from signing.prefixes import is_within, prefix_of
 from signing.record_signature import (
-    TEMPLATE_INDEX,
     Coverage,
     RecordClaims,
     coverage,

@@ -64,9 +64,9 @@ async def test_an_authority_key_revoked_by_its_own_node_list_is_refused(
     assert status == 403 and "no revocation list from 88.101" in body["error"]
     # With the parent's list that revokes it, the chain itself is refused.
     with own.store() as store:
-        kid = keyring.active_key(store.conn, own.prefix).kid
+        kid = keyring.active_key(store, own.prefix).kid
     with network.secondary.store() as store:
-        parent = keyring.load_private(store, keyring.active_key(store.conn, "88.101"), PASSPHRASE)
+        parent = keyring.load_private(store, keyring.active_key(store, "88.101"), PASSPHRASE)
     document["revocations"] = [
         make_revocation_list(parent, "88.101", 9, [revoke_key(kid, "compromised", now())])
     ]
