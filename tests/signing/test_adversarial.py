@@ -4,6 +4,8 @@ Each test builds what a malicious node (or a thief of some key) would serve, and
 that the buyer's verdict refuses it at the step that names the problem.
 """
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,7 +14,8 @@ from signing.b64 import b64_encode
 from signing.certificates import issue_signing_certificate
 from signing.chain import SOFT_FAIL
 from signing.checkpoint import sign_checkpoint
-from signing.errors import ProofError
+from signing.errors import KeyFileError, ProofError
+from signing.keyfile import load_signing_key, save_signing_key
 from signing.keys import SigningKey
 from signing.merkle import EMPTY_ROOT, MerkleLog, log_leaf, record_digest, verify_consistency
 from signing.revocation import make_revocation_list, revoke_key
@@ -247,3 +250,17 @@ def test_consistency_from_the_empty_log_needs_the_empty_root() -> None:
     verify_consistency(0, 2, EMPTY_ROOT, log.root(), [])
     with pytest.raises(ProofError, match="root of an empty log"):
         verify_consistency(0, 2, b"\x07" * 32, log.root(), [])
+
+
+# --- 10. Key files cannot ask for a weak KDF ---------------------------------------------
+
+
+@pytest.mark.parametrize(("field", "weak"), [("opslimit", 1), ("memlimit", 8 * 1024)])
+def test_a_key_file_below_the_kdf_floor_is_refused(tmp_path: Path, field: str, weak: int) -> None:
+    path = tmp_path / "k.key"
+    save_signing_key(path, key(13), b"pw")
+    document = json.loads(path.read_text())
+    document["kdf"][field] = weak
+    path.write_text(json.dumps(document))
+    with pytest.raises(KeyFileError, match=f"kdf {field} {weak} is outside"):
+        load_signing_key(path, b"pw")
