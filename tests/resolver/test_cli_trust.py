@@ -209,7 +209,7 @@ async def test_a_parent_revoking_a_child_key_fails_the_buyers_verification(
     with network.own.store() as store:
         child_kid = keyring.active_key(store, "88.101.9").kid
     code, out, _ = run(
-        capsys, "revoke", "--dir", str(network.secondary.directory), "--key", child_kid,
+        capsys, "revoke", "--dir", str(network.secondary.directory), f"--key={child_kid}",
         "--reason", "compromised",
     )  # fmt: skip
     assert code == 0 and re.search(r"88\.101#\d+ now holds 1 entry", out)
