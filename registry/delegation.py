@@ -110,7 +110,8 @@ def delegate_locally(parent: Path, child: Path, passphrase: bytes) -> list[str]:
     request = json.loads((child / REQUEST_FILE).read_text())
     with Store.open(parent) as store:
         chain = delegate(store, passphrase, request)
-        lists = revocations.carried_lists(store, passphrase)
+        revocations.refresh(store, passphrase)
+        lists = revocations.carried_lists(store)
     with Store.open(child) as store:
         accept(store, chain_document(chain, lists))
     return chain

@@ -14,7 +14,7 @@ from glid_core import canonical
 from registry import keyring
 from registry.errors import NotFound, RegistryError
 from registry.log import NodeLog, checkpoint_key
-from registry.revocations import carried_lists
+from registry.revocations import carried_lists, refresh
 from registry.store import Store
 from registry.store.versions import StoredVersion
 from signing.b64 import b64_decode
@@ -62,7 +62,7 @@ def proofs(store: Store, handle: str, version: int, passphrase: bytes | None) ->
     leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
     return {
         "log": {**proof, "at": leaf["at"], "checkpoint": checkpoint},
-        "revocations": carried_lists(store, passphrase),
+        "revocations": carried_lists(store),
     }
 
 
@@ -84,7 +84,13 @@ def chain_for_kid(store: Store, kid: str) -> list[str]:
 
 def bundle_for(store: Store, stored: StoredVersion, *, passphrase: bytes | None) -> dict[str, Any]:
     """The complete evidence bundle of one stored version (values, signature, chain,
-    revocations, log proof and checkpoint), ready for signing.verify.verify_bundle."""
+    revocations, log proof and checkpoint), ready for signing.verify.verify_bundle.
+
+    With the passphrase this is a writer's bundle: the node's revocation list is re-issued
+    first if it is missing or half-expired, as the checkpoint is. Without it, both are
+    served as stored."""
+    if passphrase is not None:
+        refresh(store, passphrase)
     return {
         "handle": stored.handle,
         "version": stored.version,

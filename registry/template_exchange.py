@@ -112,7 +112,7 @@ def registration_for(
         "template": entry.template.to_json(),
         "signature": token,
         "chain": chain,
-        "revocations": revocations.current_lists(store, passphrase),
+        "revocations": revocations.refresh(store, passphrase),
     }
 
 

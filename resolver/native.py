@@ -18,7 +18,7 @@ from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
 from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
-from registry.revocations import carried_lists, current_lists
+from registry.revocations import carried_lists, published_lists
 from resolver import params
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral
@@ -122,7 +122,7 @@ def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[s
         # checks the child's answers against what the parent revoked, not what the child
         # admits to; with a record, because a verifier needs a current list from every
         # issuer in its chain.
-        body["revocations"] = carried_lists(request.app[STORE], request.app[SETTINGS].passphrase)
+        body["revocations"] = carried_lists(request.app[STORE])
     if bundle and isinstance(answer, Found):
         body.update(evidence(request, answer))
     return body
@@ -280,7 +280,7 @@ async def consistency_proof(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/revocations")
 async def revocations(request: web.Request) -> web.Response:
-    lists = current_lists(request.app[STORE], request.app[SETTINGS].passphrase)
+    lists = published_lists(request.app[STORE])
     return respond(request, {"lists": lists})
 
 

@@ -201,7 +201,8 @@ def run_delegate(args: argparse.Namespace) -> int:
             chain = delegation.delegate(
                 store, secret, request, site=args.site, valid_days=args.valid_days
             )
-        lists = revocations.carried_lists(store, secret)
+        revocations.refresh(store, secret)
+        lists = revocations.carried_lists(store)
     write_json(args.out, delegation.chain_document(chain, lists))
     print(f"delegated {prefix}; certificate chain written to {args.out}")
     return 0

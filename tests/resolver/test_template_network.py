@@ -111,7 +111,8 @@ def signed(
         authority = keyring.active_key(store, node.prefix)
         signer = key or keyring.load_private(store, authority, PASSPHRASE)
         own_chain = delegation.own_chain(store)
-        lists = revocations.carried_lists(store, PASSPHRASE)
+        revocations.refresh(store, PASSPHRASE)
+        lists = revocations.carried_lists(store)
     return {
         "format": REGISTRATION_FORMAT,
         "template": body if body is not None else template.to_json(),
