@@ -1,13 +1,16 @@
 """Extra records for the page tests: one tampered in its store after signing, one whose
 values hold markup, both registered on the demo's parts-maker node."""
 
+import hashlib
 import sqlite3
 from typing import Any
 
+from glid_core import canonical
 from registry.records import decode_values, encode_record
 from registry.service import registrar
 from registry.store import DB_NAME, Store
 from resolver.demo import BRACKET, sample_records
+from signing.merkle import log_leaf
 from tests.conftest import PASSPHRASE
 from tests.resolver.live import Live
 
@@ -42,18 +45,27 @@ def add_samples(live: Live) -> None:
         for value in values:
             if value["type"] == "pcf_excluding_biogenic":
                 value["data"]["value"]["value"] = "9.6"
+        forged = encode_record(values).record
+        # The node serves only bytes its log leaf commits to, so the attacker rewrites the
+        # leaf as well: only the buyer's own checks stand between the forgery and VERIFIED.
+        (leaf,) = conn.execute(
+            "SELECT leaf FROM log_leaves WHERE handle = ?", (TAMPERED,)
+        ).fetchone()
+        fields = canonical.decode(leaf)
+        digest = hashlib.sha256(forged).digest()
+        forged_leaf = log_leaf(fields["id"], fields["ver"], digest, fields["at"])
         # The store refuses changes to a version through a trigger; the attacker drops it.
         triggers = conn.execute(
             "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-            "AND tbl_name = 'record_versions'"
+            "AND tbl_name IN ('record_versions', 'log_leaves')"
         ).fetchall()
         with conn:
             for name, _ in triggers:
                 conn.execute(f"DROP TRIGGER {name}")
             conn.execute(
-                "UPDATE record_versions SET record = ? WHERE handle = ?",
-                (encode_record(values).record, TAMPERED),
+                "UPDATE record_versions SET record = ? WHERE handle = ?", (forged, TAMPERED)
             )
+            conn.execute("UPDATE log_leaves SET leaf = ? WHERE handle = ?", (forged_leaf, TAMPERED))
             for _, sql in triggers:
                 conn.execute(sql)
     finally:
