@@ -11,7 +11,6 @@ reaches the meter, not just the node. docs/formats/devices.md has the formats.
 
 import json
 import re
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from registry import keyring, revocations
+from registry.connection import Connection
 from registry.errors import NotFound, RecordError, RegistryError
 from registry.identifiers import Identifier
 from registry.keyring import KeyEntry
@@ -159,7 +159,7 @@ class DeviceVerifier:
         self.store = store
         self._devices: dict[str, _Device] = {}
 
-    def _device(self, conn: sqlite3.Connection, kid: str, handle: str) -> _Device:
+    def _device(self, conn: Connection, kid: str, handle: str) -> _Device:
         device = self._devices.get(kid)
         if device is None:
             try:

@@ -14,13 +14,13 @@ by kid.
 """
 
 import json
-import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from registry.connection import Connection
 from registry.errors import NotFound, RegistryError
 from registry.identifiers import Identifier, Prefix, owner_of
 from registry.records import utc_timestamp
@@ -54,7 +54,7 @@ class KeyEntry:
 
 def add_key(
     store: Store,
-    conn: sqlite3.Connection,
+    conn: Connection,
     key: SigningKey,
     passphrase: bytes,
     *,
@@ -98,7 +98,7 @@ def _entry(row: tuple[Any, ...]) -> KeyEntry:
 _KEY_COLUMNS = "kid, purpose, prefix, name, jwk, key_file, certificate, created_at, retired_at"
 
 
-def list_keys(conn: sqlite3.Connection) -> list[KeyEntry]:
+def list_keys(conn: Connection) -> list[KeyEntry]:
     rows = conn.execute(f"SELECT {_KEY_COLUMNS} FROM keys ORDER BY created_at, rowid").fetchall()
     return [_entry(row) for row in rows]
 
@@ -124,14 +124,14 @@ def is_authority(entry: KeyEntry) -> bool:
     return leaf.iss != leaf.sub
 
 
-def find_key(conn: sqlite3.Connection, kid: str) -> KeyEntry:
+def find_key(conn: Connection, kid: str) -> KeyEntry:
     row = conn.execute(f"SELECT {_KEY_COLUMNS} FROM keys WHERE kid = ?", (kid,)).fetchone()
     if row is None:
         raise NotFound(f"key {kid} is not in this node's keys; see `glid keys list`")
     return _entry(row)
 
 
-def active_key(conn: sqlite3.Connection, prefix: str, purpose: str = "node") -> KeyEntry:
+def active_key(conn: Connection, prefix: str, purpose: str = "node") -> KeyEntry:
     """The key that speaks for ``prefix``: its authority key (purpose node), retired from
     record signing or not, or the newest active key of another purpose."""
     rows = conn.execute(
@@ -145,7 +145,7 @@ def active_key(conn: sqlite3.Connection, prefix: str, purpose: str = "node") -> 
     raise NotFound(f"no active {purpose} key for prefix {prefix}; create one with `glid keys`")
 
 
-def signing_key(conn: sqlite3.Connection, prefix: str) -> KeyEntry:
+def signing_key(conn: Connection, prefix: str) -> KeyEntry:
     """The newest key of ``prefix`` that still signs records (the last one rotated in)."""
     row = conn.execute(
         f"SELECT {_KEY_COLUMNS} FROM keys WHERE prefix = ? AND purpose = 'node'"
@@ -157,7 +157,7 @@ def signing_key(conn: sqlite3.Connection, prefix: str) -> KeyEntry:
     return _entry(row)
 
 
-def record_certificate(conn: sqlite3.Connection, token: str) -> None:
+def record_certificate(conn: Connection, token: str) -> None:
     """Keep a certificate this node issued, so its kid can be looked up and revoked later."""
     cert = parse_certificate(token)
     conn.execute(
@@ -209,11 +209,11 @@ def rotate(store: Store, passphrase: bytes, prefix: str | None = None) -> KeyEnt
     return find_key(store.conn, entry.kid)
 
 
-def set_certificate(conn: sqlite3.Connection, kid: str, certificate: str) -> None:
+def set_certificate(conn: Connection, kid: str, certificate: str) -> None:
     conn.execute("UPDATE keys SET certificate = ? WHERE kid = ?", (certificate, kid))
 
 
-def retire(conn: sqlite3.Connection, kid: str) -> None:
+def retire(conn: Connection, kid: str) -> None:
     conn.execute("UPDATE keys SET retired_at = ? WHERE kid = ?", (utc_timestamp(), kid))
 
 
@@ -227,7 +227,7 @@ class NodeSigner:
     """Signs each record with the newest record-signing key of the prefix that holds it.
 
     Unlocked keys are kept; a commit by another connection (``glid keys rotate`` while the
-    daemon runs) changes SQLite's data_version, and the keys are looked up again.
+    daemon runs) moves the store's change token, and the keys are looked up again.
     """
 
     def __init__(self, store: Store, passphrase: bytes) -> None:
@@ -239,7 +239,7 @@ class NodeSigner:
 
     def _load(self) -> None:
         conn = self.store.conn
-        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self._data_version = self.store.change_token()
         self._keys: dict[Prefix, str] = {}
         self._by_prefix: dict[Prefix, SigningKey] = {}
         self._signing_prefixes = [
@@ -251,7 +251,7 @@ class NodeSigner:
 
     def refresh(self) -> None:
         """Forget which key signs for which prefix if another connection changed the store."""
-        if self.store.conn.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+        if self.store.change_token() != self._data_version:
             self._load()
 
     def key_for(self, prefix: Prefix) -> SigningKey:

@@ -7,11 +7,11 @@ node's prefix so a checkpoint from another node's log is refused.
 """
 
 import hashlib
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from registry import keyring
+from registry.connection import Connection
 from registry.errors import NotFound
 from registry.log_entry import Entry
 from registry.store import Store
@@ -31,7 +31,7 @@ def origin_of(prefix: str) -> str:
 class SqliteMerkleStorage:
     """signing.merkle's storage protocol over the ``log_nodes`` table."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def size(self) -> int:
@@ -58,7 +58,7 @@ class NodeLog:
         self.tree = MerkleLog(SqliteMerkleStorage(store.conn))
         self.origin = origin_of(store.node.prefix)
 
-    def append(self, conn: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+    def append(self, conn: Connection, entries: Sequence[Entry]) -> None:
         """Add leaves for ``entries``; call inside the transaction that stores them."""
         if conn is not self.store.conn:
             raise ValueError("the log must be appended on the store's own connection")

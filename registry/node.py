@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry import keyring, migrations, prefixes, principals, versions
+from registry import keyring, prefixes, principals, versions
 from registry.errors import NodeExists, StoreError
 from registry.identifiers import Prefix
-from registry.store import DB_NAME, ROLES, Store
+from registry.store import ROLES, Store, store_exists
 from registry.template_catalog import TemplateCatalog
 from signing.certificates import make_delegation_request, make_trust_anchor
 from signing.keys import SigningKey
@@ -51,7 +51,7 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
         raise StoreError(
             f"a {role} node's prefix lies under its parent's, such as 88.118; {own} has no parent"
         )
-    if (directory / DB_NAME).exists():
+    if store_exists(directory):
         raise NodeExists(f"{directory} already holds a glid node")
     key = SigningKey.generate()
     store = Store.create(directory, role=role, prefix=str(own))
@@ -83,7 +83,7 @@ def describe(store: Store) -> dict[str, Any]:
         "role": store.node.role,
         "prefix": store.node.prefix,
         "created_at": store.node.created_at,
-        "schema_version": migrations.schema_version(conn),
+        "schema_version": store.schema_version(),
         "identifiers": live,
         "versions": stored,
         "log_size": int(log_size),

@@ -5,9 +5,9 @@ prefix it has delegated to a node of its own it answers with a referral (the chi
 and certificate), as a DNS parent answers with NS records at a zone cut.
 """
 
-import sqlite3
 from dataclasses import dataclass
 
+from registry.connection import Connection
 from registry.errors import NotFound, OutsidePrefix
 from registry.identifiers import Prefix, owner_of
 from registry.records import utc_timestamp
@@ -22,14 +22,14 @@ class PrefixEntry:
     created_at: str
 
 
-def entries(conn: sqlite3.Connection) -> list[PrefixEntry]:
+def entries(conn: Connection) -> list[PrefixEntry]:
     rows = conn.execute(
         "SELECT prefix, relation, site, certificate, created_at FROM prefixes ORDER BY prefix"
     ).fetchall()
     return [PrefixEntry(*row) for row in rows]
 
 
-def find(conn: sqlite3.Connection, prefix: str) -> PrefixEntry:
+def find(conn: Connection, prefix: str) -> PrefixEntry:
     row = conn.execute(
         "SELECT prefix, relation, site, certificate, created_at FROM prefixes WHERE prefix = ?",
         (prefix,),
@@ -39,21 +39,21 @@ def find(conn: sqlite3.Connection, prefix: str) -> PrefixEntry:
     return PrefixEntry(*row)
 
 
-def authoritative(conn: sqlite3.Connection) -> list[Prefix]:
+def authoritative(conn: Connection) -> list[Prefix]:
     rows = conn.execute(
         "SELECT prefix FROM prefixes WHERE relation IN ('own', 'hosted')"
     ).fetchall()
     return [Prefix.from_text(row[0]) for row in rows]
 
 
-def zone_of(conn: sqlite3.Connection, prefix: Prefix) -> PrefixEntry | None:
+def zone_of(conn: Connection, prefix: Prefix) -> PrefixEntry | None:
     """The closest entry at or above ``prefix``: where its answer comes from."""
     known = {Prefix.from_text(entry.prefix): entry for entry in entries(conn)}
     owner = owner_of(prefix, known)
     return None if owner is None else known[owner]
 
 
-def require_authoritative(conn: sqlite3.Connection, prefix: Prefix, what: str) -> PrefixEntry:
+def require_authoritative(conn: Connection, prefix: Prefix, what: str) -> PrefixEntry:
     """The own or hosted entry that lets this node store ``what``, or OutsidePrefix."""
     entry = zone_of(conn, prefix)
     if entry is None or entry.relation not in ("own", "hosted"):
@@ -67,7 +67,7 @@ def require_authoritative(conn: sqlite3.Connection, prefix: Prefix, what: str) -
 
 
 def put(
-    conn: sqlite3.Connection,
+    conn: Connection,
     prefix: str,
     relation: str,
     *,

@@ -10,10 +10,10 @@ import hashlib
 import hmac
 import json
 import secrets
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+from registry.connection import Connection
 from registry.errors import NotFound, RegistryError
 from registry.identifiers import Identifier, Prefix
 from registry.records import utc_timestamp
@@ -69,7 +69,7 @@ def check_secret(secret: str, stored: str) -> bool:
 
 
 def add(
-    conn: sqlite3.Connection,
+    conn: Connection,
     identity: str,
     *,
     secret: str | None = None,
@@ -96,7 +96,7 @@ def add(
     return principal
 
 
-def get(conn: sqlite3.Connection, identity: str) -> Principal:
+def get(conn: Connection, identity: str) -> Principal:
     index, handle = parse_identity(identity)
     row = conn.execute(
         "SELECT identity, prefix, secret_hash, public_jwk FROM principals WHERE identity = ?",

@@ -11,13 +11,13 @@ signature is checked before the transaction, and the version is stored under it 
 a node signature, provided the version number it was signed for is the one it becomes.
 """
 
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from registry import versions
+from registry.connection import Connection
 from registry.errors import RecordError
 from registry.identifiers import Identifier, Prefix, owner_of
 from registry.log_entry import Entry
@@ -56,7 +56,7 @@ class DeviceChecker(Protocol):
 
 
 class TransparencyLog(Protocol):
-    def append(self, conn: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+    def append(self, conn: Connection, entries: Sequence[Entry]) -> None:
         """Add the versions' leaves to the log inside the caller's transaction."""
         ...
 

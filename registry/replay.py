@@ -6,8 +6,8 @@ passed, makes it acceptable only once. The table lives in the node store, so eve
 process of a node sees the same nonces.
 """
 
-import sqlite3
 
+from registry.connection import INTEGRITY_ERRORS, Connection
 from registry.errors import Unauthenticated
 
 
@@ -16,7 +16,7 @@ class ReplayedNonce(Unauthenticated):
 
 
 def remember(
-    conn: sqlite3.Connection, identity: str, nonce: str, *, expires_at: int, now: int
+    conn: Connection, identity: str, nonce: str, *, expires_at: int, now: int
 ) -> None:
     """Record ``nonce`` for ``identity`` until ``expires_at``; call inside Store.write().
 
@@ -30,14 +30,14 @@ def remember(
             "INSERT INTO request_nonces (identity, nonce, expires_at) VALUES (?, ?, ?)",
             (identity, nonce, expires_at),
         )
-    except sqlite3.IntegrityError as exc:
+    except INTEGRITY_ERRORS as exc:
         raise ReplayedNonce(
             f"nonce {nonce!r} of {identity} was already used; every signed request needs a"
             " fresh random nonce (a replayed request is refused)"
         ) from exc
 
 
-def count(conn: sqlite3.Connection) -> int:
+def count(conn: Connection) -> int:
     """How many nonces are remembered (for tests and /metrics-style checks)."""
     total: int = conn.execute("SELECT count(*) FROM request_nonces").fetchone()[0]
     return total

@@ -9,10 +9,10 @@ what bundles carry. ``compromised`` voids every signature by the key (a thief ca
 backdate); ``superseded`` voids only signatures made after ``at``.
 """
 
-import sqlite3
 from datetime import datetime
 
 from registry import keyring
+from registry.connection import Connection
 from registry.errors import RegistryError
 from registry.records import utc_timestamp
 from registry.store import Store
@@ -33,7 +33,7 @@ class RevocationRefused(RegistryError, ValueError):
     """The revocation cannot be issued by this node."""
 
 
-def _entries(conn: sqlite3.Connection) -> list[RevocationEntry]:
+def _entries(conn: Connection) -> list[RevocationEntry]:
     rows = conn.execute("SELECT kid, prefix, reason, at FROM revocations ORDER BY id").fetchall()
     out = []
     for kid, prefix, reason, at in rows:
@@ -44,7 +44,7 @@ def _entries(conn: sqlite3.Connection) -> list[RevocationEntry]:
     return out
 
 
-def published_lists(conn: sqlite3.Connection) -> list[str]:
+def published_lists(conn: Connection) -> list[str]:
     """The revocation list(s) this node serves, oldest first (normally exactly one)."""
     rows = conn.execute(
         "SELECT DISTINCT list FROM revocations WHERE list IS NOT NULL ORDER BY id"
@@ -52,7 +52,7 @@ def published_lists(conn: sqlite3.Connection) -> list[str]:
     return [str(row[0]) for row in rows]
 
 
-def _known_kid(conn: sqlite3.Connection, kid: str) -> bool:
+def _known_kid(conn: Connection, kid: str) -> bool:
     for table in ("keys", "certificates"):
         if conn.execute(f"SELECT 1 FROM {table} WHERE kid = ?", (kid,)).fetchone():
             return True
@@ -96,13 +96,13 @@ def revoke(
     previous = published_lists(store.conn)
     seq = parse_revocation_list(previous[-1]).seq + 1 if previous else 1
     with store.write() as conn:
-        cursor = conn.execute(
-            "INSERT INTO revocations (kid, prefix, reason, at) VALUES (?, ?, ?, ?)",
+        (revocation_id,) = conn.execute(
+            "INSERT INTO revocations (kid, prefix, reason, at) VALUES (?, ?, ?, ?) RETURNING id",
             (kid, prefix, reason, iso(moment)),
-        )
+        ).fetchone()
         token = make_revocation_list(issuer, own, seq, _entries(conn), issued_at=now())
         conn.execute("UPDATE revocations SET list = NULL WHERE list IS NOT NULL")
-        conn.execute("UPDATE revocations SET list = ? WHERE id = ?", (token, cursor.lastrowid))
+        conn.execute("UPDATE revocations SET list = ? WHERE id = ?", (token, revocation_id))
         if kid is not None:
             conn.execute(
                 "UPDATE keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL",
@@ -114,7 +114,7 @@ def revoke(
     return token
 
 
-def revocation_of(conn: sqlite3.Connection, kid: str, signed_at: int) -> str | None:
+def revocation_of(conn: Connection, kid: str, signed_at: int) -> str | None:
     """Why this node's own list voids a signature by ``kid`` made at ``signed_at``, if it does."""
     rows = conn.execute("SELECT reason, at FROM revocations WHERE kid = ?", (kid,)).fetchall()
     for reason, at in rows:

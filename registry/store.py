@@ -1,25 +1,27 @@
-"""The node store: one SQLite file per node, opened through sqlite-utils in WAL mode.
+"""The node store: one SQLite file per node by default, or a PostgreSQL database.
 
 The store is the only place that knows SQL. Every change goes through :meth:`Store.write`,
-one ``BEGIN IMMEDIATE`` transaction, so a record version, its log leaf and its audit row
-are committed together or not at all, whatever happens to the process.
+one transaction that runs alone among the node's writers (SQLite's ``BEGIN IMMEDIATE``,
+PostgreSQL's advisory lock), so a record version, its log leaf and its audit row are
+committed together or not at all, whatever happens to the process or host.
 """
 
 import json
-import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
-from sqlite_utils import Database
-
-from registry import migrations
+from registry.connection import Connection
 from registry.errors import NodeExists, NotANode, StoreError
+from registry.postgres.backend import PostgresBackend
 from registry.records import utc_timestamp
+from registry.sqlite_store import DB_NAME, SqliteBackend
 
-DB_NAME = "node.db"
 ROLES = ("top", "secondary", "enterprise")
+# A node whose data lives in PostgreSQL keeps the database URL in this file of its directory.
+STORE_URL_FILE = "store.url"
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,77 +32,116 @@ class NodeInfo:
     directory: Path
 
 
-def _connect(path: Path) -> Database:
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    conn.execute("PRAGMA journal_mode = WAL")
-    conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = ON")
-    return Database(conn)
+class Backend(Protocol):
+    """What differs between the engines that hold a node: connecting, locking, noticing."""
+
+    @property
+    def conn(self) -> Connection: ...
+
+    @property
+    def location(self) -> str:
+        """The file or database, as an operator names it (no password)."""
+
+    def begin_write(self) -> None:
+        """Open a write transaction that runs alone among the node's writers."""
+
+    def commit(self) -> None: ...
+
+    def rollback(self) -> None: ...
+
+    def change_token(self) -> int:
+        """A number that changes whenever another connection commits to the store."""
+
+    def schema_version(self) -> int: ...
+
+    def integrity_check(self) -> str:
+        """'ok', or what the engine found wrong."""
+
+    def close(self) -> None: ...
+
+
+def store_exists(directory: Path) -> bool:
+    return (directory / DB_NAME).exists() or (directory / STORE_URL_FILE).exists()
 
 
 class Store:
-    """A node's database. Open one with :meth:`open` or create one with :meth:`create`."""
+    """A node's database. Open one with :meth:`open` or create one with :meth:`create`.
 
-    def __init__(self, directory: Path, db: Database) -> None:
+    The data lives in ``DIR/node.db`` (SQLite, the default) or, when ``DIR/store.url``
+    exists, in the PostgreSQL database it names; keys and settings stay in ``DIR`` either way.
+    """
+
+    def __init__(self, directory: Path, backend: Backend) -> None:
         self.directory = directory
-        self.db = db
-        self.conn: sqlite3.Connection = db.conn
+        self.backend = backend
+        self.conn = backend.conn
         self.node = self._read_node()
 
     @classmethod
-    def create(cls, directory: Path | str, *, role: str, prefix: str) -> "Store":
+    def create(
+        cls, directory: Path | str, *, role: str, prefix: str, url: str | None = None
+    ) -> "Store":
+        """A new node in ``directory``; its data in PostgreSQL at ``url`` when one is given."""
         directory = Path(directory)
         if role not in ROLES:
             raise StoreError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-        path = directory / DB_NAME
-        if path.exists():
-            raise NodeExists(f"{directory} already holds a glid node ({path})")
+        if store_exists(directory):
+            raise NodeExists(f"{directory} already holds a glid node")
         directory.mkdir(parents=True, exist_ok=True)
-        db = _connect(path)
-        migrations.apply(db.conn)
+        backend = _open_backend(directory, url)
+        if backend.conn.execute("SELECT count(*) FROM meta").fetchone()[0]:
+            backend.close()
+            raise NodeExists(f"{backend.location} already holds a glid node")
         now = utc_timestamp()
-        with _transaction(db.conn):
-            db.conn.executemany(
+        with _transaction(backend) as conn:
+            conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
                 [("role", role), ("prefix", prefix), ("created_at", now)],
             )
-            db.conn.execute(
+            conn.execute(
                 "INSERT INTO prefixes (prefix, relation, created_at) VALUES (?, 'own', ?)",
                 (prefix, now),
             )
-        return cls(directory, db)
+        if url is not None:
+            url_file = directory / STORE_URL_FILE
+            url_file.touch(mode=0o600)
+            url_file.write_text(url + "\n")
+        return cls(directory, backend)
 
     @classmethod
     def open(cls, directory: Path | str) -> "Store":
         directory = Path(directory)
-        path = directory / DB_NAME
-        if not path.is_file():
-            raise NotANode(f"{directory} is not a glid node (no {DB_NAME}); run `glid init` first")
-        try:
-            db = _connect(path)
-            migrations.apply(db.conn)
-        except sqlite3.DatabaseError as exc:
-            raise NotANode(f"{path} is not a readable glid store: {exc}") from exc
-        return cls(directory, db)
+        if not store_exists(directory):
+            raise NotANode(
+                f"{directory} is not a glid node (no {DB_NAME} or {STORE_URL_FILE});"
+                " run `glid init` first"
+            )
+        url_file = directory / STORE_URL_FILE
+        url = url_file.read_text().strip() if url_file.exists() else None
+        return cls(directory, _open_backend(directory, url))
 
     def _read_node(self) -> NodeInfo:
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
         missing = {"role", "prefix", "created_at"} - meta.keys()
         if missing:
             raise NotANode(
-                f"{self.directory} has a store without {', '.join(sorted(missing))};"
+                f"{self.backend.location} has a store without {', '.join(sorted(missing))};"
                 " it was not made by `glid init`"
             )
         return NodeInfo(meta["role"], meta["prefix"], meta["created_at"], self.directory)
 
     @contextmanager
-    def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on success, rolled back on any exception."""
-        with _transaction(self.conn):
-            yield self.conn
+    def write(self) -> Iterator[Connection]:
+        """One write transaction: committed on success, rolled back on any exception.
+
+        Writers of every process and host take turns, so versions and log leaves
+        commit in one total order.
+        """
+        with _transaction(self.backend) as conn:
+            yield conn
 
     def audit(
-        self, conn: sqlite3.Connection, actor: str, action: str, target: str, detail: object = None
+        self, conn: Connection, actor: str, action: str, target: str, detail: object = None
     ) -> None:
         conn.execute(
             "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
@@ -117,18 +158,25 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set_meta(self, conn: sqlite3.Connection, key: str, value: str) -> None:
+    def set_meta(self, conn: Connection, key: str, value: str) -> None:
         conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, ?)"
             " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             (key, value),
         )
 
+    def change_token(self) -> int:
+        """Changes whenever another connection commits: caches compare it to stay fresh."""
+        return self.backend.change_token()
+
+    def schema_version(self) -> int:
+        return self.backend.schema_version()
+
     def integrity_check(self) -> str:
-        return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
+        return self.backend.integrity_check()
 
     def close(self) -> None:
-        self.conn.close()
+        self.backend.close()
 
     def __enter__(self) -> "Store":
         return self
@@ -137,14 +185,20 @@ class Store:
         self.close()
 
 
+def _open_backend(directory: Path, url: str | None) -> Backend:
+    if url is None:
+        return SqliteBackend.open(directory / DB_NAME)
+    return PostgresBackend.open(url)
+
+
 @contextmanager
-def _transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    if conn.in_transaction:
+def _transaction(backend: Backend) -> Iterator[Connection]:
+    if backend.conn.in_transaction:
         raise StoreError("a write transaction is already open on this connection")
-    conn.execute("BEGIN IMMEDIATE")
+    backend.begin_write()
     try:
-        yield conn
+        yield backend.conn
     except BaseException:
-        conn.execute("ROLLBACK")
+        backend.rollback()
         raise
-    conn.execute("COMMIT")
+    backend.commit()

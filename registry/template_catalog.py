@@ -8,11 +8,11 @@ catalog doubles as the registrar's template checker.
 """
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from registry.connection import Connection
 from registry.records import INDEX_TEMPLATE, utc_timestamp
 from registry.store import Store
 from templates_meta import review as rules
@@ -114,7 +114,7 @@ class TemplateCatalog:
         return len(missing)
 
     @staticmethod
-    def _missing_builtins(conn: sqlite3.Connection) -> list[Template]:
+    def _missing_builtins(conn: Connection) -> list[Template]:
         present = {(row[0], row[1]) for row in conn.execute("SELECT id, version FROM templates")}
         return [t for t in builtin_templates() if (t.id, t.version) not in present]
 
@@ -312,7 +312,7 @@ class TemplateCatalog:
 
     def _insert(
         self,
-        conn: sqlite3.Connection,
+        conn: Connection,
         template: Template,
         review: Review,
         actor: str,

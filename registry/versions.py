@@ -5,11 +5,11 @@ Versions are append-only (the schema's triggers refuse UPDATE and DELETE); the
 tombstone, so the history of an identifier stays complete and auditable.
 """
 
-import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from registry.connection import Connection
 from registry.errors import NotFound
 from registry.records import decode_values
 
@@ -52,13 +52,16 @@ UPSERT_IDENTIFIER = (
     " updated_at = excluded.updated_at"
 )
 
+# A LIMIT both engines read as "every row" (SQLite takes -1 for that, PostgreSQL NULL).
+ALL_ROWS = 2**63 - 1
+
 
 def _row(row: tuple[Any, ...]) -> StoredVersion:
     handle, version, record, signature, deleted, created_at, actor = row
     return StoredVersion(handle, version, record, signature, bool(deleted), created_at, actor)
 
 
-def current_versions(conn: sqlite3.Connection, handles: Sequence[str]) -> dict[str, int]:
+def current_versions(conn: Connection, handles: Sequence[str]) -> dict[str, int]:
     """The current version number of each handle that exists (deleted ones included)."""
     found: dict[str, int] = {}
     for start in range(0, len(handles), 500):
@@ -73,7 +76,7 @@ def current_versions(conn: sqlite3.Connection, handles: Sequence[str]) -> dict[s
     return found
 
 
-def append(conn: sqlite3.Connection, rows: Sequence[NewVersion]) -> None:
+def append(conn: Connection, rows: Sequence[NewVersion]) -> None:
     """Append versions and move each identifier's pointer; call inside Store.write()."""
     conn.executemany(
         INSERT_VERSION,
@@ -89,7 +92,7 @@ def append(conn: sqlite3.Connection, rows: Sequence[NewVersion]) -> None:
 
 
 def get(
-    conn: sqlite3.Connection,
+    conn: Connection,
     handle: str,
     *,
     version: int | None = None,
@@ -123,7 +126,7 @@ def get(
 
 
 def list_handles(
-    conn: sqlite3.Connection, prefix: str, *, offset: int = 0, limit: int | None = None
+    conn: Connection, prefix: str, *, offset: int = 0, limit: int | None = None
 ) -> tuple[int, list[str]]:
     """Live handles under one prefix, sorted, with the total count (Handle REST paging)."""
     total = conn.execute(
@@ -132,12 +135,12 @@ def list_handles(
     rows = conn.execute(
         "SELECT handle FROM identifiers WHERE prefix = ? AND deleted = 0 ORDER BY handle"
         " LIMIT ? OFFSET ?",
-        (prefix, -1 if limit is None else limit, offset),
+        (prefix, ALL_ROWS if limit is None else limit, offset),
     ).fetchall()
     return int(total), [row[0] for row in rows]
 
 
-def count(conn: sqlite3.Connection) -> tuple[int, int]:
+def count(conn: Connection) -> tuple[int, int]:
     """(live identifiers, stored versions)."""
     live = conn.execute("SELECT count(*) FROM identifiers WHERE deleted = 0").fetchone()[0]
     stored = conn.execute("SELECT count(*) FROM record_versions").fetchone()[0]

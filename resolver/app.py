@@ -50,7 +50,7 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     store = Store.open(settings.directory)
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
-    app[ANSWERS] = EncodedAnswers(store.conn)
+    app[ANSWERS] = EncodedAnswers(store.change_token)
     if settings.passphrase is not None:
         app[REGISTRAR] = registrar(store, settings.passphrase)
     node = {"prefix": store.node.prefix, "role": store.node.role}

@@ -93,11 +93,11 @@ class Authority:
         """The chain of the key that made ``signature``, remembered until the store changes.
 
         `glid accept` or `glid keys rotate` run by another process change a key's chain
-        while the daemon runs; SQLite's data_version tells when to look again.
+        while the daemon runs; the store's change token tells when to look again.
         """
         if signature is None:
             return []
-        version = self.store.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = self.store.change_token()
         if version != self._data_version:
             self._chains.clear()
             self._data_version = version

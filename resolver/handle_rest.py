@@ -13,7 +13,6 @@ node is not authoritative for is refused, never redirected. docs/protocol/handle
 is the reference.
 """
 
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any
@@ -24,6 +23,7 @@ from aiohttp import web
 
 from registry import versions
 from registry.answers import SIGNATURE_INDEX, answer_values
+from registry.connection import STORE_ERRORS
 from registry.errors import (
     IdentifierError,
     NotFound,
@@ -143,7 +143,7 @@ async def _guarded(
         limit = request.app[SETTINGS].max_body_bytes
         message = f"request body is larger than the limit of {limit} bytes"
         return _failure(echo, Code.ERROR, 413, message)
-    except sqlite3.Error as exc:
+    except STORE_ERRORS as exc:
         return _failure(echo, Code.ERROR, 500, f"the node store failed: {exc}; try again")
 
 
