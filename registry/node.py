@@ -41,7 +41,10 @@ def write_json(path: Path, document: Any) -> None:
     os.replace(temporary, path)
 
 
-def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> Created:
+def init_node(
+    directory: Path, *, role: str, prefix: str, passphrase: bytes, url: str | None = None
+) -> Created:
+    """A new node in ``directory``; its data in PostgreSQL at ``url`` when one is given."""
     if role not in ROLES:
         raise StoreError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     own = Prefix.from_text(prefix)
@@ -54,7 +57,7 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
     if store_exists(directory):
         raise NodeExists(f"{directory} already holds a glid node")
     key = SigningKey.generate()
-    store = Store.create(directory, role=role, prefix=str(own))
+    store = Store.create(directory, role=role, prefix=str(own), url=url)
     admin_identity = f"300:{own}/admin"
     admin_secret = secrets.token_urlsafe(24)
     with store.write() as conn:

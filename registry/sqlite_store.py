@@ -50,6 +50,13 @@ class SqliteBackend:
     def schema_version(self) -> int:
         return migrations.schema_version(self.conn)
 
+    def table_names(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+        return [str(row[0]) for row in rows]
+
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 

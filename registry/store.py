@@ -54,6 +54,9 @@ class Backend(Protocol):
 
     def schema_version(self) -> int: ...
 
+    def table_names(self) -> list[str]:
+        """The node's tables, sorted (the engine's own bookkeeping tables left out)."""
+
     def integrity_check(self) -> str:
         """'ok', or what the engine found wrong."""
 
@@ -171,6 +174,9 @@ class Store:
 
     def schema_version(self) -> int:
         return self.backend.schema_version()
+
+    def table_names(self) -> list[str]:
+        return self.backend.table_names()
 
     def integrity_check(self) -> str:
         return self.backend.integrity_check()

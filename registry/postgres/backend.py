@@ -71,6 +71,13 @@ class PostgresBackend:
     def schema_version(self) -> int:
         return schema.schema_version(self.conn.raw)
 
+    def table_names(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            " AND tablename <> 'schema_version' ORDER BY tablename"
+        )
+        return [str(row[0]) for row in rows]
+
     def integrity_check(self) -> str:
         """PostgreSQL checks its own pages; here the node's schema is checked to be whole."""
         version = schema.schema_version(self.conn.raw)
