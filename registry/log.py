@@ -28,8 +28,8 @@ def origin_of(prefix: str) -> str:
     return f"glid.{prefix}/log"
 
 
-class SqliteMerkleStorage:
-    """signing.merkle's storage protocol over the ``log_nodes`` table."""
+class StoreMerkleStorage:
+    """signing.merkle's storage protocol over the ``log_nodes`` table, on either backend."""
 
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -55,7 +55,7 @@ class NodeLog:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.tree = MerkleLog(SqliteMerkleStorage(store.conn))
+        self.tree = MerkleLog(StoreMerkleStorage(store.conn))
         self.origin = origin_of(store.node.prefix)
 
     def append(self, conn: Connection, entries: Sequence[Entry]) -> None:

@@ -6,7 +6,6 @@ passed, makes it acceptable only once. The table lives in the node store, so eve
 process of a node sees the same nonces.
 """
 
-
 from registry.connection import INTEGRITY_ERRORS, Connection
 from registry.errors import Unauthenticated
 
@@ -15,9 +14,7 @@ class ReplayedNonce(Unauthenticated):
     """A signed request was sent again: its nonce has already been used."""
 
 
-def remember(
-    conn: Connection, identity: str, nonce: str, *, expires_at: int, now: int
-) -> None:
+def remember(conn: Connection, identity: str, nonce: str, *, expires_at: int, now: int) -> None:
     """Record ``nonce`` for ``identity`` until ``expires_at``; call inside Store.write().
 
     Raises :class:`ReplayedNonce` when the pair is already recorded. Expired nonces are

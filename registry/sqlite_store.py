@@ -60,5 +60,8 @@ class SqliteBackend:
     def integrity_check(self) -> str:
         return str(self.conn.execute("PRAGMA integrity_check").fetchone()[0])
 
+    def after_copy(self) -> None:
+        """Nothing to do: SQLite numbers new rows from the largest id already present."""
+
     def close(self) -> None:
         self.conn.close()

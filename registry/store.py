@@ -60,6 +60,9 @@ class Backend(Protocol):
     def integrity_check(self) -> str:
         """'ok', or what the engine found wrong."""
 
+    def after_copy(self) -> None:
+        """Bring generated numbering up to rows copied in with their numbers (store copy)."""
+
     def close(self) -> None: ...
 
 
@@ -91,12 +94,12 @@ class Store:
         if store_exists(directory):
             raise NodeExists(f"{directory} already holds a glid node")
         directory.mkdir(parents=True, exist_ok=True)
-        backend = _open_backend(directory, url)
+        backend = open_backend(directory, url)
         if backend.conn.execute("SELECT count(*) FROM meta").fetchone()[0]:
             backend.close()
             raise NodeExists(f"{backend.location} already holds a glid node")
         now = utc_timestamp()
-        with _transaction(backend) as conn:
+        with transaction(backend) as conn:
             conn.executemany(
                 "INSERT INTO meta (key, value) VALUES (?, ?)",
                 [("role", role), ("prefix", prefix), ("created_at", now)],
@@ -121,7 +124,7 @@ class Store:
             )
         url_file = directory / STORE_URL_FILE
         url = url_file.read_text().strip() if url_file.exists() else None
-        return cls(directory, _open_backend(directory, url))
+        return cls(directory, open_backend(directory, url))
 
     def _read_node(self) -> NodeInfo:
         meta = dict(self.conn.execute("SELECT key, value FROM meta").fetchall())
@@ -140,7 +143,7 @@ class Store:
         Writers of every process and host take turns, so versions and log leaves
         commit in one total order.
         """
-        with _transaction(self.backend) as conn:
+        with transaction(self.backend) as conn:
             yield conn
 
     def audit(
@@ -191,14 +194,16 @@ class Store:
         self.close()
 
 
-def _open_backend(directory: Path, url: str | None) -> Backend:
+def open_backend(directory: Path, url: str | None) -> Backend:
+    """The PostgreSQL database at ``url``, or else the SQLite file of ``directory``."""
     if url is None:
         return SqliteBackend.open(directory / DB_NAME)
     return PostgresBackend.open(url)
 
 
 @contextmanager
-def _transaction(backend: Backend) -> Iterator[Connection]:
+def transaction(backend: Backend) -> Iterator[Connection]:
+    """A write transaction on ``backend``: committed on success, rolled back on any exception."""
     if backend.conn.in_transaction:
         raise StoreError("a write transaction is already open on this connection")
     backend.begin_write()

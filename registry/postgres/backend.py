@@ -85,6 +85,13 @@ class PostgresBackend:
             return f"schema version {version}, expected {len(schema.MIGRATIONS)}"
         return "ok"
 
+    def after_copy(self) -> None:
+        for table, column in schema.IDENTITY_COLUMNS:
+            self.conn.raw.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'),"
+                f" coalesce(max({column}), 0) + 1, false) FROM {table}"
+            )
+
     def close(self) -> None:
         if self._changes is not None:
             self._changes.stop()

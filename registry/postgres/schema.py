@@ -23,6 +23,8 @@ from registry.migrations import MIGRATIONS as SQLITE_MIGRATIONS
 MIGRATION_LOCK = 0x676C6964_0001
 WRITE_LOCK = 0x676C6964_0002
 
+# Columns numbered by the database when an insert leaves them out.
+IDENTITY_COLUMNS = (("keys", "rowid"), ("revocations", "id"), ("audit", "id"))
 APPEND_ONLY_TABLES = ("record_versions", "log_leaves", "log_nodes", "audit")
 
 _APPEND_ONLY_FUNCTION = """

@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from resolver.cli import accounting, admin, network, node, templates, trust
+from resolver.cli import accounting, admin, network, node, store, templates, trust
 
-MODULES: list[ModuleType] = [node, admin, network, templates, accounting, trust]
+MODULES: list[ModuleType] = [node, admin, network, templates, accounting, trust, store]
