@@ -47,7 +47,7 @@ def _entries(conn: Connection) -> list[RevocationEntry]:
 def published_lists(conn: Connection) -> list[str]:
     """The revocation list(s) this node serves, oldest first (normally exactly one)."""
     rows = conn.execute(
-        "SELECT DISTINCT list FROM revocations WHERE list IS NOT NULL ORDER BY id"
+        "SELECT list FROM revocations WHERE list IS NOT NULL GROUP BY list ORDER BY min(id)"
     ).fetchall()
     return [str(row[0]) for row in rows]
 

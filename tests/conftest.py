@@ -16,10 +16,16 @@ os.environ.setdefault("GLID_PASSPHRASE", "test passphrase")
 PASSPHRASE = os.environ["GLID_PASSPHRASE"].encode()
 
 
+# Set to "postgresql" to run every test that makes its node with make_node on PostgreSQL.
+BACKEND_ENV = "GLID_TEST_BACKEND"
+
+
 @pytest.fixture
-def make_node(tmp_path: Path) -> Callable[..., Path]:
+def make_node(tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., Path]:
     """Create a node directory with `glid init`'s library call; returns its path."""
     from registry.node import init_node
+
+    on_postgresql = os.environ.get(BACKEND_ENV) == "postgresql"
 
     def make(
         prefix: str = "88.101.7",
@@ -28,6 +34,8 @@ def make_node(tmp_path: Path) -> Callable[..., Path]:
         url: str | None = None,
     ) -> Path:
         directory = tmp_path / (name or prefix)
+        if url is None and on_postgresql:
+            url = request.getfixturevalue("pg_databases")()
         init_node(directory, role=role, prefix=prefix, passphrase=PASSPHRASE, url=url).store.close()
         return directory
 
@@ -59,14 +67,26 @@ def postgres() -> Iterator[str]:
 
 
 @pytest.fixture
-def pg_url(postgres: str) -> Iterator[str]:
+def pg_databases(postgres: str) -> Iterator[Callable[[], str]]:
+    """Makes new empty databases on the session's server; they are dropped after the test."""
+    names: list[str] = []
+
+    def create() -> str:
+        names.append(f"glid_{uuid.uuid4().hex[:16]}")
+        with psycopg.connect(postgres, autocommit=True) as admin:
+            admin.execute(f"CREATE DATABASE {names[-1]}")
+        return make_conninfo(postgres, dbname=names[-1])
+
+    yield create
+    with psycopg.connect(postgres, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_url(pg_databases: Callable[[], str]) -> str:
     """A new empty database on the session's server, dropped after the test."""
-    name = f"glid_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(postgres, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    yield make_conninfo(postgres, dbname=name)
-    with psycopg.connect(postgres, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+    return pg_databases()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
