@@ -39,7 +39,7 @@ class PostgresBackend:
     def open(cls, url: str) -> "PostgresBackend":
         """Connect and bring the schema up to date."""
         try:
-            conn = PgConnection.connect(url)
+            conn = PgConnection(url)
         except psycopg.OperationalError as exc:
             raise StoreError(
                 f"cannot reach the node's PostgreSQL database {redacted(url)}: {exc}".strip()

@@ -5,6 +5,11 @@ adapter gives them the same small surface as a ``sqlite3.Connection`` (``execute
 ``executemany``, ``in_transaction``) over psycopg, translating each statement once to
 psycopg's ``%s`` form. The connection runs in autocommit mode, as the SQLite one does, and
 the store opens write transactions itself.
+
+A connection the server dropped (a restart, a failover, an idle timeout) is opened again
+before the next statement, so a serving process recovers by itself: the statement that met
+the broken connection fails (a write's transaction is lost whole), the next one runs on the
+new connection, which libpq makes to whichever server the URL names as read-write.
 """
 
 from collections.abc import Iterable, Sequence
@@ -36,13 +41,17 @@ def translate(sql: str) -> str:
 class PgConnection:
     """A psycopg connection that accepts the store's ``?``-style statements."""
 
-    def __init__(self, conn: psycopg.Connection[tuple[Any, ...]]) -> None:
-        self.raw = conn
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._raw = psycopg.connect(url, autocommit=True)
         self._translated: dict[str, str] = {}
 
-    @classmethod
-    def connect(cls, url: str) -> "PgConnection":
-        return cls(psycopg.connect(url, autocommit=True))
+    @property
+    def raw(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """The psycopg connection, opened again first if the server dropped it."""
+        if self._raw.broken:
+            self._raw = psycopg.connect(self.url, autocommit=True)
+        return self._raw
 
     def _sql(self, sql: str) -> str:
         translated = self._translated.get(sql)
@@ -60,7 +69,7 @@ class PgConnection:
 
     @property
     def in_transaction(self) -> bool:
-        return self.raw.info.transaction_status != pq.TransactionStatus.IDLE
+        return self._raw.info.transaction_status != pq.TransactionStatus.IDLE
 
     def close(self) -> None:
-        self.raw.close()
+        self._raw.close()
