@@ -83,6 +83,7 @@ def describe(store: Store) -> dict[str, Any]:
     log_size = conn.execute("SELECT count(*) FROM log_leaves").fetchone()[0]
     return {
         "directory": str(store.directory),
+        "store": store.backend.location,
         "role": store.node.role,
         "prefix": store.node.prefix,
         "created_at": store.node.created_at,

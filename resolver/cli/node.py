@@ -106,6 +106,7 @@ def run_info(args: argparse.Namespace) -> int:
         return 0
     for key in (
         "directory",
+        "store",
         "role",
         "prefix",
         "created_at",
