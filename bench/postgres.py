@@ -43,10 +43,10 @@ from bench.resolve_hot import (
 )
 from bench.timing import elapsed
 from registry.node import init_node
-from registry.postgres.local_cluster import LocalCluster
 from registry.registration import Submission
 from registry.service import registrar
 from registry.store import Store
+from registry.store.postgres_cluster import LocalCluster
 from registry.store_copy import copy_node
 
 N = 5000

@@ -11,8 +11,7 @@ from dataclasses import dataclass
 
 import msgpack
 
-from registry.connection import Connection
-from registry.log import StoreMerkleStorage
+from registry.store import Tables
 from signing.merkle import MemoryStorage, MerkleLog
 
 
@@ -27,26 +26,21 @@ class LogCheck:
         return not self.problems
 
 
-def check_log(conn: Connection) -> LogCheck:
+def check_log(tables: Tables) -> LogCheck:
     """Recompute the log from its leaves and compare it with the versions and stored tree."""
     problems: list[str] = []
     digests = {
-        (str(handle), int(version)): hashlib.sha256(bytes(record)).digest()
-        for handle, version, record in conn.execute(
-            "SELECT handle, version, record FROM record_versions"
-        )
+        (handle, version): hashlib.sha256(record).digest()
+        for handle, version, record in tables.versions.all_records()
     }
     recomputed = MerkleLog(MemoryStorage())
     seen: set[tuple[str, int]] = set()
-    rows = conn.execute(
-        "SELECT leaf_index, handle, version, leaf FROM log_leaves ORDER BY leaf_index"
-    )
-    for expected, (index, handle, version, leaf) in enumerate(rows):
-        key = (str(handle), int(version))
-        if int(index) != expected:
+    for expected, (index, handle, version, leaf) in enumerate(tables.log.all_leaves()):
+        key = (handle, version)
+        if index != expected:
             problems.append(f"log leaf {expected} is missing (the next stored one is {index})")
             break
-        entry = msgpack.unpackb(bytes(leaf))
+        entry = msgpack.unpackb(leaf)
         if (entry.get("id"), entry.get("ver")) != key:
             problems.append(
                 f"log leaf {index} names {entry.get('id')} v{entry.get('ver')}, not {key}"
@@ -54,9 +48,9 @@ def check_log(conn: Connection) -> LogCheck:
         elif digests.get(key) != entry.get("rec"):
             problems.append(f"log leaf {index} does not commit to the stored bytes of {key}")
         seen.add(key)
-        recomputed.append(bytes(leaf))
+        recomputed.append(leaf)
     problems += [f"version {v} of {h} has no log leaf" for h, v in sorted(digests.keys() - seen)]
-    stored = MerkleLog(StoreMerkleStorage(conn))
+    stored = MerkleLog(tables.log)
     size = recomputed.size()
     root = recomputed.root(size)
     if stored.size() != size:

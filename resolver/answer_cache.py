@@ -2,13 +2,11 @@
 
 The hot path of a resolving node is "same identifier, same answer": the JSON and
 MessagePack bytes of each current answer are encoded once and served until the store
-changes. This process drops what it writes itself at once; the store's change token
-(SQLite's ``PRAGMA data_version``, or the count of PostgreSQL change notifications) tells
-when another connection (another worker, host or CLI command) has committed. Asking SQLite
-costs more than the rest of a cached answer, so it is asked at most every ``recheck``
-seconds: another process's writes show within that time (10 ms by default) after their
-notice arrives, as a DNS server's zone reload shows after a moment, never a stale version
-after it.
+changes. This process drops what it writes itself at once; the store's change mark tells
+when another connection (another worker, a CLI command) has committed. Asking the store costs
+more than the rest of a cached answer, so it is asked at most every ``recheck`` seconds:
+another process's writes show within that time (10 ms by default), as a DNS server's
+zone reload shows after a moment, never a stale version after it.
 """
 
 import time
@@ -21,15 +19,15 @@ RECHECK_SECONDS = 0.01
 class EncodedAnswers:
     def __init__(
         self,
-        change_token: Callable[[], int],
+        change_mark: Callable[[], int],
         limit: int = 100_000,
         recheck: float = RECHECK_SECONDS,
     ) -> None:
-        self.change_token = change_token
+        self.change_mark = change_mark
         self.limit = limit
         self.recheck = recheck
         self._entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
-        self._data_version = change_token()
+        self._mark = change_mark()
         self._checked_at = time.monotonic()
 
     def _check_fresh(self) -> None:
@@ -37,10 +35,10 @@ class EncodedAnswers:
         if now - self._checked_at < self.recheck:
             return
         self._checked_at = now
-        version = self.change_token()
-        if version != self._data_version:
+        mark = self.change_mark()
+        if mark != self._mark:
             self._entries.clear()
-            self._data_version = version
+            self._mark = mark
 
     def get(self, handle: str) -> tuple[bytes, bytes] | None:
         self._check_fresh()

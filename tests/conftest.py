@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 
-from registry.postgres.local_cluster import HOW_TO_GET_ONE, LocalCluster, NoPostgres
+from registry.store.postgres_cluster import HOW_TO_GET_ONE, LocalCluster, NoPostgres
 
 # Keys are encrypted at rest; every node a test makes uses this passphrase.
 os.environ.setdefault("GLID_PASSPHRASE", "test passphrase")

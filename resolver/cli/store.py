@@ -53,7 +53,7 @@ def run_copy(args: argparse.Namespace) -> int:
 def run_check(args: argparse.Namespace) -> int:
     with Store.open(args.dir) as store:
         engine = store.integrity_check()
-        log = check_log(store.conn)
+        log = check_log(store)
         location = store.backend.location
     problems = ([] if engine == "ok" else [f"the database engine reports: {engine}"]) + log.problems
     result = {

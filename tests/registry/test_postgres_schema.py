@@ -9,8 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry.postgres.connection import PgConnection
+from registry.errors import StoreUnavailable
 from registry.store import Store
+from registry.store.postgres import PgSession
 
 SAME_TYPE = {"TEXT": "text", "INTEGER": "bigint", "BLOB": "bytea"}
 
@@ -19,20 +20,17 @@ def test_every_table_has_the_same_columns_and_types(
     make_node: Callable[..., Path], pg_url: str
 ) -> None:
     with Store.open(make_node(name="lite")) as lite, Store.open(make_node(url=pg_url)) as pg:
-        assert lite.table_names() == pg.table_names()
-        for table in lite.table_names():
+        assert lite.backend.table_names() == pg.backend.table_names()
+        for table in lite.backend.table_names():
             sqlite_columns = [
                 (name, SAME_TYPE[kind])
-                for _, name, kind, *_ in lite.conn.execute(f"PRAGMA table_info({table})")
+                for _, name, kind, *_ in lite.backend.reads.rows(f"PRAGMA table_info({table})")
             ]
-            pg_columns = pg.conn.execute(
+            pg_columns = pg.backend.reads.rows(
                 "SELECT column_name, data_type, collation_name FROM information_schema.columns"
                 " WHERE table_name = ? ORDER BY ordinal_position",
                 (table,),
-            ).fetchall()
-            if table == "keys":  # SQLite's implicit rowid, made explicit
-                assert pg_columns[0][:2] == ("rowid", "bigint")
-                pg_columns = pg_columns[1:]
+            )
             assert [(name, kind) for name, kind, _ in pg_columns] == sqlite_columns, table
             assert {c for _, kind, c in pg_columns if kind == "text"} <= {"C"}, table
 
@@ -50,21 +48,22 @@ def test_statements_mean_the_same_on_both_engines(
     sql = "SELECT " + ", ".join(items)
     params = [value] * items.count("?")
     expected = sqlite3.connect(":memory:").execute(sql, params).fetchone()
-    conn = PgConnection(postgres)
+    session = PgSession(postgres)
     try:
-        assert conn.execute(sql, params).fetchone() == expected
+        assert session.one(sql, params) == expected
     finally:
-        conn.close()
+        session.close()
 
 
 def test_a_dropped_connection_is_opened_again_for_the_next_statement(
     make_node: Callable[..., Path], pg_url: str
 ) -> None:
     with Store.open(make_node(url=pg_url)) as store:
-        (pid,) = store.conn.execute("SELECT pg_backend_pid()").fetchone()
+        session = store.backend.reads
+        (pid,) = session.one("SELECT pg_backend_pid()") or (None,)
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        with pytest.raises(psycopg.OperationalError):
-            store.conn.execute("SELECT 1")
-        assert store.meta("role") == "enterprise"
-        assert store.conn.execute("SELECT pg_backend_pid()").fetchone() != (pid,)
+        with pytest.raises(StoreUnavailable, match=r"the node store .* failed"):
+            session.one("SELECT 1")
+        assert store.meta.get("role") == "enterprise"
+        assert session.one("SELECT pg_backend_pid()") != (pid,)

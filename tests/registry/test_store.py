@@ -1,4 +1,3 @@
-import sqlite3
 import stat
 from collections.abc import Callable
 from pathlib import Path
@@ -6,20 +5,19 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from registry import migrations
-from registry.connection import STORE_ERRORS
-from registry.errors import NodeExists, NotANode, StoreError
+from registry.errors import NodeExists, NotANode, StoreError, StoreUnavailable
 from registry.node import init_node
 from registry.store import DB_NAME, STORE_URL_FILE, Store
+from registry.store import sqlite_schema as migrations
 from tests.conftest import PASSPHRASE
-from tests.registry.store_rows import rows
+from tests.store_file import raw_connection, rows
 
 
 def test_init_creates_a_wal_store_key_and_delegation_request(tmp_path: Path) -> None:
     created = init_node(tmp_path / "n", role="enterprise", prefix="88.101.7", passphrase=PASSPHRASE)
     store = created.store
     assert store.node.role == "enterprise" and store.node.prefix == "88.101.7"
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert raw_connection(store).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert created.handoff == tmp_path / "n" / "delegation-request.json"
     (key_file,) = (tmp_path / "n" / "keys").iterdir()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -95,9 +93,7 @@ FIRST_COLUMN = {
     "audit": "actor",
 }
 ROWS = {
-    "record_versions": (
-        "INSERT INTO record_versions VALUES ('88.101.7/a', 1, ?, NULL, 0, 't', 'a')"
-    ),
+    "record_versions": "INSERT INTO record_versions VALUES ('88.101.7/a', 1, ?, NULL, 0, 't', 'a')",
     "log_leaves": "INSERT INTO log_leaves VALUES (0, '88.101.7/a', 1, ?)",
     "log_nodes": "INSERT INTO log_nodes VALUES (0, 0, ?)",
     "audit": "INSERT INTO audit (at, actor, action, target) VALUES ('t', 'a', 'x', ?)",
@@ -109,13 +105,15 @@ def test_history_tables_are_append_only(
     make_node: Callable[..., Path], store_url: str | None, table: str
 ) -> None:
     with Store.open(make_node(url=store_url)) as store:
-        before = store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        store.conn.execute(ROWS[table], ("y" if table == "audit" else b"\x00",))
-        with pytest.raises(STORE_ERRORS, match="append-only"):
-            store.conn.execute(f"DELETE FROM {table}")
-        with pytest.raises(STORE_ERRORS, match="append-only"):
-            store.conn.execute(f"UPDATE {table} SET {FIRST_COLUMN[table]} = NULL")
-        assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == before + 1
+        session = store.backend.reads
+        before = session.one(f"SELECT count(*) FROM {table}")
+        assert before is not None
+        session.run(ROWS[table], ("y" if table == "audit" else b"\x00",))
+        with pytest.raises(StoreUnavailable, match="append-only"):
+            session.run(f"DELETE FROM {table}")
+        with pytest.raises(StoreUnavailable, match="append-only"):
+            session.run(f"UPDATE {table} SET {FIRST_COLUMN[table]} = NULL")
+        assert session.one(f"SELECT count(*) FROM {table}") == (before[0] + 1,)
 
 
 # How each backend records its schema version, and how to take a store back to version 1.
@@ -123,15 +121,20 @@ SET_VERSION = {
     "sqlite": "PRAGMA user_version = {n}",
     "postgresql": "UPDATE schema_version SET version = {n}",
 }
-DOWNGRADE = "DROP TABLE delegation_requests; DROP TABLE request_nonces"
+DOWNGRADE = (
+    "DROP TABLE delegation_requests; DROP TABLE request_nonces; DROP INDEX keys_by_prefix;"
+    " ALTER TABLE keys DROP COLUMN seq"
+)
+
+
+def _backend(store_url: str | None) -> str:
+    return "sqlite" if store_url is None else "postgresql"
 
 
 def _run_raw(directory: Path, store_url: str | None, script: str) -> None:
     """Change a store behind glid's back, as an older glid or an operator would."""
     if store_url is None:
-        conn = sqlite3.connect(directory / DB_NAME)
-        conn.executescript(script)
-        conn.close()
+        raw_connection(directory).executescript(script)
     else:
         with psycopg.connect(store_url, autocommit=True) as conn:
             conn.execute(script.encode())
@@ -151,10 +154,9 @@ def test_an_older_store_is_migrated_on_open(
     set_one = SET_VERSION[_backend(store_url)].format(n=1)
     _run_raw(directory, store_url, f"{DOWNGRADE}; {set_one};")
     with Store.open(directory) as store:
-        assert store.schema_version() == len(migrations.MIGRATIONS) == 3
-        assert {"delegation_requests", "request_nonces"} <= set(store.table_names())
+        # Keys made before the seq column keep their order.
+        assert [k.purpose for k in store.keys.all()] == ["node"]
+        assert store.keys.newest_signing("88.101.7") is not None
+        assert store.schema_version() == len(migrations.MIGRATIONS) == 4
+        assert {"delegation_requests", "request_nonces"} <= set(store.backend.table_names())
         assert store.node.prefix == "88.101.7"  # the data from before the upgrade is intact
-
-
-def _backend(store_url: str | None) -> str:
-    return "sqlite" if store_url is None else "postgresql"

@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 from registry import keyring
-from registry.sqlite_store import DB_NAME
-from registry.store import STORE_URL_FILE, Store
+from registry.store import DB_NAME, STORE_URL_FILE, Store
 from resolver.cli import main
 from tests.registry.records_data import product_values
 from tests.registry.trust_nodes import Pair, make_pair, register
@@ -20,12 +19,12 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
 def same_rows(source: Path, target: Path) -> None:
     """Every column SQLite holds, row for row, in the target too."""
     with Store.open(source) as old, Store.open(target) as new:
-        assert old.table_names() == new.table_names()
-        for table in old.table_names():
-            columns = [c[0] for c in old.conn.execute(f"SELECT * FROM {table}").description]
-            query = f"SELECT {', '.join(columns)} FROM {table}"
-            before = sorted(map(tuple, old.conn.execute(query).fetchall()), key=repr)
-            after = sorted(map(tuple, new.conn.execute(query).fetchall()), key=repr)
+        assert old.backend.table_names() == new.backend.table_names()
+        for table in old.backend.table_names():
+            assert old.backend.column_names(table) == new.backend.column_names(table), table
+            query = f"SELECT * FROM {table}"
+            before = sorted(old.backend.reads.rows(query), key=repr)
+            after = sorted(new.backend.reads.rows(query), key=repr)
             assert after == before, table
 
 
@@ -63,7 +62,7 @@ def test_copy_to_postgresql_keeps_every_row_and_the_log(
     _, proof = run(capsys, "log", "consistency", "--dir", str(target), "3")
     (tmp_path / "proof.json").write_text(proof)
     with Store.open(target) as store:
-        (tmp_path / "key.json").write_text(json.dumps(keyring.active_key(store.conn, "88.7").jwk))
+        (tmp_path / "key.json").write_text(json.dumps(keyring.active_key(store, "88.7").jwk))
     code, out = run(capsys, "log", "audit", "--old", str(tmp_path / "before.json"),
                     "--new", str(tmp_path / "after.json"), "--proof", str(tmp_path / "proof.json"),
                     "--key", str(tmp_path / "key.json"), "--origin", "glid.88.7/log")  # fmt: skip

@@ -156,20 +156,20 @@ async def test_concurrent_writes_and_a_killed_host_leave_one_whole_log(
     assert verify_bundle(bundle, node.anchor).valid
 
     with Store.open(node.enterprise) as store:
-        stored = {row[0] for row in store.conn.execute("SELECT handle FROM record_versions")}
+        stored = {handle for handle, _, _ in store.versions.all_records()}
         assert set(acknowledged) <= stored, "an acknowledged write was lost"
-        log = check_log(store.conn)
+        log = check_log(store)
         assert log.ok, log.problems
         assert (
             log.size
             == len(stored)
-            == store.conn.execute(
-                "SELECT count(*) FROM audit WHERE action = 'register'"
-            ).fetchone()[0]
+            == store.backend.reads.rows("SELECT count(*) FROM audit WHERE action = 'register'")[0][
+                0
+            ]
         )
         after = current_checkpoint(store, PASSPHRASE)
         proof = NodeLog(store).consistency(int(before.split("\n")[1]))["consistency"]
-        key = keyring.active_key(store.conn, "88.7").jwk
+        key = keyring.active_key(store, "88.7").jwk
     size, _ = audit(
         before, after, [b64_decode(h, "hash") for h in proof], VerifyKey.from_jwk(key),
         "glid.88.7/log",

@@ -1,1 +1,0 @@
-"""The PostgreSQL store backend: a node's data in a PostgreSQL database shared by many hosts."""
