@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from registry.errors import StoreReadOnly
+
 Row = tuple[Any, ...]
 Params = Sequence[object]
 
@@ -66,15 +68,24 @@ class Backend(ABC):
 
     read_only: bool
     location: str  # the file or database, as an operator names it (never a password)
+    _session: Session
 
     @property
-    @abstractmethod
     def reads(self) -> Session:
         """The session for reads outside a write transaction."""
+        return self._session
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Session]:
         """One serialised write transaction (see the class docstring)."""
+
+    def check_writable(self) -> None:
+        """Raise StoreReadOnly when this backend was opened read-only."""
+        if self.read_only:
+            raise StoreReadOnly(
+                f"the store {self.location} is open read-only; run the write on the node's"
+                " writable instance"
+            )
 
     @abstractmethod
     def change_mark(self) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from registry.errors import NotANode, StoreError, StoreReadOnly, StoreUnavailable
+from registry.errors import NotANode, StoreError, StoreUnavailable
 from registry.store import postgres_schema
 from registry.store.backend import Backend, Params, Row, Session
 from registry.store.postgres_changes import CHANNEL, Changes
@@ -118,6 +118,8 @@ class PgSession:
 class PostgresBackend(Backend):
     """A node store in one PostgreSQL database."""
 
+    _session: PgSession
+
     def __init__(self, url: str, *, read_only: bool = False) -> None:
         self.url = url
         self.read_only = read_only
@@ -139,17 +141,9 @@ class PostgresBackend(Backend):
             raise NotANode(f"{self.location} is not a usable glid store: {exc}") from exc
         self._changes: Changes | None = None
 
-    @property
-    def reads(self) -> Session:
-        return self._session
-
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        if self.read_only:
-            raise StoreReadOnly(
-                f"the store {self.location} is open read-only; run the write on the node's"
-                " writable instance"
-            )
+        self.check_writable()
         session = self._session
         if session.conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
             raise StoreError("a write transaction is already open on this connection")

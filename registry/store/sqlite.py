@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from registry.errors import NotANode, StoreError, StoreReadOnly, StoreUnavailable
+from registry.errors import NotANode, StoreError, StoreUnavailable
 from registry.store import sqlite_schema
 from registry.store.backend import Backend, Params, Row, Session
 
@@ -77,17 +77,9 @@ class SqliteBackend(Backend):
             raise NotANode(f"{path} is not a readable glid store: {exc}") from exc
         self._session = SqliteSession(self._conn, path)
 
-    @property
-    def reads(self) -> Session:
-        return self._session
-
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        if self.read_only:
-            raise StoreReadOnly(
-                f"the store {self.path} is open read-only; run the write on the node's"
-                " writable instance"
-            )
+        self.check_writable()
         conn = self._conn
         if conn.in_transaction:
             raise StoreError("a write transaction is already open on this connection")

@@ -25,7 +25,7 @@ from signing.keys import VerifyKey
 from signing.verify import verify_bundle
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
-from tests.registry.trust_nodes import Pair, make_pair
+from tests.registry.trust_nodes import Pair, make_pair, register
 from tests.resolver.test_handle_rest import basic
 from tests.resolver.test_serve import free_port, wait_for
 
@@ -76,6 +76,11 @@ def hosts(node: Pair) -> Iterator[tuple[Host, Host]]:
             host.stop()
 
 
+def admin(node: Pair) -> dict[str, str]:
+    """Basic credentials of the node's admin identity, as `glid init` wrote them."""
+    return basic("300:88.7/admin", (node.enterprise / "admin.secret").read_text().strip())
+
+
 def values(name: str) -> dict[str, Any]:
     return {"values": product_values(name)}
 
@@ -98,7 +103,7 @@ async def test_a_write_through_one_host_is_served_verified_by_the_other(
     node: Pair, hosts: tuple[Host, Host]
 ) -> None:
     a, b = hosts
-    auth = basic("300:88.7/admin", (node.enterprise / "admin.secret").read_text().strip())
+    auth = admin(node)
     async with aiohttp.ClientSession() as http:
         assert await put(http, a, "88.7/coil", "hot coil", auth) == 201
         assert await name_at(http, b, "88.7/coil") == "hot coil"  # now in b's answer cache
@@ -118,12 +123,12 @@ async def test_a_write_through_one_host_is_served_verified_by_the_other(
 async def test_concurrent_writes_and_a_killed_host_leave_one_whole_log(
     node: Pair, hosts: tuple[Host, Host]
 ) -> None:
-    a, b = hosts
-    auth = basic("300:88.7/admin", (node.enterprise / "admin.secret").read_text().strip())
-    async with aiohttp.ClientSession() as http:
-        assert await put(http, a, "88.7/first", "first", auth) == 201
+    # A third writer, in this process, as a CLI command on one of the hosts would be.
+    assert register(node.enterprise, "88.7/first", product_values("first")) == ""
     with Store.open(node.enterprise) as store:
         before = current_checkpoint(store, PASSPHRASE)
+    a, b = hosts
+    auth = admin(node)
     acknowledged: list[str] = ["88.7/first"]
     killed = asyncio.Event()
 
