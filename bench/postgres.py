@@ -36,6 +36,7 @@ from bench.resolve_hot import (
     PASSPHRASE,
     ROUND_ROBIN,
     SECONDS,
+    cpu_seconds,
     free_port,
     load,
     setup,
@@ -109,8 +110,17 @@ class Server:
         self.process.wait()
 
 
-def serving(root: Path, cluster: LocalCluster) -> dict[str, list[float]]:
-    """Requests/s: SQLite one process, PostgreSQL one process, PostgreSQL two processes."""
+def timed_load(url: str, script: Path, servers: list[Server]) -> tuple[float, float]:
+    """Requests/s, and the serving processes' CPU seconds per request in the same run
+    (throughput swings with the machine's other load; CPU per request much less)."""
+    before = sum(cpu_seconds(s.process.pid) for s in servers)
+    rate = load(url, script)
+    spent = sum(cpu_seconds(s.process.pid) for s in servers) - before
+    return rate, spent / (rate * SECONDS)
+
+
+def serving(root: Path, cluster: LocalCluster) -> dict[str, list[tuple[float, float]]]:
+    """(requests/s, CPU s/request): SQLite one process, PostgreSQL one, PostgreSQL two."""
     sqlite_node = setup(root)
     pg_node = root / "node-pg"
     copy_node(sqlite_node, pg_node, database(cluster, "serve"))
@@ -119,17 +129,22 @@ def serving(root: Path, cluster: LocalCluster) -> dict[str, list[float]]:
     sqlite_server = Server(sqlite_node, free_port())
     pg_port = free_port()
     pg_server = Server(pg_node, pg_port)
-    runs: dict[str, list[float]] = {"sqlite": [], "postgresql": [], "postgresql x2": []}
+    runs: dict[str, list[tuple[float, float]]] = {
+        "sqlite": [],
+        "postgresql": [],
+        "postgresql x2": [],
+    }
     try:
         for server in (sqlite_server, pg_server):
             load(server.url, script)  # every answer into the encoded-answer cache
         for _ in range(SERVING_REPEATS):
-            runs["sqlite"].append(load(sqlite_server.url, script))
-            runs["postgresql"].append(load(pg_server.url, script))
+            runs["sqlite"].append(timed_load(sqlite_server.url, script, [sqlite_server]))
+            runs["postgresql"].append(timed_load(pg_server.url, script, [pg_server]))
             second = Server(pg_node, pg_port)
             try:
                 load(pg_server.url, script)  # warm the second process's cache too
-                runs["postgresql x2"].append(load(pg_server.url, script))
+                both = [pg_server, second]
+                runs["postgresql x2"].append(timed_load(pg_server.url, script, both))
             finally:
                 second.stop()
     finally:
@@ -150,23 +165,32 @@ def main() -> None:
     def ratio(work: list[float], baseline: list[float]) -> float:
         return statistics.median(b / w for w, b in zip(work, baseline, strict=True))
 
-    rate = {name: statistics.median(values) for name, values in runs.items()}
+    rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
     print(f"signed registration, {N} records x {REGISTRATION_REPEATS}, batches of 1000")
     print(f"  SQLite node              : {N / statistics.median(sqlite_s):8,.0f} records/s")
     print(f"  PostgreSQL node          : {N / statistics.median(pg_s):8,.0f} records/s")
     print(f"  ratio PostgreSQL / SQLite: {ratio(pg_s, sqlite_s):8.2f}  (target >= 0.7)")
     print(f"hot resolution, {IDS} ids round robin, {CONNECTIONS} connections, {SECONDS}s runs")
     for name, values in runs.items():
-        each = ", ".join(f"{r:,.0f}" for r in values)
-        print(f"  {name:24}: {rate[name]:8,.0f} req/s (runs: {each})")
-    pg_vs_sqlite = statistics.median(
-        p / s for p, s in zip(runs["postgresql"], runs["sqlite"], strict=True)
+        each = ", ".join(f"{r:,.0f}" for r, _ in values)
+        print(
+            f"  {name:24}: {rate[name]:8,.0f} req/s (runs: {each});"
+            f" server CPU {cpu[name] * 1e6:6.1f} µs/request"
+        )
+
+    def paired(work: str, baseline: str) -> float:
+        pairs = zip(runs[work], runs[baseline], strict=True)
+        return statistics.median(w / b for (w, _), (b, _) in pairs)
+
+    print(
+        f"  ratio PostgreSQL / SQLite: {paired('postgresql', 'sqlite'):8.2f} throughput,"
+        f" {cpu['sqlite'] / cpu['postgresql']:.2f} CPU per request  (target >= 0.9)"
     )
-    two_vs_one = statistics.median(
-        t / o for t, o in zip(runs["postgresql x2"], runs["postgresql"], strict=True)
+    print(
+        f"  ratio two processes / one: {paired('postgresql x2', 'postgresql'):8.2f}"
+        "  (target >= 1.3)"
     )
-    print(f"  ratio PostgreSQL / SQLite: {pg_vs_sqlite:8.2f}  (target >= 0.9)")
-    print(f"  ratio two processes / one: {two_vs_one:8.2f}  (target >= 1.3)")
 
 
 if __name__ == "__main__":

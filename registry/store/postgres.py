@@ -15,6 +15,7 @@ is lost whole), the next one runs on a new connection, which libpq makes to whic
 server the URL names as read-write.
 """
 
+import re
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -28,6 +29,10 @@ from registry.store.backend import Backend, Params, Row, Session
 from registry.store.postgres_changes import CHANNEL, Changes
 
 Connection = psycopg.Connection[tuple[Any, ...]]
+
+# "INSERT INTO table (columns) VALUES (?, ..., ?)" and nothing after: rows that COPY can
+# load as they are (an upsert cannot go that way).
+_PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((?:\?, )*\?\)")
 
 
 def translate(sql: str) -> str:
@@ -98,8 +103,17 @@ class PgSession:
             raise self._failed(exc) from exc
 
     def run_many(self, sql: str, params: Iterable[Params]) -> None:
+        """Plain inserts go through COPY, PostgreSQL's bulk path (one statement for the
+        whole batch, rows streamed); anything else runs once per row, pipelined."""
+        plain = _PLAIN_INSERT.fullmatch(sql)
         try:
-            self.conn.cursor().executemany(self._sql(sql), params)
+            if plain is None:
+                self.conn.cursor().executemany(self._sql(sql), params)
+                return
+            table, columns = plain.groups()
+            with self.conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in params:
+                    copy.write_row(row)
         except psycopg.Error as exc:
             raise self._failed(exc) from exc
 
