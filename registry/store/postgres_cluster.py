@@ -30,13 +30,16 @@ class NoPostgres(StoreError):
 
 
 def server_programs() -> Path:
-    """The directory holding initdb and pg_ctl: $GLID_PG_BIN, Debian's, or the PATH."""
+    """The directory holding initdb and pg_ctl: $GLID_PG_BIN when set (and only it), else
+    Debian's newest, else the one on the PATH."""
     named = os.environ.get("GLID_PG_BIN")
-    candidates = [Path(named)] if named else []
-    candidates += [Path(p) for p in sorted(glob("/usr/lib/postgresql/*/bin"), reverse=True)]
-    on_path = shutil.which("pg_ctl")
-    if on_path:
-        candidates.append(Path(on_path).parent)
+    if named:
+        candidates = [Path(named)]
+    else:
+        candidates = [Path(p) for p in sorted(glob("/usr/lib/postgresql/*/bin"), reverse=True)]
+        on_path = shutil.which("pg_ctl")
+        if on_path:
+            candidates.append(Path(on_path).parent)
     for directory in candidates:
         if (directory / "initdb").is_file() and (directory / "pg_ctl").is_file():
             return directory

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from registry.errors import StoreUnavailable
 from registry.store import Store
 from registry.store.postgres import PgSession
+from registry.store.postgres_cluster import LocalCluster, NoPostgres
 
 SAME_TYPE = {"TEXT": "text", "INTEGER": "bigint", "BLOB": "bytea"}
 
@@ -67,3 +68,12 @@ def test_a_dropped_connection_is_opened_again_for_the_next_statement(
             session.one("SELECT 1")
         assert store.meta.get("role") == "enterprise"
         assert session.one("SELECT pg_backend_pid()") != (pid,)
+
+
+def test_no_server_programs_is_an_error_that_says_how_to_get_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GLID_PG_BIN", str(tmp_path))
+    with pytest.raises(NoPostgres, match=r"apt-get install postgresql.*GLID_PG_BIN"):
+        LocalCluster.start()
+    assert list(tmp_path.iterdir()) == []
