@@ -11,7 +11,8 @@ Layout
                                     LISTEN/NOTIFY change notices
     :mod:`registry.store.copy`      every row of a store into another backend
     one module per table family     versions, log, prefixes, keys, revocations,
-                                    principals, templates, delegations, meta: written once,
+                                    principals, templates, delegations, meta, PACT
+                                    clients: written once,
                                     in portable SQL, with intent-named methods
 
 Contract
@@ -45,6 +46,7 @@ from registry.store.delegations import DelegationRequestTable
 from registry.store.keys import KeyTable
 from registry.store.log import LogTables
 from registry.store.meta import Audit, Meta
+from registry.store.pact_clients import PactClientTable
 from registry.store.postgres import PostgresBackend
 from registry.store.prefixes import PrefixTable
 from registry.store.principals import NonceTable, PrincipalTable
@@ -96,6 +98,7 @@ class Tables:
         self.nonces = NonceTable(session)
         self.templates = TemplateTable(session)
         self.delegations = DelegationRequestTable(session)
+        self.pact_clients = PactClientTable(session)
 
 
 class Store(Tables):

@@ -180,8 +180,34 @@ _KEY_ORDER = """
     CREATE INDEX keys_by_prefix ON keys (prefix, purpose, created_at, seq);
 """
 
+# PACT buyers' credentials and bearer tokens (SQLite's migration 5).
+_PACT_CLIENTS = """
+    CREATE TABLE pact_clients (
+        client_id text COLLATE "C" PRIMARY KEY,
+        name text COLLATE "C" NOT NULL UNIQUE,
+        secret_hash text COLLATE "C" NOT NULL,
+        callback_url text COLLATE "C",
+        callback_client_id text COLLATE "C",
+        callback_secret text COLLATE "C",
+        created_at text COLLATE "C" NOT NULL
+    );
+    CREATE TABLE pact_tokens (
+        token_hash text COLLATE "C" PRIMARY KEY,
+        client_id text COLLATE "C" NOT NULL
+            REFERENCES pact_clients (client_id) ON DELETE CASCADE,
+        expires_at bigint NOT NULL
+    );
+    CREATE INDEX pact_tokens_by_expiry ON pact_tokens (expires_at);
+"""
+
 # Never edit a released entry; append one here whenever sqlite_schema gains one.
-MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES, _DELEGATION_REQUESTS, _KEY_ORDER]
+MIGRATIONS: list[str] = [
+    _INITIAL,
+    _REQUEST_NONCES,
+    _DELEGATION_REQUESTS,
+    _KEY_ORDER,
+    _PACT_CLIENTS,
+]
 
 if len(MIGRATIONS) != len(SQLITE_MIGRATIONS):  # pragma: no cover - caught at import in tests
     raise ImportError("registry.store.postgres_schema lags sqlite_schema: add the new migration")

@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from resolver.cli import accounting, admin, network, node, store, templates, trust
+from resolver.cli import accounting, admin, network, node, pact, store, templates, trust
 
-MODULES: list[ModuleType] = [node, admin, network, templates, accounting, trust, store]
+MODULES: list[ModuleType] = [node, admin, network, templates, accounting, trust, pact, store]

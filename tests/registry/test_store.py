@@ -122,8 +122,8 @@ SET_VERSION = {
     "postgresql": "UPDATE schema_version SET version = {n}",
 }
 DOWNGRADE = (
-    "DROP TABLE delegation_requests; DROP TABLE request_nonces; DROP INDEX keys_by_prefix;"
-    " ALTER TABLE keys DROP COLUMN seq"
+    "DROP TABLE pact_tokens; DROP TABLE pact_clients; DROP TABLE delegation_requests;"
+    " DROP TABLE request_nonces; DROP INDEX keys_by_prefix; ALTER TABLE keys DROP COLUMN seq"
 )
 
 
@@ -157,6 +157,7 @@ def test_an_older_store_is_migrated_on_open(
         # Keys made before the seq column keep their order.
         assert [k.purpose for k in store.keys.all()] == ["node"]
         assert store.keys.newest_signing("88.101.7") is not None
-        assert store.schema_version() == len(migrations.MIGRATIONS) == 4
-        assert {"delegation_requests", "request_nonces"} <= set(store.backend.table_names())
+        assert store.schema_version() == len(migrations.MIGRATIONS) == 5
+        tables = set(store.backend.table_names())
+        assert {"delegation_requests", "request_nonces", "pact_clients", "pact_tokens"} <= tables
         assert store.node.prefix == "88.101.7"  # the data from before the upgrade is intact
