@@ -201,13 +201,7 @@ _PACT_CLIENTS = """
 """
 
 # Never edit a released entry; append one here whenever sqlite_schema gains one.
-MIGRATIONS: list[str] = [
-    _INITIAL,
-    _REQUEST_NONCES,
-    _DELEGATION_REQUESTS,
-    _KEY_ORDER,
-    _PACT_CLIENTS,
-]
+MIGRATIONS = [_INITIAL, _REQUEST_NONCES, _DELEGATION_REQUESTS, _KEY_ORDER, _PACT_CLIENTS]
 
 if len(MIGRATIONS) != len(SQLITE_MIGRATIONS):  # pragma: no cover - caught at import in tests
     raise ImportError("registry.store.postgres_schema lags sqlite_schema: add the new migration")
