@@ -258,7 +258,7 @@ async def build(directory: Path, passphrase: bytes) -> Demo:
             outcome = registrar(store, passphrase).register_one(handle, values, "demo")
         if not outcome.accepted:
             raise DemoError(f"sample record {handle} was refused: {outcome.error}")
-    write_json(directory / DEMO_FILE, demo.to_json())
+    write_json(directory / DEMO_FILE, demo.to_json(), mode=0o600)  # passphrase, secrets
     return demo
 
 

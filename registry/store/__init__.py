@@ -67,12 +67,23 @@ def store_exists(directory: Path) -> bool:
 
 
 def open_backend(
-    directory: Path, url: str | None, *, read_only: bool = False, create: bool = False
+    directory: Path,
+    url: str | None,
+    *,
+    read_only: bool = False,
+    create: bool = False,
+    lock_wait: float | None = None,
 ) -> Backend:
-    """The PostgreSQL database at ``url``, or else the SQLite file of ``directory``."""
+    """The PostgreSQL database at ``url``, or else the SQLite file of ``directory``;
+    ``lock_wait`` bounds a writer's wait for another writer (the backend's default if None)."""
     if url is not None:
-        return PostgresBackend(url, read_only=read_only)
-    return SqliteBackend(directory / DB_NAME, read_only=read_only, create=create)
+        if lock_wait is None:
+            return PostgresBackend(url, read_only=read_only)
+        return PostgresBackend(url, read_only=read_only, lock_wait=lock_wait)
+    path = directory / DB_NAME
+    if lock_wait is None:
+        return SqliteBackend(path, read_only=read_only, create=create)
+    return SqliteBackend(path, read_only=read_only, create=create, busy_timeout=lock_wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,8 +153,13 @@ class Store(Tables):
         return cls(directory, backend)
 
     @classmethod
-    def open(cls, directory: Path | str, *, read_only: bool = False) -> "Store":
-        """Open a node's store; ``read_only`` opens it for reads only (no migration)."""
+    def open(
+        cls, directory: Path | str, *, read_only: bool = False, lock_wait: float | None = None
+    ) -> "Store":
+        """Open a node's store; ``read_only`` opens it for reads only (no migration).
+
+        ``lock_wait`` bounds how long a write waits for another writer's lock before it
+        fails with StoreUnavailable (the backend's default when None)."""
         directory = Path(directory)
         if not store_exists(directory):
             raise NotANode(
@@ -152,7 +168,9 @@ class Store(Tables):
             )
         url_file = directory / STORE_URL_FILE
         url = url_file.read_text().strip() if url_file.exists() else None
-        return cls(directory, open_backend(directory, url, read_only=read_only))
+        return cls(
+            directory, open_backend(directory, url, read_only=read_only, lock_wait=lock_wait)
+        )
 
     def _read_node(self) -> NodeInfo:
         meta = self.meta.all()

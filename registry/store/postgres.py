@@ -29,6 +29,7 @@ from registry.store.backend import Backend, Params, Row, Session
 from registry.store.postgres_changes import CHANNEL, Changes
 
 Connection = psycopg.Connection[tuple[Any, ...]]
+LOCK_WAIT_SECONDS = 30.0  # as long as SQLite's busy timeout
 
 # "INSERT INTO table (columns) VALUES (?, ..., ?)" and nothing after: rows that COPY can
 # load as they are (an upsert cannot go that way).
@@ -134,9 +135,12 @@ class PostgresBackend(Backend):
 
     _session: PgSession
 
-    def __init__(self, url: str, *, read_only: bool = False) -> None:
+    def __init__(
+        self, url: str, *, read_only: bool = False, lock_wait: float = LOCK_WAIT_SECONDS
+    ) -> None:
         self.url = url
         self.read_only = read_only
+        self.lock_wait = lock_wait
         self.location = redacted(url)
         try:
             self._session = PgSession(url)
@@ -163,6 +167,8 @@ class PostgresBackend(Backend):
             raise StoreError("a write transaction is already open on this connection")
         session.run("BEGIN")
         try:
+            # A writer waits at most lock_wait for the one before it, then fails whole.
+            session.run(f"SET LOCAL lock_timeout = {int(self.lock_wait * 1000)}")
             session.run("SELECT pg_advisory_xact_lock(?)", (postgres_schema.WRITE_LOCK,))
             yield session
             session.run(f"NOTIFY {CHANNEL}")

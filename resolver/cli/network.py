@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from registry import delegation, enrolment
+from registry.keyring import require_unlockable
 from registry.node import REQUEST_FILE, write_json
 from registry.store import Store
 from resolver import demo, enrolment_client
@@ -132,8 +133,11 @@ def _read_json(path: Path) -> Any:
 def run_serve(args: argparse.Namespace) -> int:
     if args.recursive and (args.root is None or args.trust_anchor is None):
         raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
-    Store.open(args.dir).close()  # fail now, with a clear message, if DIR is not a node
     secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
+    # Fail now, with a clear message, if DIR is not a node or its key will not open.
+    with Store.open(args.dir) as store:
+        if secret is not None:
+            require_unlockable(store, secret)
     if secret is None:
         note(f"{PASSPHRASE_ENV} is not set: serving read-only (writes are refused)")
     host, port = args.listen
