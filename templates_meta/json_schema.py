@@ -92,7 +92,11 @@ def _value_schema(field: Field) -> dict[str, Any]:
         return _quantity(field)
     return {
         "type": "object",
-        "properties": {"id": {"$ref": "#/$defs/identifier"}, "quantity": _quantity(field)},
+        "properties": {
+            "id": {"$ref": "#/$defs/identifier"},
+            "quantity": _quantity(field),
+            "material": {"type": "string"},
+        },
         "required": ["id", "quantity"],
         "additionalProperties": False,
     }

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
 from annotated_types import Ge, Gt, Le, Lt
 from pydantic import (
@@ -353,6 +353,8 @@ class _Input(TypedDict):
     __pydantic_config__ = _CONFIG  # type: ignore[misc]
     id: _IdentifierText
     quantity: _Quantity
+    # the secondary factor a roll-up falls back to when the supplier's record cannot be used
+    material: NotRequired[Annotated[str, Strict()]]
 
 
 def _quantity_check(field: Field) -> Callable[[_Quantity], _Quantity]:

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from registry import delegation
 from registry.node import init_node
+from registry.records import decode_values
 from registry.service import registrar
 from registry.store import Store
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
+from signing import canonical
 from tests.conftest import PASSPHRASE
 
 
@@ -94,3 +96,19 @@ def register(node: Node, handle: str, values: list[dict[str, object]]) -> int:
     assert outcome.accepted, outcome.error
     assert outcome.version is not None
     return outcome.version
+
+
+def forge(directory: Path, handle: str, index: int, value: object) -> None:
+    """Rewrite one value of ``handle``'s stored record behind the node's back, leaving its
+    signature as it was: what a compromised disk or database would serve."""
+    with Store.open(directory) as store:
+        (blob,) = store.conn.execute(
+            "SELECT record FROM record_versions WHERE handle = ?", (handle,)
+        ).fetchone()
+        values = decode_values(blob)
+        next(v for v in values if v["index"] == index)["data"]["value"] = value
+        store.conn.execute("DROP TRIGGER record_versions_no_update")
+        store.conn.execute(
+            "UPDATE record_versions SET record = ? WHERE handle = ?",
+            (canonical.encode(values), handle),
+        )

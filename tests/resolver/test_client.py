@@ -2,13 +2,11 @@ import asyncio
 import json
 
 from registry import delegation
-from registry.records import decode_values
 from registry.store import Store
 from resolver.client import Resolver
-from signing import canonical
 from signing.certificates import TrustAnchor, parse_trust_anchor
 from tests.registry.records_data import product_values
-from tests.resolver.network import Network, register, serve
+from tests.resolver.network import Network, forge, register, serve
 
 
 def anchor_of(network: Network) -> TrustAnchor:
@@ -66,17 +64,7 @@ async def test_upstream_down_serves_stale_marked(network: Network) -> None:
 
 async def test_tampered_record_fails_verification_and_says_why(network: Network) -> None:
     register(network.own, "88.101.9/t", product_values("genuine"))
-    with Store.open(network.own.directory) as store:
-        row = store.conn.execute(
-            "SELECT record FROM record_versions WHERE handle = '88.101.9/t'"
-        ).fetchone()
-        values = decode_values(row[0])
-        values[2]["data"]["value"] = "forged"
-        store.conn.execute("DROP TRIGGER record_versions_no_update")
-        store.conn.execute(
-            "UPDATE record_versions SET record = ? WHERE handle = '88.101.9/t'",
-            (canonical.encode(values),),
-        )
+    forge(network.own.directory, "88.101.9/t", 2000, "forged")
     await network.own.running.stop()  # type: ignore[union-attr]
     await serve(network.own)  # a fresh process: no answer cached from before the tampering
     with Store.open(network.secondary.directory) as store:
