@@ -91,3 +91,20 @@ def test_a_long_loop_is_named_by_its_first_eight_members(size: int) -> None:
     members = listed.removesuffix(" …").split(", ")
     assert len(members) == 8 and set(members) <= {names(k) for k in range(size)}
     assert listed.endswith(" …") == (size > 8)
+
+
+def test_each_consumer_keeps_its_inputs_in_the_callers_order() -> None:
+    """A report lists a product's inputs as its record lists them, whatever the order in
+    which the caller handed over the edges of different consumers."""
+    consumer = np.array([1, 0] * 30, dtype=np.intp)
+    edges = Edges(61, consumer, np.arange(60, dtype=np.intp) + 1, np.ones(60))
+    assert edges.indptr[:3].tolist() == [0, 30, 60]
+    assert edges.supplier[:30].tolist() == list(range(2, 61, 2))
+    assert edges.order[30:].tolist() == list(range(0, 60, 2))
+    assert sorted(edges.of_suppliers(np.array([60], dtype=np.intp)).tolist()) == [29]
+
+
+def test_a_node_that_supplies_nothing_may_come_last() -> None:
+    # node 2 consumes 0.5 of node 0 and supplies no one: x = (1, 1, 1.5)
+    edges = Edges(3, np.array([2], dtype=np.intp), np.array([0], dtype=np.intp), np.array([0.5]))
+    assert solve(edges, np.ones((3, 1)), str)[:, 0].tolist() == [1.0, 1.0, 1.5]
