@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from accounting.errors import UnresolvedInputError, UnverifiedInputError
+from accounting.errors import FieldError, UnresolvedInputError, UnverifiedInputError
 from accounting.rollup import Fetched, RollupResult, rollup
 from tests.accounting.supply_chain import Records, computed, kg, leaf
 
@@ -79,3 +79,22 @@ def test_stand_in_refusals_say_why() -> None:
     with pytest.raises(UnresolvedInputError) as root:
         rollup(["88.1/car"], refuse)
     assert str(root.value) == "88.1/car could not be resolved: node unreachable"
+
+
+def test_an_unverified_root_is_read_and_marked_unless_verified_only() -> None:
+    fetch = Records({"88.3/ore": CHAIN["88.3/ore"]}, {"88.3/ore": "invalid at digests"})
+    node = rollup(["88.3/ore"], fetch).node_json("88.3/ore")
+    assert (node["pcf_excluding_biogenic"], node["verified"]) == ("20", False)
+    assert node["verdict"] == "invalid at digests"
+    with pytest.raises(UnverifiedInputError) as refused:
+        rollup(["88.3/ore"], fetch, verified_only=True)
+    assert str(refused.value) == "88.3/ore failed verification: invalid at digests"
+
+
+def test_no_roots_no_nodes_and_unknown_ids_are_named() -> None:
+    fetch = Records(CHAIN)
+    empty = rollup([], fetch)
+    assert (empty.to_json()["nodes"], empty.roots, fetch.batches) == (0, (), [])
+    with pytest.raises(FieldError) as unknown:
+        roll().footprint("88.9/elsewhere")
+    assert str(unknown.value) == "88.9/elsewhere is not part of this roll-up"
