@@ -4,7 +4,7 @@ from typing import Any
 
 import aiohttp
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 
 class EnrolmentFailed(GlidError):

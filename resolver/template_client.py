@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 
 class TemplateExchangeFailed(GlidError):

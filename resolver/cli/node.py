@@ -10,12 +10,11 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO
 
-from registry import versions
+from glid_core.identifiers import Identifier
 from registry.answers import handle_answer
 from registry.bulk import read_jsonl
 from registry.errors import NotFound
 from registry.evidence import bundle_for
-from registry.identifiers import Identifier
 from registry.node import describe, init_node
 from registry.registration import Outcome, Submission
 from registry.service import registrar
@@ -165,7 +164,7 @@ def run_register(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     handle = Identifier.from_text(args.id).to_text()
     store = Store.open(args.dir)
-    stored = versions.get(store.conn, handle, version=args.version)
+    stored = store.versions.get(handle, version=args.version)
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
     if args.bundle:

@@ -13,18 +13,18 @@ from typing import Any
 
 import orjson
 
-from registry import devices, keyring, revocations, versions
+from glid_core.errors import GlidError
+from glid_core.identifiers import Identifier
+from registry import devices, keyring, revocations
 from registry.evidence import current_checkpoint, proofs
-from registry.identifiers import Identifier
-from registry.keyring import KeyEntry
 from registry.log import NodeLog
 from registry.store import Store
+from registry.store.keys import KeyEntry
 from resolver.cli.node import add_json
 from resolver.cli.output import InputError, emit_json
 from resolver.client import load_trust_anchor
 from signing.b64 import b64_decode
 from signing.checkpoint import audit, parse_checkpoint, verifier_key
-from signing.errors import GlidError
 from signing.keyfile import PASSPHRASE_ENV, passphrase
 from signing.keys import VerifyKey
 from signing.revocation import REASONS, parse_revocation_list
@@ -189,7 +189,7 @@ def run_verify(args: argparse.Namespace) -> int:
 
 def run_keys_list(args: argparse.Namespace) -> int:
     with Store.open(_node_dir(args)) as store:
-        entries = [_key_json(entry) for entry in keyring.list_keys(store.conn)]
+        entries = [_key_json(entry) for entry in store.keys.all()]
     if args.json:
         emit_json(entries)
         return 0
@@ -271,7 +271,7 @@ def run_revoke(args: argparse.Namespace) -> int:
 def run_log_checkpoint(args: argparse.Namespace) -> int:
     with Store.open(_node_dir(args)) as store:
         text = current_checkpoint(store, _optional_passphrase())
-        signer = VerifyKey.from_jwk(keyring.active_key(store.conn, store.node.prefix).jwk)
+        signer = VerifyKey.from_jwk(keyring.active_key(store, store.node.prefix).jwk)
     checkpoint = parse_checkpoint(text)
     emit_json(
         {
@@ -289,7 +289,7 @@ def run_log_checkpoint(args: argparse.Namespace) -> int:
 def run_log_prove(args: argparse.Namespace) -> int:
     handle = Identifier.from_text(args.id).to_text()
     with Store.open(_node_dir(args)) as store:
-        version = args.version or versions.get(store.conn, handle).version
+        version = args.version or store.versions.get(handle).version
         body = proofs(store, handle, version, _optional_passphrase())["log"]
     emit_json({"handle": handle, "version": version, **body})
     return 0

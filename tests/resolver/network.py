@@ -8,6 +8,7 @@ top 88 ─┬─ secondary 88.101 ─┬─ 88.101.7 hosted on the secondary
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glid_core import canonical
 from registry import delegation
 from registry.node import init_node
 from registry.records import decode_values
@@ -15,8 +16,8 @@ from registry.service import registrar
 from registry.store import Store
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
-from signing import canonical
 from tests.conftest import PASSPHRASE
+from tests.store_file import raw_connection
 
 
 @dataclass
@@ -99,16 +100,19 @@ def register(node: Node, handle: str, values: list[dict[str, object]]) -> int:
 
 
 def forge(directory: Path, handle: str, index: int, value: object) -> None:
-    """Rewrite one value of ``handle``'s stored record behind the node's back, leaving its
+    """Rewrite one value of ``handle``'s stored record in the node's file, leaving its
     signature as it was: what a compromised disk or database would serve."""
-    with Store.open(directory) as store:
-        (blob,) = store.conn.execute(
+    conn = raw_connection(directory)
+    try:
+        (blob,) = conn.execute(
             "SELECT record FROM record_versions WHERE handle = ?", (handle,)
         ).fetchone()
         values = decode_values(blob)
         next(v for v in values if v["index"] == index)["data"]["value"] = value
-        store.conn.execute("DROP TRIGGER record_versions_no_update")
-        store.conn.execute(
+        conn.execute("DROP TRIGGER record_versions_no_update")
+        conn.execute(
             "UPDATE record_versions SET record = ? WHERE handle = ?",
             (canonical.encode(values), handle),
         )
+    finally:
+        conn.close()

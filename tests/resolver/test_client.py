@@ -77,13 +77,10 @@ async def test_tampered_record_fails_verification_and_says_why(network: Network)
 
 
 async def test_a_referral_to_an_uncertified_prefix_is_refused(network: Network) -> None:
-    with Store.open(network.top.directory) as store, store.write() as conn:
-        conn.execute(
-            "INSERT INTO prefixes (prefix, relation, site, certificate, created_at)"
-            " VALUES ('88.102', 'delegated', ?, (SELECT certificate FROM prefixes"
-            " WHERE prefix = '88.101'), 't')",
-            (network.own.url,),
-        )
+    with Store.open(network.top.directory) as store, store.write() as tx:
+        # A referral for 88.102 that carries 88.101's certificate chain.
+        certificate = tx.prefixes.find("88.101").certificate
+        tx.prefixes.put("88.102", "delegated", site=network.own.url, certificate=certificate)
     async with Resolver(network.top.url, anchor_of(network)) as resolver:
         result = await resolver.resolve("88.102/x")
     assert result.status == "error"
