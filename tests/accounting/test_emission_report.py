@@ -74,22 +74,29 @@ def test_totals_by_category_and_scope() -> None:
 
 
 def test_factor_terms_quoted_in_other_units_are_converted() -> None:
-    # A library whose raw coal NCV is quoted in MJ/t and carbon content in kg/GJ:
-    # 20908 MJ/t = 20.908 GJ/t; 26.37 kg/GJ = 0.02637 t/GJ; the standard's 1000 t oracle
-    # stays 1900.2988488 tCO2.
+    # A library whose raw coal NCV is a measured 22000 MJ/t (22 GJ/t), its carbon content
+    # 26.37 kg/GJ (0.02637 t/GJ) and its grid factor 0.6 kgCO2/kWh (0.6 tCO2/MWh):
+    # 1000 t × 22 × 0.02637 × 0.94 × 44/12 = 1999.5492 tCO2, and 10 MWh × 0.6 = 6 tCO2.
     default = FactorLibrary.default()
     coal = default.fuel("raw_coal")
     quoted = replace(
         coal,
-        ncv=replace(coal.ncv, value=Decimal(20908), unit="MJ/t"),
+        ncv=replace(coal.ncv, value=Decimal(22000), unit="MJ/t"),
         carbon_content=replace(coal.carbon_content, value=Decimal("26.37"), unit="kg/GJ"),
     )
+    grid = [
+        replace(f, term=replace(f.term, value=Decimal("0.6"), unit="kgCO2/kWh"))
+        for f in default.electricity
+    ]
     library = FactorLibrary(
-        {**default.fuels, "raw_coal": quoted}, default.processes, default.electricity, default.heat
+        {**default.fuels, "raw_coal": quoted}, default.processes, grid, default.heat
     )
-    source = Source("boiler", Category.COMBUSTION, "t", "raw_coal")
-    result = calculate([source], Readings.totals([1000.0]), Settings(year=2023), library)
-    assert result.total == pytest.approx(1900.2988488, abs=1e-6)
+    sources = [
+        Source("boiler", Category.COMBUSTION, "t", "raw_coal"),
+        Source("grid", Category.ELECTRICITY_PURCHASED, "MWh"),
+    ]
+    result = calculate(sources, Readings.totals([1000.0, 10.0]), Settings(year=2023), library)
+    assert result.emissions.tolist() == pytest.approx([1999.5492, 6.0])
 
 
 @pytest.mark.parametrize(("rate", "accepted"), [("0", True), ("1", True), ("1.0001", False)])

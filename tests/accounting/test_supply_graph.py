@@ -108,3 +108,15 @@ def test_a_node_that_supplies_nothing_may_come_last() -> None:
     # node 2 consumes 0.5 of node 0 and supplies no one: x = (1, 1, 1.5)
     edges = Edges(3, np.array([2], dtype=np.intp), np.array([0], dtype=np.intp), np.array([0.5]))
     assert solve(edges, np.ones((3, 1)), str)[:, 0].tolist() == [1.0, 1.0, 1.5]
+
+
+def test_every_loop_left_after_the_frontiers_is_solved() -> None:
+    # 0 takes 1, 1 and 2 each take half a unit of themselves: x1 = x2 = 2, x0 = 1 + x1 = 3
+    edges = [(0, 1, 1.0), (1, 1, 0.5), (2, 2, 0.5)]
+    assert solve(graph(3, edges), np.ones((3, 1)), str)[:, 0].tolist() == [3.0, 2.0, 2.0]
+
+
+def test_two_separate_loops_are_each_solved() -> None:
+    # 0 and 1 take half a unit of each other, as do 2 and 3: every footprint is 2
+    edges = [(0, 1, 0.5), (1, 0, 0.5), (2, 3, 0.5), (3, 2, 0.5)]
+    assert solve(graph(4, edges), np.ones((4, 1)), str)[:, 0].tolist() == [2.0] * 4
