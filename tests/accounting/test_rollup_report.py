@@ -98,3 +98,14 @@ def test_no_roots_no_nodes_and_unknown_ids_are_named() -> None:
     with pytest.raises(FieldError) as unknown:
         roll().footprint("88.9/elsewhere")
     assert str(unknown.value) == "88.9/elsewhere is not part of this roll-up"
+
+
+def test_trees_are_cut_at_depth_six_unless_asked() -> None:
+    chain = {f"88.1/p{k}": computed("kg", "1", [(f"88.1/p{k + 1}", "1", "kg")]) for k in range(8)}
+    chain["88.1/p8"] = leaf("kg", "1")
+    result = rollup(["88.1/p0"], Records(chain))
+    for tree in (result.tree("88.1/p0"), result.to_json()["roots"][0]):
+        depth, node = 0, tree
+        while node["inputs"]:
+            depth, node = depth + 1, node["inputs"][0]["node"]
+        assert (depth, node["id"], node["truncated"]) == (6, "88.1/p6", True)
