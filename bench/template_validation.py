@@ -14,14 +14,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Strict,
-    StringConstraints,
-    ValidationError,
-)
+import pydantic
+from pydantic import AfterValidator, BaseModel, ConfigDict, Strict, StringConstraints
 from typing_extensions import TypedDict
 
 from bench.timing import median_seconds, paired
@@ -155,7 +149,7 @@ def refused_by_both(effective: EffectiveTemplate, values: list[dict[str, Any]]) 
     """Whether both paths refuse ``values``: the floor must check what the node checks."""
     try:
         hand_validate(values)
-    except ValidationError:
+    except pydantic.ValidationError:
         return validate_values(effective, values) != []
     return False
 

@@ -10,19 +10,11 @@ from accounting.efficiency import Thresholds, evaluate
 from accounting.enterprise import from_json
 from accounting.errors import FieldError, ZeroValueAddedError
 from accounting.factors import FactorLibrary
-from tests.accounting.test_efficiency import enterprise, q
+from tests.accounting.test_efficiency import enterprise, hand_computed, q
 
 
 def test_every_member_of_the_result_json() -> None:
-    data = enterprise(
-        value_added=q("500", "10k CNY"),
-        raw_coal=q("100", "t"),
-        purchased_electricity=q("1000", "MWh"),
-        zero_carbon_electricity=q("200", "MWh"),
-        purchased_heat=q("1000", "GJ"),
-        exported_heat=q("100", "GJ"),
-    )
-    body = evaluate(from_json(data)).to_json()
+    body = evaluate(from_json(hand_computed())).to_json()
     benchmark = body.pop("benchmark")
     # the figures of test_efficiency.test_hand_computed_grade, to six places, zeros cut
     assert body == {
