@@ -28,6 +28,13 @@ def _listen(text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+def add_network(parser: argparse.ArgumentParser) -> None:
+    """``--root`` and ``--trust-anchor``: where a buyer's command starts resolving and the
+    key it trusts."""
+    parser.add_argument("--root", required=True, help="the top node's URL")
+    parser.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+
+
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     srv = subparsers.add_parser("serve", help="run the node daemon")
     add_dir(srv)
@@ -41,12 +48,16 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
     )
     srv.add_argument("--rate-burst", type=int, default=400, help="requests a client may burst")
+    srv.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
+    srv.add_argument("--tls-key", type=Path, help="the certificate's PEM private key")
+    srv.add_argument(
+        "--pact", action="store_true", help="serve the PACT v3 API (needs --tls-cert/--tls-key)"
+    )
     srv.set_defaults(run=run_serve)
 
     res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
     res.add_argument("ids", nargs="+", metavar="ID")
-    res.add_argument("--root", required=True, help="the top node's URL")
-    res.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    add_network(res)
     res.add_argument("--bundle", action="store_true", help="ask for log proofs too")
     add_json(res)
     res.set_defaults(run=run_resolve)
@@ -89,8 +100,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
     fp = subparsers.add_parser("footprint", help="roll a product footprint up its supply chain")
     fp.add_argument("id", metavar="ID")
-    fp.add_argument("--root", required=True, help="the top node's URL")
-    fp.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    add_network(fp)
     fp.add_argument(
         "--verified-only", action="store_true", help="fail on any unresolved or unverified input"
     )
@@ -135,6 +145,9 @@ def run_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body,
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        pact=args.pact,
     )
     serve(settings, workers=args.workers)
     return 0
