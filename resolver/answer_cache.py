@@ -7,6 +7,11 @@ when another connection (another worker, a CLI command) has committed. Asking th
 more than the rest of a cached answer, so it is asked at most every ``recheck`` seconds:
 another process's writes show within that time (10 ms by default), as a DNS server's
 zone reload shows after a moment, never a stale version after it.
+
+The cache is bounded by bytes, not entries: answers range from a few hundred bytes to a
+megabyte (a record at its size limit, a referral with its chain and revocation lists), so
+a count bound lets a flood of distinct ids grow the process without limit. Each entry is
+charged its two encodings plus its key and a fixed overhead for the Python objects.
 """
 
 import time
@@ -14,18 +19,24 @@ from collections import OrderedDict
 from collections.abc import Callable
 
 RECHECK_SECONDS = 0.01
+ENTRY_OVERHEAD = 300  # bytes of dict slot, tuple, str and bytes headers per entry
+
+
+def _cost(handle: str, json_body: bytes, msgpack_body: bytes) -> int:
+    return len(handle) + len(json_body) + len(msgpack_body) + ENTRY_OVERHEAD
 
 
 class EncodedAnswers:
     def __init__(
         self,
         change_mark: Callable[[], int],
-        limit: int = 100_000,
+        budget: int = 64 << 20,
         recheck: float = RECHECK_SECONDS,
     ) -> None:
         self.change_mark = change_mark
-        self.limit = limit
+        self.budget = budget
         self.recheck = recheck
+        self.size = 0  # bytes charged to the entries held
         self._entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self._mark = change_mark()
         self._checked_at = time.monotonic()
@@ -37,7 +48,7 @@ class EncodedAnswers:
         self._checked_at = now
         mark = self.change_mark()
         if mark != self._mark:
-            self._entries.clear()
+            self.clear()
             self._mark = mark
 
     def get(self, handle: str) -> tuple[bytes, bytes] | None:
@@ -45,13 +56,25 @@ class EncodedAnswers:
         return self._entries.get(handle)
 
     def put(self, handle: str, json_body: bytes, msgpack_body: bytes) -> None:
+        cost = _cost(handle, json_body, msgpack_body)
+        if cost > self.budget:
+            return
+        self.drop([handle])
         self._entries[handle] = (json_body, msgpack_body)
-        if len(self._entries) > self.limit:
-            self._entries.popitem(last=False)
+        self.size += cost
+        while self.size > self.budget:
+            old, (old_json, old_msgpack) = self._entries.popitem(last=False)
+            self.size -= _cost(old, old_json, old_msgpack)
 
     def drop(self, handles: list[str]) -> None:
         for handle in handles:
-            self._entries.pop(handle, None)
+            entry = self._entries.pop(handle, None)
+            if entry is not None:
+                self.size -= _cost(handle, *entry)
 
     def clear(self) -> None:
         self._entries.clear()
+        self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)

@@ -8,16 +8,18 @@ from pathlib import Path
 from typing import Any
 
 from registry import delegation, enrolment
+from registry.keyring import require_unlockable
 from registry.node import REQUEST_FILE, write_json
 from registry.store import Store
 from resolver import demo, enrolment_client
 from resolver.cli.node import add_dir, add_json
 from resolver.cli.output import InputError, UsageError, emit_json, note
-from resolver.client import Resolver, load_trust_anchor, resolve_sync
+from resolver.client import Resolver, load_trust_anchor
 from resolver.footprint import network_footprint
+from resolver.lookup import lookup_sync
 from resolver.serve import serve
 from resolver.settings import Settings
-from resolver.text import describe, footprint_lines
+from resolver.text import describe_lookup, footprint_lines
 from signing.keyfile import PASSPHRASE_ENV, passphrase
 
 
@@ -55,7 +57,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     srv.set_defaults(run=run_serve)
 
-    res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
+    res = subparsers.add_parser(
+        "resolve", help="resolve and verify identifiers of any scheme (handle, GS1, OID, Ecode…)"
+    )
     res.add_argument("ids", nargs="+", metavar="ID")
     add_network(res)
     res.add_argument("--bundle", action="store_true", help="ask for log proofs too")
@@ -129,8 +133,11 @@ def _read_json(path: Path) -> Any:
 def run_serve(args: argparse.Namespace) -> int:
     if args.recursive and (args.root is None or args.trust_anchor is None):
         raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
-    Store.open(args.dir).close()  # fail now, with a clear message, if DIR is not a node
     secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
+    # Fail now, with a clear message, if DIR is not a node or its key will not open.
+    with Store.open(args.dir) as store:
+        if secret is not None:
+            require_unlockable(store, secret)
     if secret is None:
         note(f"{PASSPHRASE_ENV} is not set: serving read-only (writes are refused)")
     host, port = args.listen
@@ -155,12 +162,12 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def run_resolve(args: argparse.Namespace) -> int:
     anchor = load_trust_anchor(args.trust_anchor)
-    results = resolve_sync(args.root, anchor, args.ids, bundle=args.bundle)
+    results = lookup_sync(args.root, anchor, args.ids, bundle=args.bundle)
     if args.json:
         emit_json([result.to_json() for result in results])
     else:
         for result in results:
-            print("\n".join(describe(result)))
+            print("\n".join(describe_lookup(result)))
     return 0 if all(result.verified for result in results) else 1
 
 

@@ -17,6 +17,7 @@ from registry.errors import NotFound
 from registry.evidence import bundle_for
 from registry.node import describe, init_node
 from registry.registration import Outcome, Submission
+from registry.selfcheck import check_served, check_store
 from registry.service import registrar
 from registry.store import ROLES, Store
 from resolver.cli.output import InputError, emit_json, note
@@ -69,6 +70,13 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     add_json(show)
     show.set_defaults(run=run_show)
+
+    check = subparsers.add_parser(
+        "check", help="check every stored version against the node's transparency log"
+    )
+    add_dir(check)
+    add_json(check)
+    check.set_defaults(run=run_check)
 
 
 def run_init(args: argparse.Namespace) -> int:
@@ -165,6 +173,7 @@ def run_show(args: argparse.Namespace) -> int:
     handle = Identifier.from_text(args.id).to_text()
     store = Store.open(args.dir)
     stored = store.versions.get(handle, version=args.version)
+    check_served(store, stored, current=args.version is None)
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
     if args.bundle:
@@ -181,3 +190,18 @@ def run_show(args: argparse.Namespace) -> int:
         shown = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         print(f"  {value['index']:>5}  {value['type']:24} {shown}")
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the store agrees with its log; else name every mismatch and exit 1."""
+    with Store.open(args.dir, read_only=True) as store:
+        problems = list(check_store(store))
+        live, versions = store.versions.count()
+    if args.json:
+        emit_json({"versions": versions, "identifiers": live, "problems": problems})
+    else:
+        for problem in problems:
+            print(problem)
+        verdict = "agree with" if not problems else f"{len(problems)} problem(s) against"
+        print(f"{versions} versions of {live} live identifiers {verdict} the log")
+    return 0 if not problems else 1

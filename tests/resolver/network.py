@@ -5,6 +5,7 @@ top 88 ─┬─ secondary 88.101 ─┬─ 88.101.7 hosted on the secondary
         └─ (nothing else)
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from registry.service import registrar
 from registry.store import Store
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
+from signing.merkle import log_leaf
 from tests.conftest import PASSPHRASE
 from tests.store_file import raw_connection
 
@@ -101,7 +103,10 @@ def register(node: Node, handle: str, values: list[dict[str, object]]) -> int:
 
 def forge(directory: Path, handle: str, index: int, value: object) -> None:
     """Rewrite one value of ``handle``'s stored record in the node's file, leaving its
-    signature as it was: what a compromised disk or database would serve."""
+    signature as it was: what a compromised disk or database would serve. The log leaf is
+    rewritten to match (the node refuses bytes its leaf does not commit to, see
+    registry.selfcheck), so only the buyer's own checks stand between the forgery and a
+    verified answer."""
     conn = raw_connection(directory)
     try:
         (blob,) = conn.execute(
@@ -109,10 +114,14 @@ def forge(directory: Path, handle: str, index: int, value: object) -> None:
         ).fetchone()
         values = decode_values(blob)
         next(v for v in values if v["index"] == index)["data"]["value"] = value
+        forged = canonical.encode(values)
         conn.execute("DROP TRIGGER record_versions_no_update")
-        conn.execute(
-            "UPDATE record_versions SET record = ? WHERE handle = ?",
-            (canonical.encode(values), handle),
-        )
+        conn.execute("UPDATE record_versions SET record = ? WHERE handle = ?", (forged, handle))
+        (leaf,) = conn.execute("SELECT leaf FROM log_leaves WHERE handle = ?", (handle,)).fetchone()
+        fields = canonical.decode(leaf)
+        digest = hashlib.sha256(forged).digest()
+        forged_leaf = log_leaf(fields["id"], fields["ver"], digest, fields["at"])
+        conn.execute("DROP TRIGGER log_leaves_no_update")
+        conn.execute("UPDATE log_leaves SET leaf = ? WHERE handle = ?", (forged_leaf, handle))
     finally:
         conn.close()
