@@ -16,20 +16,27 @@ from tests.signing.test_verify import AT, crl, failed, logged
 CHILD = "88.118.8.1"
 
 
+def certified(
+    issuer_key: SigningKey, subject: str, subject_key: SigningKey, perms: list[str], at: int
+) -> str:
+    """A certificate issued at ``at`` in 88.118.8's name, valid a year either side of T0."""
+    return issue_certificate(
+        issuer_key,
+        issuer="88.118.8",
+        subject=subject,
+        subject_key=subject_key.verify_key,
+        perms=perms,
+        issued_at=at,
+        valid_from=T0 - YEAR,
+        valid_until=T0 + YEAR,
+    )
+
+
 def child_bundle(world: World, issuer_key: SigningKey, **bundle: Any) -> dict[str, Any]:
     """A record under 88.118.8.1, signed by a key that ``issuer_key`` certified (as 88.118.8)
     for that prefix with delegate and sign."""
     child = key(6)
-    certificate = issue_certificate(
-        issuer_key,
-        issuer="88.118.8",
-        subject=CHILD,
-        subject_key=child.verify_key,
-        perms=["delegate", "sign"],
-        issued_at=T0 - 50,
-        valid_from=T0 - YEAR,
-        valid_until=T0 + YEAR,
-    )
+    certificate = certified(issuer_key, CHILD, child, ["delegate", "sign"], T0 - 50)
     chain = [world.secondary_cert(), world.enterprise_cert(), certificate]
     if issuer_key is world.signer:
         chain.insert(2, world.signer_cert())
@@ -50,15 +57,8 @@ def test_a_sign_only_key_cannot_certify_a_child_prefix() -> None:
 def signed_below(world: World, signer_certified_at: int, record_signed_at: int) -> dict[str, Any]:
     """A bundle whose signing key the enterprise key certified at ``signer_certified_at``,
     with the enterprise key superseded at T0 + 5 by its parent's revocation list."""
-    signer_cert = issue_certificate(
-        world.enterprise,
-        issuer="88.118.8",
-        subject="88.118.8",
-        subject_key=world.signer.verify_key,
-        perms=["sign"],
-        issued_at=signer_certified_at,
-        valid_from=T0 - YEAR,
-        valid_until=T0 + YEAR,
+    signer_cert = certified(
+        world.enterprise, "88.118.8", world.signer, ["sign"], signer_certified_at
     )
     chain = [world.secondary_cert(), world.enterprise_cert(), signer_cert]
     bundle = world.bundle(chain=chain, signed_at=record_signed_at)

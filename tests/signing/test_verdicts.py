@@ -3,9 +3,9 @@ and why, the edges of a certificate's validity, and a cache's count of chains.""
 
 import pytest
 
-from signing.certificates import issue_certificate
 from signing.verify import ChainCache, verify_bundle
-from tests.signing.builders import T0, YEAR, World
+from tests.signing.builders import T0, World
+from tests.signing.test_trust_rules import certified
 from tests.signing.test_verify import AT, failed
 
 
@@ -26,15 +26,7 @@ def test_the_json_of_a_verdict() -> None:
 
 def test_a_key_certified_without_sign_cannot_sign_records() -> None:
     world = World()
-    delegate_only = issue_certificate(
-        world.enterprise,
-        issuer="88.118.8",
-        subject="88.118.8.1",
-        subject_key=world.signer.verify_key,
-        perms=["delegate"],
-        valid_from=T0 - YEAR,
-        valid_until=T0 + YEAR,
-    )
+    delegate_only = certified(world.enterprise, "88.118.8.1", world.signer, ["delegate"], T0)
     chain = [world.secondary_cert(), world.enterprise_cert(), delegate_only]
     bundle = world.bundle(chain=chain, handle="88.118.8.1/part-1")
     name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
