@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from registry.service import registrar
+from registry.store import Store
 from resolver.cli import main
-from resolver.demo import BRACKET, COIL, EFFICIENCY, Demo, build
+from resolver.demo import BRACKET, COIL, EFFICIENCY, Demo, build, sample_records
 from tests.conftest import PASSPHRASE
+from tests.resolver.network import forge
 
 
 @pytest.fixture
@@ -61,6 +64,41 @@ async def test_grade_of_a_resolved_record(demo: Demo, capsys: pytest.CaptureFixt
     assert graded["grade"] == 2 and graded["badge_svg"].startswith("<svg")
     code, _, err = await glid(capsys, "grade", COIL, *network_args(demo), "--json")
     assert code == 1 and "enterprise_name" in err
+
+
+async def test_a_forged_input_fails_verified_only_and_is_marked_unverified(
+    demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The coil's stored record is rewritten after signing: resolution still returns it,
+    but its signature no longer covers it, and the roll-up must not pass it off as verified."""
+    consumer = "88.104.3/bracket-B2"
+    values = sample_records()[BRACKET]
+    coil_input = {"id": COIL, "quantity": {"value": "0.032", "unit": "t"}}
+    next(v for v in values if v["index"] == 2109)["data"]["value"] = [
+        {**coil_input, "material": "steel.hot_rolled_coil"}
+    ]
+    with Store.open(demo.node("88.104.3").directory) as store:
+        assert registrar(store, PASSPHRASE).register_one(consumer, values, "test").accepted
+    forge(demo.node("88.101").directory, COIL, 2102, {"value": "1", "unit": "kgCO2e"})
+
+    code, _, err = await glid(capsys, "footprint", consumer, *network_args(demo), "--verified-only")
+    assert code == 1
+    assert f"{COIL} failed verification: invalid at digests" in err
+
+    code, out, _ = await glid(capsys, "footprint", consumer, *network_args(demo), "--json")
+    assert code == 0
+    body = json.loads(out)
+    coil = body["roots"][0]["inputs"][0]["node"]
+    assert (coil["id"], coil["verified"], coil["kind"]) == (COIL, False, "secondary")
+    assert "invalid at digests" in coil["reason"]
+    assert body["secondary"] == [COIL]
+    # 30.8 own + 0.032 t × 2100 kgCO2e/t (the secondary factor, not the forged 1 kgCO2e)
+    assert float(body["roots"][0]["pcf_excluding_biogenic"]) == pytest.approx(30.8 + 0.032 * 2100)
+
+    code, out, _ = await glid(capsys, "footprint", COIL, *network_args(demo), "--json")
+    root = json.loads(out)["roots"][0]
+    assert (code, root["verified"]) == (0, False)
+    assert root["verdict"].startswith("invalid at digests")
 
 
 async def test_an_unresolvable_input_falls_back_to_the_secondary_factor_its_material_names(

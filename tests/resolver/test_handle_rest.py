@@ -306,7 +306,15 @@ async def test_a_parent_admin_writes_in_its_hosted_child_prefix(network: Network
         status, _, _ = await call(
             http, "PUT", url, json=[URL_VALUE], headers=basic(*network.secondary.admin)
         )
-    assert status == 201
+        assert status == 201
+        status, stored, _ = await call(http, "GET", url)
+    assert status == 200 and stored["handle"] == "88.101.7/by-parent"
+    # the value written, and the node's signature over it
+    assert [(v["index"], v["type"]) for v in stored["values"]] == [
+        (1, "URL"),
+        (400, "HS_SIGNATURE"),
+    ]
+    assert stored["values"][0]["data"] == URL_VALUE["data"]
 
 
 async def test_list_handles_with_paging(network: Network) -> None:
