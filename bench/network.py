@@ -34,7 +34,7 @@ PARTS = 1000
 
 def start_demo(directory: Path) -> subprocess.Popen[str]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory), "--keep-running"],
+        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory)],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -10,6 +10,7 @@ footprint up the three levels.
 
 import asyncio
 import secrets
+import shlex
 import shutil
 import signal
 from dataclasses import dataclass
@@ -30,6 +31,7 @@ from resolver.text import describe, footprint_lines
 from signing.errors import GlidError
 
 DEMO_FILE = "demo.json"
+ENV_FILE = "env"
 
 
 class DemoError(GlidError):
@@ -236,7 +238,29 @@ async def build(directory: Path, passphrase: bytes) -> Demo:
         if not outcome.accepted:
             raise DemoError(f"sample record {handle} was refused: {outcome.error}")
     write_json(directory / DEMO_FILE, demo.to_json())
+    (directory / ENV_FILE).write_text(environment(demo), encoding="utf-8")
     return demo
+
+
+def environment(demo: Demo) -> str:
+    """``glid-demo/env``: the shell variables that point glid's buyer commands (and the
+    examples in docs/) at this network; ``. glid-demo/env`` in another terminal."""
+    values = {
+        "GLID_ROOT": demo.node("88").url,
+        "GLID_TRUST_ANCHOR": str(demo.anchor.resolve()),
+        "GLID_PASSPHRASE": demo.passphrase.decode(),
+    }
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
+
+
+def next_steps(demo: Demo) -> list[str]:
+    """The three commands a buyer types next, with this network's URL and real ids."""
+    where = f"--root {demo.node('88').url} --trust-anchor {demo.anchor}"
+    return [
+        f"glid resolve {BRACKET} {where}",
+        f"glid footprint {BRACKET} {where}",
+        f"glid grade {EFFICIENCY} {where}",
+    ]
 
 
 async def buyer_view(demo: Demo) -> list[str]:
@@ -277,7 +301,10 @@ async def run(directory: Path, *, keep_running: bool, passphrase: bytes | None =
         print("\n".join(await buyer_view(demo)))
         print(f"network description: {directory / DEMO_FILE}")
         if keep_running:
-            print("running; stop with Ctrl-C or SIGTERM")
+            print("\nthe network runs until Ctrl-C; in another terminal, try:")
+            print("\n".join(f"  {line}" for line in next_steps(demo)))
+            print(f"(or `. {directory / ENV_FILE}` and leave out --root and --trust-anchor)")
+            print("running; stop with Ctrl-C or SIGTERM", flush=True)
             await _wait_for_signal()
     finally:
         await demo.stop()

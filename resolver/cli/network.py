@@ -1,24 +1,11 @@
 """Network commands: ``glid serve``, ``resolve``, ``delegate``, ``accept``, ``host``, ``site``."""
 
 import argparse
-import asyncio
-import json
-import os
 from pathlib import Path
 from typing import Any
 
-from registry import delegation, enrolment
-from registry.node import REQUEST_FILE, write_json
-from registry.store import Store
-from resolver import demo, enrolment_client
-from resolver.cli.node import add_dir, add_json
-from resolver.cli.output import InputError, UsageError, emit_json, note
-from resolver.client import Resolver, load_trust_anchor, resolve_sync
-from resolver.footprint import network_footprint
-from resolver.serve import serve
-from resolver.settings import Settings
-from resolver.text import describe, footprint_lines
-from signing.keyfile import PASSPHRASE_ENV, passphrase
+from resolver.cli.options import add_dir, add_json, add_root, read_json
+from resolver.cli.output import UsageError, emit_json, note
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -34,8 +21,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     srv.add_argument("--listen", type=_listen, default=("127.0.0.1", 8080), help="HOST:PORT")
     srv.add_argument("--workers", type=int, default=1, help="worker processes (SO_REUSEPORT)")
     srv.add_argument("--recursive", action="store_true", help="resolve other nodes' ids too")
-    srv.add_argument("--root", help="with --recursive: the top node's URL")
-    srv.add_argument("--trust-anchor", type=Path, help="with --recursive: trust-anchor.json")
+    add_root(srv, required=False)
     srv.add_argument("--max-body", type=int, default=8 << 20, help="request body limit, bytes")
     srv.add_argument(
         "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
@@ -45,9 +31,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
     res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
     res.add_argument("ids", nargs="+", metavar="ID")
-    res.add_argument("--root", required=True, help="the top node's URL")
-    res.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
-    res.add_argument("--bundle", action="store_true", help="ask for log proofs too")
+    add_root(res)
+    res.add_argument(
+        "--bundle", action="store_true", help="ask for log proofs too (`glid verify` reads --json)"
+    )
     add_json(res)
     res.set_defaults(run=run_resolve)
 
@@ -89,8 +76,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
     fp = subparsers.add_parser("footprint", help="roll a product footprint up its supply chain")
     fp.add_argument("id", metavar="ID")
-    fp.add_argument("--root", required=True, help="the top node's URL")
-    fp.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    add_root(fp)
     fp.add_argument(
         "--verified-only", action="store_true", help="fail on any unresolved or unverified input"
     )
@@ -98,8 +84,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     fp.set_defaults(run=run_footprint)
 
     dm = subparsers.add_parser("demo", help="run a local network of nodes with sample data")
-    dm.add_argument("--dir", type=Path, default=Path("glid-demo"), help="where the nodes live")
-    dm.add_argument("--keep-running", action="store_true", help="serve until SIGTERM or Ctrl-C")
+    add_dir(dm, default=Path("glid-demo"), help="where the nodes live (default glid-demo)")
+    dm.add_argument(
+        "--exit",
+        action="store_true",
+        help="stop the network once the walk-through is printed (default: serve until Ctrl-C)",
+    )
     dm.set_defaults(run=run_demo)
 
     sit = subparsers.add_parser("site", help="set where a delegated child node is reached")
@@ -109,14 +99,14 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     sit.set_defaults(run=run_site)
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-
-
 def run_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from registry.store import Store
+    from resolver.serve import serve
+    from resolver.settings import Settings
+    from signing.keyfile import PASSPHRASE_ENV, passphrase
+
     if args.recursive and (args.root is None or args.trust_anchor is None):
         raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
     Store.open(args.dir).close()  # fail now, with a clear message, if DIR is not a node
@@ -141,6 +131,9 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
+    from resolver.client import load_trust_anchor, resolve_sync
+    from resolver.text import describe
+
     anchor = load_trust_anchor(args.trust_anchor)
     results = resolve_sync(args.root, anchor, args.ids, bundle=args.bundle)
     if args.json:
@@ -152,6 +145,11 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 def run_delegate(args: argparse.Namespace) -> int:
+    from registry import delegation, enrolment
+    from registry.node import write_json
+    from registry.store import Store
+    from signing.keyfile import passphrase
+
     with Store.open(args.dir) as store:
         if args.pending:
             requests = enrolment.pending(store)
@@ -172,7 +170,7 @@ def run_delegate(args: argparse.Namespace) -> int:
             prefix = args.approve
             chain = enrolment.approve(store, passphrase(), prefix, valid_days=args.valid_days)
         else:
-            request = _read_json(args.request)
+            request = read_json(args.request, "delegation request")
             prefix = request.get("prefix") if isinstance(request, dict) else None
             chain = delegation.delegate(
                 store, passphrase(), request, site=args.site, valid_days=args.valid_days
@@ -183,6 +181,13 @@ def run_delegate(args: argparse.Namespace) -> int:
 
 
 def run_enrol(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from registry import delegation
+    from registry.node import REQUEST_FILE
+    from registry.store import Store
+    from resolver import enrolment_client
+
     request_file = args.dir / REQUEST_FILE
     with Store.open(args.dir) as store:
         prefix = store.node.prefix
@@ -194,19 +199,27 @@ def run_enrol(args: argparse.Namespace) -> int:
             kid = delegation.accept(store, delegation.chain_document(state["chain"]))
             print(f"installed the certificate chain for key {kid} of {prefix}")
             return 0
-    state = asyncio.run(enrolment_client.submit(args.parent, _read_json(request_file), args.site))
+    request = read_json(request_file, "delegation request")
+    state = asyncio.run(enrolment_client.submit(args.parent, request, args.site))
     print(f"request for {prefix} sent to {args.parent}: {state['state']}")
     return 0
 
 
 def run_accept(args: argparse.Namespace) -> int:
+    from registry import delegation
+    from registry.store import Store
+
     with Store.open(args.dir) as store:
-        kid = delegation.accept(store, _read_json(args.cert))
+        kid = delegation.accept(store, read_json(args.cert, "certificate chain"))
         print(f"installed the certificate chain for key {kid} of {store.node.prefix}")
     return 0
 
 
 def run_host(args: argparse.Namespace) -> int:
+    from registry import delegation
+    from registry.store import Store
+    from signing.keyfile import passphrase
+
     with Store.open(args.dir) as store:
         hosted = delegation.host(store, passphrase(), args.prefix)
     if args.json:
@@ -225,6 +238,9 @@ def run_host(args: argparse.Namespace) -> int:
 
 
 def run_site(args: argparse.Namespace) -> int:
+    from registry import delegation
+    from registry.store import Store
+
     with Store.open(args.dir) as store:
         delegation.set_site(store, args.prefix, args.url)
     print(f"referrals for {args.prefix} now point to {args.url}")
@@ -232,6 +248,12 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def run_footprint(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from resolver.client import Resolver, load_trust_anchor
+    from resolver.footprint import network_footprint
+    from resolver.text import footprint_lines
+
     anchor = load_trust_anchor(args.trust_anchor)
 
     async def compute() -> dict[str, Any]:
@@ -253,5 +275,9 @@ def run_footprint(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    asyncio.run(demo.run(args.dir, keep_running=args.keep_running))
+    import asyncio
+
+    from resolver import demo
+
+    asyncio.run(demo.run(args.dir, keep_running=not args.exit))
     return 0

@@ -88,7 +88,10 @@ def test_register_reports_each_bad_line_and_keeps_the_good_ones(
     code, out, _ = glid("register", "--dir", str(node), "--file", str(source), "--json")
     summary = json.loads(out)
     assert code == 1 and summary["accepted"] == 2 and summary["rejected"] == 3
-    errors = {e["line"]: e["error"] for e in summary["errors"]}
+    results = {e["line"]: e for e in summary["results"]}
+    assert sorted(results) == [1, 2, 3, 4, 5], "one result per line, as the HTTP batch gives"
+    assert results[1]["version"] == 1 and results[5]["version"] == 1
+    errors = {n: e["error"] for n, e in results.items() if "error" in e}
     assert "not UTF-8" in errors[2]
     assert "outside the prefixes" in errors[3]
     assert "index 1 appears twice" in errors[4]
