@@ -12,7 +12,9 @@ Options:
   (``glid keys``, ``glid template``) :func:`add_group_dir` accepts it before or after the
   action, and :func:`node_dir` reads it.
 - ``--json``: :func:`add_json`.
-- ``--root URL --trust-anchor FILE``, what every resolving command needs: :func:`add_root`.
+- ``--root URL --trust-anchor FILE``, what every resolving command needs: :func:`add_root`
+  (``$GLID_ROOT`` and ``$GLID_TRUST_ANCHOR`` by default); ``glid verify`` takes only
+  :func:`add_trust_anchor`.
 
 Readers, all naming the file and the reason when they fail: :func:`open_input` (bytes,
 ``-`` for stdin), :func:`read_text`, :func:`read_json` and :func:`read_secret`.
@@ -92,13 +94,19 @@ TRUST_ANCHOR_ENV = "GLID_TRUST_ANCHOR"
 def add_root(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
     """``--root URL`` and ``--trust-anchor FILE``: where resolution starts and what it
     trusts; each defaults to its environment variable (``glid-demo/env`` sets both)."""
-    root, anchor = os.environ.get(ROOT_ENV), os.environ.get(TRUST_ANCHOR_ENV)
+    root = os.environ.get(ROOT_ENV)
     parser.add_argument(
         "--root",
         required=required and root is None,
         default=root,
         help=f"the top node's URL (default: ${ROOT_ENV})",
     )
+    add_trust_anchor(parser, required=required)
+
+
+def add_trust_anchor(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--trust-anchor FILE``, defaulting to ``$GLID_TRUST_ANCHOR``."""
+    anchor = os.environ.get(TRUST_ANCHOR_ENV)
     parser.add_argument(
         "--trust-anchor",
         required=required and anchor is None,

@@ -14,6 +14,7 @@ from resolver.cli.options import (
     add_dir,
     add_group_dir,
     add_json,
+    add_trust_anchor,
     node_dir,
     read_json,
     read_text,
@@ -35,9 +36,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         required=True,
         help="a bundle (`glid show --bundle`) or `glid resolve --bundle --json` output; - stdin",
     )
-    ver.add_argument(
-        "--trust-anchor", required=True, type=Path, help="the top node's trust-anchor.json"
-    )
+    add_trust_anchor(ver)
     add_json(ver)
     ver.set_defaults(run=run_verify)
 

@@ -3,6 +3,8 @@
 import io
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -150,3 +152,34 @@ def test_no_passphrase_and_no_terminal_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "GLID_PASSPHRASE" in result.stderr
     assert not (tmp_path / "top").exists()
+
+
+def test_register_shows_progress_on_a_terminal_and_nothing_when_piped(
+    make_node: Callable[..., Path], tmp_path: Path
+) -> None:
+    node = make_node("88.101.7")
+    source = tmp_path / "records.jsonl"
+    rows = [orjson.dumps(line(f"88.101.7/p-{n}")) for n in range(3)]
+    source.write_bytes(b"\n".join([*rows, b"not json"]) + b"\n")
+    glid = str(Path(sys.executable).with_name("glid"))
+    command = [glid, "register", "--dir", str(node), "--file", str(source)]
+    env = dict(os.environ)
+    leader, follower = pty.openpty()
+    with os.fdopen(leader, "rb", buffering=0) as terminal:
+        process = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=follower, env=env, check=False
+        )
+        os.close(follower)
+        shown = b""
+        while select.select([terminal], [], [], 0.5)[0]:
+            try:
+                chunk = terminal.read(4096)
+            except OSError:  # the terminal closed once everything was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    assert process.returncode == 1 and process.stdout.endswith(b"3 accepted, 1 rejected\n")
+    assert b"\rglid: register: " in shown and b" accepted, " in shown
+    piped = subprocess.run(command, capture_output=True, env=env, check=False)
+    assert b"\r" not in piped.stderr and b"glid: register:" not in piped.stderr
