@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from registry import keyring, prefixes, principals
+from registry import admin_handles, keyring, prefixes, principals
 from registry.errors import RegistryError
 from registry.identifiers import Prefix
 from registry.node import REQUEST_FILE
@@ -167,4 +167,5 @@ def host(store: Store, passphrase: bytes, prefix: str, *, valid_days: int = 365)
         prefixes.put(conn, hosted, "hosted")
         principals.add(conn, identity, secret=secret)
         store.audit(conn, "cli", "host", hosted, {"kid": key.kid})
+    admin_handles.publish(store, passphrase, identity)
     return Hosted(hosted, key.kid, identity, secret)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry import keyring, migrations, prefixes, principals, versions
+from registry import admin_handles, keyring, migrations, prefixes, principals, versions
 from registry.errors import NodeExists, StoreError
 from registry.identifiers import Prefix
 from registry.store import DB_NAME, ROLES, Store
@@ -61,6 +61,7 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
         keyring.add_key(store, conn, key, passphrase, prefix=str(own))
         principals.add(conn, admin_identity, secret=admin_secret)
     TemplateCatalog.open(store)  # installs the built-in templates
+    admin_handles.publish(store, passphrase, admin_identity)
     secret_file = directory / ADMIN_SECRET_FILE
     secret_file.touch(mode=0o600)
     secret_file.write_text(admin_secret + "\n")

@@ -7,6 +7,10 @@ when another connection (another worker, a CLI command) has committed. Asking SQ
 more than the rest of a cached answer, so it is asked at most every ``recheck`` seconds:
 another process's writes show within that time (10 ms by default), as a DNS server's
 zone reload shows after a moment, never a stale version after it.
+
+Handle REST answers are kept beside them, keyed by the request path as sent (the answer
+echoes the client's spelling of the handle). Writes are rare next to reads, so any write
+this process makes drops every Handle REST answer rather than matching spellings.
 """
 
 import sqlite3
@@ -24,6 +28,7 @@ class EncodedAnswers:
         self.limit = limit
         self.recheck = recheck
         self._entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self._handle_rest: OrderedDict[str, bytes] = OrderedDict()
         self._data_version = self._current_data_version()
         self._checked_at = time.monotonic()
 
@@ -38,7 +43,7 @@ class EncodedAnswers:
         self._checked_at = now
         version = self._current_data_version()
         if version != self._data_version:
-            self._entries.clear()
+            self.clear()
             self._data_version = version
 
     def get(self, handle: str) -> tuple[bytes, bytes] | None:
@@ -50,9 +55,21 @@ class EncodedAnswers:
         if len(self._entries) > self.limit:
             self._entries.popitem(last=False)
 
+    def get_handle_rest(self, path: str) -> bytes | None:
+        self._check_fresh()
+        return self._handle_rest.get(path)
+
+    def put_handle_rest(self, path: str, body: bytes) -> None:
+        self._handle_rest[path] = body
+        if len(self._handle_rest) > self.limit:
+            self._handle_rest.popitem(last=False)
+
     def drop(self, handles: list[str]) -> None:
         for handle in handles:
             self._entries.pop(handle, None)
+        if handles:
+            self._handle_rest.clear()
 
     def clear(self) -> None:
         self._entries.clear()
+        self._handle_rest.clear()

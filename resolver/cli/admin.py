@@ -24,8 +24,10 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_add(args: argparse.Namespace) -> int:
+    from registry import admin_handles
     from registry.store import Store
     from resolver.auth import enrol
+    from signing.keyfile import passphrase
     from signing.keys import VerifyKey
 
     if args.secret_file is None and args.jwk is None:
@@ -34,6 +36,7 @@ def run_add(args: argparse.Namespace) -> int:
     jwk = None if args.jwk is None else read_json(args.jwk, "JWK file")
     with Store.open(node_dir(args)) as store:
         principal = enrol(store, args.identity, secret=secret, public_jwk=jwk)
+        admin_handles.publish(store, passphrase(), principal.identity, principal.public_jwk)
     kid = None if principal.public_jwk is None else VerifyKey.from_jwk(principal.public_jwk).kid
     if args.json:
         emit_json(
