@@ -4,7 +4,7 @@ Each names what failed (the source, identifier, field or factor) and what to do 
 it, because an accounting number that is silently wrong is worse than none.
 """
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 
 class AccountingError(GlidError, ValueError):

@@ -11,10 +11,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from accounting.errors import FieldError
+from glid_core.layout import FIRST_ITEM_INDEX, TEMPLATE_INDEX
 from templates_meta.units import UNITS, unit
-
-TEMPLATE_ITEMS_FROM = 2000
-TEMPLATE_INDEX = 1001
 
 
 def read_values(
@@ -27,7 +25,7 @@ def read_values(
     try:
         for value in values:
             index = value["index"]
-            if index >= TEMPLATE_ITEMS_FROM:
+            if index >= FIRST_ITEM_INDEX:
                 fields[value["type"]] = value["data"]["value"]
             elif index == TEMPLATE_INDEX and isinstance(value["data"]["value"], str):
                 template = value["data"]["value"]

@@ -13,7 +13,7 @@ from typing import Any
 from accounting.errors import FieldError
 from accounting.records import to_decimal
 from accounting.reduction import Projection, ReductionModel, Saving
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 SCENARIO_FORMAT = "glid.reduction-scenario/1"
 MAX_YEARS = 200

@@ -11,7 +11,7 @@ Run from the checkout: .venv/bin/python -m bench.identifiers
 from collections.abc import Callable, Sequence
 
 from bench.timing import median_seconds
-from registry.identifiers import Identifier
+from glid_core.identifiers import Identifier
 from registry.schemes import gtin_check_digit, to_canonical
 
 N = 100_000

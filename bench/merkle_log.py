@@ -20,7 +20,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.timing import median_seconds
-from registry.log import SqliteMerkleStorage
+from registry.store.log import LogTables
+from registry.store.sqlite import SqliteSession
 from signing.merkle import MemoryStorage, MerkleLog, leaf_hash, verify_consistency, verify_inclusion
 
 N = 1_000_000
@@ -106,7 +107,7 @@ def sqlite_proofs(leaves: list[bytes], indexes: list[int], olds: list[int]) -> t
             " node_index INTEGER NOT NULL, hash BLOB NOT NULL,"
             " PRIMARY KEY (level, node_index)) WITHOUT ROWID;"
         )
-        stored = MerkleLog(SqliteMerkleStorage(conn))
+        stored = MerkleLog(LogTables(SqliteSession(conn, Path(tmp) / "log.db")))
         conn.execute("BEGIN")
         for start in range(0, len(leaves), 10_000):
             stored.extend(leaves[start : start + 10_000])

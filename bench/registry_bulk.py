@@ -24,14 +24,15 @@ from pathlib import Path
 import orjson
 
 from bench.timing import median_after_setup, median_seconds, rate_line
-from registry import versions
 from registry.bulk import read_jsonl
 from registry.log import NodeLog
 from registry.log_entry import Entry
 from registry.node import init_node
+from registry.records import utc_timestamp
 from registry.registration import DEFAULT_BATCH, Outcome, Registrar, Submission
 from registry.service import registrar
-from registry.store import Store
+from registry.store import DB_NAME, Store
+from registry.store.versions import NewVersion
 
 PASSPHRASE = b"bench"
 REPEATS = 3
@@ -73,18 +74,23 @@ def full_import(service: Registrar, lines: bytes) -> None:
     service.store.close()
 
 
-def signed_rows(root: Path, lines: bytes) -> list[versions.NewVersion]:
+def signed_rows(root: Path, lines: bytes) -> list[NewVersion]:
     store = fresh_node(root, "source")
     service = registrar(store, PASSPHRASE)
     submissions = [i for i in read_jsonl(io.BytesIO(lines)) if isinstance(i, Submission)]
     list(service.register(submissions, "bench"))
-    rows = store.conn.execute(
-        "SELECT handle, version, record, signature, created_at FROM record_versions"
-    ).fetchall()
+    rows = (
+        node_file(store)
+        .execute("SELECT handle, version, record, signature, created_at FROM record_versions")
+        .fetchall()
+    )
     store.close()
-    return [
-        versions.NewVersion(h, "88.101.7", v, r, s, False, at, "bench") for h, v, r, s, at in rows
-    ]
+    return [NewVersion(h, "88.101.7", v, r, s, False, at, "bench") for h, v, r, s, at in rows]
+
+
+def node_file(store: Store) -> sqlite3.Connection:
+    """The node's SQLite file itself: the bare baseline replays exactly the rows it holds."""
+    return sqlite3.connect(store.directory / DB_NAME)
 
 
 STORED_TABLES = ("record_versions", "identifiers", "log_leaves", "log_nodes", "audit")
@@ -95,17 +101,17 @@ def fresh_store(root: Path, counter: list[int]) -> Store:
     return fresh_node(root, f"write-{counter[0]}")
 
 
-def write_path(store: Store, rows: list[versions.NewVersion]) -> Path:
+def write_path(store: Store, rows: list[NewVersion]) -> Path:
     log = NodeLog(store)
     moment = int(time.time())
+    moment_text = utc_timestamp()
     for start in range(0, len(rows), DEFAULT_BATCH):
         batch = rows[start : start + DEFAULT_BATCH]
-        with store.write() as conn:
-            versions.append(conn, batch)
-            log.append(conn, [Entry(r.handle, r.version, r.record, moment) for r in batch])
-            conn.executemany(
-                "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)",
-                [(r.created_at, "bench", "register", r.handle, None) for r in batch],
+        with store.write() as tx:
+            tx.versions.append(batch)
+            log.append(tx, [Entry(r.handle, r.version, r.record, moment) for r in batch])
+            tx.audit.add_versions(
+                moment_text, "bench", "register", [(r.handle, r.version) for r in batch]
             )
     store.close()
     return store.directory
@@ -118,13 +124,13 @@ def stored_rows(directory: Path) -> dict[str, tuple[str, list[tuple[object, ...]
             table: (
                 ";".join(
                     row[0]
-                    for row in store.conn.execute(
+                    for row in node_file(store).execute(
                         "SELECT sql FROM sqlite_master WHERE tbl_name = ? AND sql IS NOT NULL"
                         " AND type IN ('table', 'index') ORDER BY type DESC",
                         (table,),
                     )
                 ),
-                store.conn.execute(f"SELECT * FROM {table}").fetchall(),
+                node_file(store).execute(f"SELECT * FROM {table}").fetchall(),
             )
             for table in STORED_TABLES
         }
@@ -152,7 +158,7 @@ def bare_all_rows(
     conn.close()
 
 
-def bare_executemany(root: Path, rows: list[versions.NewVersion], counter: list[int]) -> None:
+def bare_executemany(root: Path, rows: list[NewVersion], counter: list[int]) -> None:
     counter[0] += 1
     conn = sqlite3.connect(root / f"bare-{counter[0]}.db", isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")

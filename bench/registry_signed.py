@@ -23,6 +23,7 @@ machine weighs on both sides of a ratio alike.
 Run from the checkout: .venv/bin/python -m bench.registry_signed
 """
 
+import sqlite3
 import statistics
 import tempfile
 from functools import partial
@@ -32,13 +33,15 @@ from typing import Any
 from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
 
 from bench.timing import elapsed
-from registry import keyring, versions
-from registry.log import INSERT_LEAVES, INSERT_NODES
+from registry import keyring
 from registry.node import init_node
 from registry.records import parse_values, values_to_json
-from registry.registration import INSERT_AUDIT, Submission
+from registry.registration import Submission
 from registry.service import registrar
-from registry.store import Store
+from registry.store import DB_NAME, Store
+from registry.store.log import INSERT_LEAVES, INSERT_NODES
+from registry.store.meta import INSERT_AUDIT
+from registry.store.versions import INSERT_VERSION, UPSERT_IDENTIFIER
 from registry.template_catalog import TemplateCatalog
 from signing.jws import parse_compact
 
@@ -65,7 +68,7 @@ Batch = list[tuple[str, list[tuple[Any, ...]]]]
 
 def written_rows(store: Store, repetition: int, batch_size: int) -> list[Batch]:
     """The rows registration ``repetition`` wrote, read back and cut into its batches."""
-    conn = store.conn
+    conn = sqlite3.connect(store.directory / DB_NAME)
 
     def rows(query: str, *args: Any) -> list[tuple[Any, ...]]:
         return [tuple(row) for row in conn.execute(query, args)]
@@ -84,7 +87,7 @@ def written_rows(store: Store, repetition: int, batch_size: int) -> list[Batch]:
         result.append(
             [
                 (
-                    versions.INSERT_VERSION,
+                    INSERT_VERSION,
                     rows(
                         "SELECT handle, version, record, signature, deleted, created_at, actor"
                         f" FROM record_versions WHERE handle IN ({marks}) ORDER BY rowid",
@@ -92,7 +95,7 @@ def written_rows(store: Store, repetition: int, batch_size: int) -> list[Batch]:
                     ),
                 ),
                 (
-                    versions.UPSERT_IDENTIFIER,
+                    UPSERT_IDENTIFIER,
                     rows(
                         "SELECT handle, prefix, current_version, deleted, created_at, updated_at"
                         f" FROM identifiers WHERE handle IN ({marks})",
@@ -132,7 +135,7 @@ def main() -> None:
         service = registrar(store, PASSPHRASE)
         catalog = TemplateCatalog.open(store)
         scratch = Store.create(Path(root) / "scratch", role="top", prefix="88")
-        seed = keyring.load_private(store, keyring.signing_key(store.conn, "88"), PASSPHRASE).seed
+        seed = keyring.load_private(store, keyring.signing_key(store, "88"), PASSPHRASE).seed
         _, secret = crypto_sign_seed_keypair(seed)
         records = [product(i) for i in range(N)]
         parsed = [values_to_json(parse_values(values)) for values in records]
@@ -149,11 +152,14 @@ def main() -> None:
             for message in inputs:
                 crypto_sign(message, secret)
 
+        raw = sqlite3.connect(scratch.directory / DB_NAME, isolation_level=None)
+
         def write_rows(replay: list[Batch]) -> None:
             for batch in replay:
-                with scratch.write() as conn:
-                    for statement, rows in batch:
-                        conn.executemany(statement, rows)
+                raw.execute("BEGIN IMMEDIATE")
+                for statement, rows in batch:
+                    raw.executemany(statement, rows)
+                raw.execute("COMMIT")
 
         def validate() -> None:
             for i, values in enumerate(parsed):

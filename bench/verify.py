@@ -25,7 +25,7 @@ import orjson
 from nacl.bindings import crypto_sign_open
 
 from bench.timing import median_seconds, paired
-from signing.canonical import encode_value_fields
+from glid_core.canonical import encode_value_fields
 from signing.certificates import (
     check_delegation_request,
     issue_certificate,

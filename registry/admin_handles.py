@@ -18,7 +18,7 @@ docs/protocol/handle-rest.md §"Admin identities" is the reference.
 from collections.abc import Mapping
 from typing import Any
 
-from registry import principals, versions
+from registry import principals
 from registry.errors import NotFound, RecordError
 from registry.prefixes import zone_of
 from registry.registration import Outcome
@@ -70,11 +70,11 @@ def publish(
     """Write the identity's handle record; None when it already says all this, or when
     the handle's prefix is delegated to a child node, which keeps the handle itself."""
     _, handle = principals.parse_identity(identity)
-    zone = zone_of(store.conn, handle.prefix)
+    zone = zone_of(store, handle.prefix)
     if zone is not None and zone.relation == "delegated":
         return None
     try:
-        stored = versions.get(store.conn, str(handle))
+        stored = store.versions.get(str(handle))
         current = [] if stored.deleted else stored.values()
     except NotFound:
         current = []

@@ -8,10 +8,10 @@ it, and a filtered answer (``index=`` / ``type=``) keeps it so the subset still 
 from collections.abc import Iterable
 from typing import Any
 
-from registry.records import SIGNATURE_TYPE, filter_values
-from registry.versions import StoredVersion
+from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPE
+from registry.records import filter_values
+from registry.store.versions import StoredVersion
 
-SIGNATURE_INDEX = 400
 RESPONSE_SUCCESS = 1
 
 

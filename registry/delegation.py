@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from registry import admin_handles, keyring, prefixes, principals
+from glid_core.identifiers import Prefix
+from registry import admin_handles, keyring, principals
 from registry.errors import RegistryError
-from registry.identifiers import Prefix
 from registry.node import REQUEST_FILE
 from registry.store import Store
 from signing.certificates import (
@@ -45,7 +45,7 @@ class Hosted:
 
 def own_chain(store: Store) -> list[str]:
     """The certificate chain of this node's active key, top-down ([] at the top node)."""
-    entry = keyring.active_key(store.conn, store.node.prefix)
+    entry = keyring.active_key(store, store.node.prefix)
     if entry.certificate is None:
         if store.node.role == "top":
             return []
@@ -65,7 +65,7 @@ def _certify(
 ) -> list[str]:
     parent = store.node.prefix
     require_issuable(parent, subject, [DELEGATE, SIGN])
-    issuer_entry = keyring.active_key(store.conn, parent)
+    issuer_entry = keyring.active_key(store, parent)
     issuer_key = keyring.load_private(store, issuer_entry, passphrase)
     start = datetime.now(UTC)
     token = issue_certificate(
@@ -80,15 +80,6 @@ def _certify(
     return [*own_chain(store), token]
 
 
-def _record_certificate(conn: Any, token: str) -> None:
-    cert = parse_certificate(token)
-    conn.execute(
-        "INSERT INTO certificates (jti, issuer, subject, kid, token, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (cert.jti, cert.iss, cert.sub, cert.key.kid, token, datetime.now(UTC).isoformat()),
-    )
-
-
 def delegate(
     store: Store,
     passphrase: bytes,
@@ -100,10 +91,10 @@ def delegate(
     """Certify a child from its delegation request; returns the child's full chain."""
     checked = check_delegation_request(request)
     chain = _certify(store, passphrase, checked.prefix, checked.key, valid_days)
-    with store.write() as conn:
-        _record_certificate(conn, chain[-1])
-        prefixes.put(conn, checked.prefix, "delegated", site=site, certificate=json.dumps(chain))
-        store.audit(conn, "cli", "delegate", checked.prefix, {"kid": checked.key.kid, "site": site})
+    with store.write() as tx:
+        keyring.record_certificate(tx, chain[-1])
+        tx.prefixes.put(checked.prefix, "delegated", site=site, certificate=json.dumps(chain))
+        tx.audit.add("cli", "delegate", checked.prefix, {"kid": checked.key.kid, "site": site})
     return chain
 
 
@@ -121,12 +112,12 @@ def delegate_locally(parent: Path, child: Path, passphrase: bytes) -> list[str]:
 
 def set_site(store: Store, prefix: str, site: str) -> None:
     """Record where a delegated child's node can be reached (its referral target)."""
-    entry = prefixes.find(store.conn, Prefix.from_text(prefix).to_text())
+    entry = store.prefixes.find(Prefix.from_text(prefix).to_text())
     if entry.relation != "delegated":
         raise DelegationRefused(f"prefix {prefix} is {entry.relation} here, not delegated")
-    with store.write() as conn:
-        prefixes.put(conn, entry.prefix, "delegated", site=site)
-        store.audit(conn, "cli", "set-site", entry.prefix, {"site": site})
+    with store.write() as tx:
+        tx.prefixes.put(entry.prefix, "delegated", site=site)
+        tx.audit.add("cli", "set-site", entry.prefix, {"site": site})
 
 
 def accept(store: Store, document: dict[str, Any]) -> str:
@@ -135,7 +126,7 @@ def accept(store: Store, document: dict[str, Any]) -> str:
     if document.get("format") != CHAIN_FORMAT or not isinstance(chain, list) or not chain:
         raise DelegationRefused(f"not a certificate chain file (format {CHAIN_FORMAT})")
     leaf = parse_certificate(chain[-1])
-    entry = keyring.active_key(store.conn, store.node.prefix)
+    entry = keyring.active_key(store, store.node.prefix)
     if leaf.sub != store.node.prefix:
         raise DelegationRefused(
             f"the certificate is for prefix {leaf.sub}, but this node holds {store.node.prefix}"
@@ -144,13 +135,13 @@ def accept(store: Store, document: dict[str, Any]) -> str:
         raise DelegationRefused(
             f"the certificate certifies key {leaf.key.kid}, not this node's key {entry.kid}"
         )
-    with store.write() as conn:
-        keyring.set_certificate(conn, entry.kid, json.dumps(chain))
-        _record_certificate(conn, chain[-1])
+    with store.write() as tx:
+        tx.keys.set_certificate(entry.kid, json.dumps(chain))
+        keyring.record_certificate(tx, chain[-1])
         parent = Prefix.from_text(store.node.prefix).parent()
         if parent is not None:
-            prefixes.put(conn, str(parent), "parent")
-        store.audit(conn, "cli", "accept", store.node.prefix, {"kid": entry.kid})
+            tx.prefixes.put(str(parent), "parent")
+        tx.audit.add("cli", "accept", store.node.prefix, {"kid": entry.kid})
     return entry.kid
 
 
@@ -160,12 +151,12 @@ def host(store: Store, passphrase: bytes, prefix: str, *, valid_days: int = 365)
     key = SigningKey.generate()
     chain = _certify(store, passphrase, hosted, key.verify_key, valid_days)
     identity, secret = f"300:{hosted}/admin", secrets.token_urlsafe(24)
-    with store.write() as conn:
-        keyring.add_key(store, conn, key, passphrase, prefix=hosted)
-        keyring.set_certificate(conn, key.kid, json.dumps(chain))
-        _record_certificate(conn, chain[-1])
-        prefixes.put(conn, hosted, "hosted")
-        principals.add(conn, identity, secret=secret)
-        store.audit(conn, "cli", "host", hosted, {"kid": key.kid})
+    with store.write() as tx:
+        keyring.add_key(store, tx, key, passphrase, prefix=hosted)
+        tx.keys.set_certificate(key.kid, json.dumps(chain))
+        keyring.record_certificate(tx, chain[-1])
+        tx.prefixes.put(hosted, "hosted")
+        principals.add(tx, identity, secret=secret)
+        tx.audit.add("cli", "host", hosted, {"kid": key.kid})
     admin_handles.publish(store, passphrase, identity)
     return Hosted(hosted, key.kid, identity, secret)

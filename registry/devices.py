@@ -11,19 +11,19 @@ reaches the meter, not just the node. docs/formats/devices.md has the formats.
 
 import json
 import re
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from glid_core.errors import GlidError
+from glid_core.identifiers import Identifier, is_within
 from registry import keyring, revocations
 from registry.errors import NotFound, RecordError, RegistryError
-from registry.identifiers import Identifier
-from registry.keyring import KeyEntry
 from registry.records import parse_values, values_to_json
 from registry.store import Store
+from registry.store.keys import KeyEntry
 from signing import keyfile
 from signing.certificates import (
     DEVICE_TEMPLATES,
@@ -31,10 +31,8 @@ from signing.certificates import (
     issue_device_certificate,
     parse_certificate,
 )
-from signing.errors import GlidError
 from signing.jws import check_signature
 from signing.keys import SigningKey
-from signing.prefixes import is_within
 from signing.record_signature import (
     check_digests,
     parse_record_signature,
@@ -82,11 +80,9 @@ def add_device(
         raise DeviceError(
             f"a device may sign only {', '.join(DEVICE_TEMPLATES)}; refusing {outside or '[]'}"
         )
-    taken = store.conn.execute(
-        "SELECT kid FROM keys WHERE purpose = 'device' AND name = ?", (name,)
-    ).fetchone()
+    taken = store.keys.device_named(name)
     if taken is not None:
-        raise DeviceError(f"a device named {name} already exists on this node (key {taken[0]})")
+        raise DeviceError(f"a device named {name} already exists on this node (key {taken})")
     if path.exists():
         raise DeviceError(f"{path} already exists; choose another device name")
     issuer, authority, start = keyring.certify_own(store, passphrase, prefix)
@@ -100,14 +96,14 @@ def add_device(
         valid_until=start + keyring.CERTIFICATE_LIFETIME,
     )
     chain = [*keyring.chain_of(authority), token]
-    with store.write() as conn:
+    with store.write() as tx:
         keyring.add_key(
-            store, conn, key, passphrase, prefix=prefix, purpose="device", name=name, key_file=path
+            store, tx, key, passphrase, prefix=prefix, purpose="device", name=name, key_file=path
         )
-        keyring.set_certificate(conn, key.kid, json.dumps(chain))
-        keyring.record_certificate(conn, token)
-        store.audit(conn, "cli", "device-add", prefix, {"kid": key.kid, "name": name})
-    return keyring.find_key(store.conn, key.kid)
+        tx.keys.set_certificate(key.kid, json.dumps(chain))
+        keyring.record_certificate(tx, token)
+        tx.audit.add("cli", "device-add", prefix, {"kid": key.kid, "name": name})
+    return store.keys.find(key.kid)
 
 
 def sign_reading(
@@ -159,11 +155,11 @@ class DeviceVerifier:
         self.store = store
         self._devices: dict[str, _Device] = {}
 
-    def _device(self, conn: sqlite3.Connection, kid: str, handle: str) -> _Device:
+    def _device(self, kid: str, handle: str) -> _Device:
         device = self._devices.get(kid)
         if device is None:
             try:
-                entry = keyring.find_key(conn, kid)
+                entry: KeyEntry | None = self.store.keys.find(kid)
             except NotFound:
                 entry = None
             if entry is None or entry.purpose != "device" or entry.certificate is None:
@@ -193,9 +189,9 @@ class DeviceVerifier:
             raise DeviceSignatureRefused(
                 f"{handle}: the device signature is for {claims.id}, not this identifier"
             )
-        device = self._device(self.store.conn, claims.kid, handle)
+        device = self._device(claims.kid, handle)
         label = f"device {device.entry.name} (key {claims.kid})"
-        revoked = revocations.revocation_of(self.store.conn, claims.kid, claims.iat)
+        revoked = revocations.revocation_of(self.store, claims.kid, claims.iat)
         if revoked is not None:
             raise DeviceSignatureRefused(f"{handle}: {label} is revoked: {revoked}")
         if device.entry.retired_at is not None:

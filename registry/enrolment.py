@@ -11,10 +11,10 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from registry import delegation, prefixes
+from registry import delegation
 from registry.errors import NotFound, RegistryError
-from registry.records import utc_timestamp
 from registry.store import Store
+from registry.store.delegations import RequestRow
 from signing.certificates import DELEGATE, SIGN, check_delegation_request, require_issuable
 
 
@@ -53,60 +53,44 @@ def submit(store: Store, request: Any, site: str | None) -> PendingRequest:
     if site is not None and not site.startswith(("http://", "https://")):
         raise EnrolmentRefused(f"site {site!r} must be an http:// or https:// URL")
     try:
-        existing = prefixes.find(store.conn, checked.prefix)
+        existing = store.prefixes.find(checked.prefix)
     except NotFound:
         existing = None
     if existing is not None:
         raise EnrolmentRefused(f"prefix {checked.prefix} is already {existing.relation} here")
-    with store.write() as conn:
-        conn.execute(
-            "INSERT INTO delegation_requests (prefix, request, site, state, received_at)"
-            " VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (prefix) DO UPDATE SET"
-            " request = excluded.request, site = excluded.site, state = 'pending',"
-            " received_at = excluded.received_at, reason = NULL, chain = NULL, decided_at = NULL"
-            " WHERE delegation_requests.state != 'approved'",
-            (checked.prefix, json.dumps(request), site, utc_timestamp()),
-        )
-        store.audit(conn, "network", "delegation request", checked.prefix, {"kid": checked.key.kid})
+    with store.write() as tx:
+        tx.delegations.submit(checked.prefix, json.dumps(request), site)
+        tx.audit.add("network", "delegation request", checked.prefix, {"kid": checked.key.kid})
     return get(store, checked.prefix)
 
 
 def get(store: Store, prefix: str) -> PendingRequest:
-    row = store.conn.execute(
-        "SELECT prefix, request, site, state, received_at, reason, chain"
-        " FROM delegation_requests WHERE prefix = ?",
-        (prefix,),
-    ).fetchone()
+    return _pending(_row(store, prefix))
+
+
+def _row(store: Store, prefix: str) -> RequestRow:
+    row = store.delegations.get(prefix)
     if row is None:
         raise NotFound(f"no delegation request for prefix {prefix} on this node")
-    return _pending(row)
+    return row
 
 
-def _pending(row: tuple[Any, ...]) -> PendingRequest:
-    prefix, request, site, state, received_at, reason, chain = row
-    kid = check_delegation_request(json.loads(request)).key.kid
-    return PendingRequest(
-        prefix, kid, site, state, received_at, reason, None if chain is None else json.loads(chain)
-    )
+def _pending(row: RequestRow) -> PendingRequest:
+    kid = check_delegation_request(json.loads(row.request)).key.kid
+    chain = None if row.chain is None else json.loads(row.chain)
+    return PendingRequest(row.prefix, kid, row.site, row.state, row.received_at, row.reason, chain)
 
 
 def pending(store: Store) -> list[PendingRequest]:
-    rows = store.conn.execute(
-        "SELECT prefix, request, site, state, received_at, reason, chain"
-        " FROM delegation_requests ORDER BY received_at"
-    ).fetchall()
-    return [_pending(row) for row in rows]
+    return [_pending(row) for row in store.delegations.all()]
 
 
 def approve(store: Store, passphrase: bytes, prefix: str, *, valid_days: int = 365) -> list[str]:
-    entry = get(store, prefix)
-    if entry.state != "pending":
-        raise EnrolmentRefused(f"the request for {prefix} is already {entry.state}")
-    row = store.conn.execute(
-        "SELECT request FROM delegation_requests WHERE prefix = ?", (prefix,)
-    ).fetchone()
+    row = _row(store, prefix)
+    if row.state != "pending":
+        raise EnrolmentRefused(f"the request for {prefix} is already {row.state}")
     chain = delegation.delegate(
-        store, passphrase, json.loads(row[0]), site=entry.site, valid_days=valid_days
+        store, passphrase, json.loads(row.request), site=row.site, valid_days=valid_days
     )
     _decide(store, prefix, "approved", None, chain)
     return chain
@@ -124,10 +108,6 @@ def reject(store: Store, prefix: str, reason: str) -> None:
 def _decide(
     store: Store, prefix: str, state: str, reason: str | None, chain: list[str] | None
 ) -> None:
-    with store.write() as conn:
-        conn.execute(
-            "UPDATE delegation_requests SET state = ?, reason = ?, chain = ?, decided_at = ?"
-            " WHERE prefix = ?",
-            (state, reason, None if chain is None else json.dumps(chain), utc_timestamp(), prefix),
-        )
-        store.audit(conn, "cli", f"delegation {state}", prefix, {"reason": reason})
+    with store.write() as tx:
+        tx.delegations.decide(prefix, state, reason, None if chain is None else json.dumps(chain))
+        tx.audit.add("cli", f"delegation {state}", prefix, {"reason": reason})

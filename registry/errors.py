@@ -1,70 +1,17 @@
-"""Errors raised by the registry: identifiers, coding schemes, the store and its services.
+"""Errors raised by the registry: coding schemes, the store and its services.
+
+Identifier and prefix errors are the base layer's (glid_core.errors).
 
 Each class's docstring is its default message; the code that raises one passes a message
 naming the offending input, the part of it that is wrong and what would be accepted, so an
 operator reading a bulk-import log can fix the line without reading the source.
 """
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError, IdentifierError
 
 
 class RegistryError(GlidError):
     """The registry could not complete the operation."""
-
-
-# --- identifiers -------------------------------------------------------------------------
-
-
-class IdentifierError(RegistryError, ValueError):
-    """An identifier or prefix is malformed; expected PREFIX/SUFFIX such as 88.118/coil-1."""
-
-
-class EmptyIdentifier(IdentifierError):
-    """The identifier is empty; expected PREFIX/SUFFIX such as 88.118/coil-1."""
-
-
-class MissingSlash(IdentifierError):
-    """The identifier has no '/' between its prefix and suffix."""
-
-
-class EmptyPrefix(IdentifierError):
-    """The prefix is empty; expected dot-separated segments such as 88.118."""
-
-
-class EmptySuffix(IdentifierError):
-    """The suffix after '/' is empty."""
-
-
-class BadPrefixSegment(IdentifierError):
-    """A prefix segment is empty or holds a character outside a-z, 0-9, '_' and '-'."""
-
-
-class ControlCharacter(IdentifierError):
-    """The suffix holds a control, format or line-separator character."""
-
-
-class NotUtf8(IdentifierError):
-    """The identifier's bytes are not valid UTF-8."""
-
-
-class TooLong(IdentifierError):
-    """An identifier or one of its parts is longer than its limit."""
-
-
-class SegmentTooLong(TooLong):
-    """A prefix segment is longer than 63 characters."""
-
-
-class TooManySegments(TooLong):
-    """A prefix has more than 16 segments."""
-
-
-class PrefixTooLong(TooLong):
-    """A prefix is longer than 255 bytes."""
-
-
-class SuffixTooLong(TooLong):
-    """A suffix is longer than 1024 UTF-8 bytes."""
 
 
 # --- coding schemes ----------------------------------------------------------------------
@@ -143,3 +90,11 @@ class Unauthorised(RegistryError, PermissionError):
 
 class Unauthenticated(RegistryError, PermissionError):
     """The request carries no valid credentials."""
+
+
+class StoreUnavailable(StoreError):
+    """The node store failed to run a statement (locked, full, damaged); try again."""
+
+
+class StoreReadOnly(StoreError):
+    """The store is open read-only; this node serves reads only."""

@@ -10,13 +10,12 @@ authority key (which is in every chain the node serves). The daemon's bundles an
 
 from typing import Any
 
+from glid_core import canonical
 from registry import keyring
 from registry.errors import NotFound, RegistryError
 from registry.log import NodeLog, checkpoint_key
-from registry.revocations import published_lists
 from registry.store import Store
-from registry.versions import StoredVersion
-from signing import canonical
+from registry.store.versions import StoredVersion
 from signing.b64 import b64_decode
 from signing.record_signature import parse_record_signature
 
@@ -37,7 +36,7 @@ def current_checkpoint(store: Store, passphrase: bytes | None) -> str:
     else a fresh one signed now (and stored, so the next request reuses it)."""
     log = NodeLog(store)
     size = log.size()
-    note = store.meta(CHECKPOINT_META)
+    note = store.meta.get(CHECKPOINT_META)
     if note is not None and checkpoint_size(note) == size:
         return note
     if passphrase is None:
@@ -46,8 +45,8 @@ def current_checkpoint(store: Store, passphrase: bytes | None) -> str:
             " covers it; unlock the node key (set GLID_PASSPHRASE) so one can be signed"
         )
     note = log.checkpoint(checkpoint_key(store, passphrase))
-    with store.write() as conn:
-        store.set_meta(conn, CHECKPOINT_META, note)
+    with store.write() as tx:
+        tx.meta.set(CHECKPOINT_META, note)
     return note
 
 
@@ -62,7 +61,7 @@ def proofs(store: Store, handle: str, version: int, passphrase: bytes | None) ->
     leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
     return {
         "log": {**proof, "at": leaf["at"], "checkpoint": checkpoint},
-        "revocations": published_lists(store.conn),
+        "revocations": store.revocations.published(),
     }
 
 
@@ -77,7 +76,7 @@ def chain_for_signature(store: Store, signature: str | None) -> list[str]:
 def chain_for_kid(store: Store, kid: str) -> list[str]:
     """The certificate chain (top-down) of key ``kid``; [] for a key this node never held."""
     try:
-        return keyring.chain_of(keyring.find_key(store.conn, kid))
+        return keyring.chain_of(store.keys.find(kid))
     except NotFound:
         return []
 

@@ -14,17 +14,15 @@ by kid.
 """
 
 import json
-import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
+from glid_core.identifiers import Identifier, Prefix, owner_of
 from registry.errors import NotFound, RegistryError
-from registry.identifiers import Identifier, Prefix, owner_of
 from registry.records import utc_timestamp
-from registry.store import Store
+from registry.store import Store, Tables
+from registry.store.keys import KeyEntry
 from signing import keyfile
 from signing.certificates import issue_signing_certificate, parse_certificate
 from signing.keys import SigningKey
@@ -39,22 +37,9 @@ class NotCertified(RegistryError):
     """This node's authority key has no certificate chain yet; install it with `glid accept`."""
 
 
-@dataclass(frozen=True, slots=True)
-class KeyEntry:
-    kid: str
-    purpose: str
-    prefix: str
-    name: str | None
-    jwk: dict[str, Any]
-    key_file: str | None
-    certificate: str | None
-    created_at: str
-    retired_at: str | None
-
-
 def add_key(
     store: Store,
-    conn: sqlite3.Connection,
+    tx: Tables,
     key: SigningKey,
     passphrase: bytes,
     *,
@@ -64,7 +49,7 @@ def add_key(
     key_file: Path | None = None,
 ) -> KeyEntry:
     """Save ``key`` encrypted (under DIR/keys unless ``key_file``, a path inside DIR, is
-    given) and record it; call inside Store.write()."""
+    given) and record it in transaction ``tx``."""
     verify_key = key.verify_key
     path = key_file or store.directory / KEY_DIR / f"{verify_key.kid}.key"
     path.parent.mkdir(mode=0o700, exist_ok=True)
@@ -80,27 +65,8 @@ def add_key(
         utc_timestamp(),
         None,
     )
-    conn.execute(
-        "INSERT INTO keys (kid, purpose, prefix, name, jwk, key_file, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (entry.kid, purpose, prefix, name, json.dumps(entry.jwk), entry.key_file, entry.created_at),
-    )
+    tx.keys.add(entry)
     return entry
-
-
-def _entry(row: tuple[Any, ...]) -> KeyEntry:
-    kid, purpose, prefix, name, jwk, key_file, certificate, created_at, retired_at = row
-    return KeyEntry(
-        kid, purpose, prefix, name, json.loads(jwk), key_file, certificate, created_at, retired_at
-    )
-
-
-_KEY_COLUMNS = "kid, purpose, prefix, name, jwk, key_file, certificate, created_at, retired_at"
-
-
-def list_keys(conn: sqlite3.Connection) -> list[KeyEntry]:
-    rows = conn.execute(f"SELECT {_KEY_COLUMNS} FROM keys ORDER BY created_at, rowid").fetchall()
-    return [_entry(row) for row in rows]
 
 
 def decode_chain(text: str | None) -> list[str]:
@@ -124,47 +90,27 @@ def is_authority(entry: KeyEntry) -> bool:
     return leaf.iss != leaf.sub
 
 
-def find_key(conn: sqlite3.Connection, kid: str) -> KeyEntry:
-    row = conn.execute(f"SELECT {_KEY_COLUMNS} FROM keys WHERE kid = ?", (kid,)).fetchone()
-    if row is None:
-        raise NotFound(f"key {kid} is not in this node's keys; see `glid keys list`")
-    return _entry(row)
-
-
-def active_key(conn: sqlite3.Connection, prefix: str, purpose: str = "node") -> KeyEntry:
+def active_key(tables: Tables, prefix: str, purpose: str = "node") -> KeyEntry:
     """The key that speaks for ``prefix``: its authority key (purpose node), retired from
     record signing or not, or the newest active key of another purpose."""
-    rows = conn.execute(
-        f"SELECT {_KEY_COLUMNS} FROM keys WHERE prefix = ? AND purpose = ?"
-        " ORDER BY created_at DESC, rowid DESC",
-        (prefix, purpose),
-    ).fetchall()
-    for entry in map(_entry, rows):
+    for entry in tables.keys.of_prefix(prefix, purpose):
         if is_authority(entry) if purpose == "node" else entry.retired_at is None:
             return entry
     raise NotFound(f"no active {purpose} key for prefix {prefix}; create one with `glid keys`")
 
 
-def signing_key(conn: sqlite3.Connection, prefix: str) -> KeyEntry:
+def signing_key(tables: Tables, prefix: str) -> KeyEntry:
     """The newest key of ``prefix`` that still signs records (the last one rotated in)."""
-    row = conn.execute(
-        f"SELECT {_KEY_COLUMNS} FROM keys WHERE prefix = ? AND purpose = 'node'"
-        " AND retired_at IS NULL ORDER BY created_at DESC, rowid DESC LIMIT 1",
-        (prefix,),
-    ).fetchone()
-    if row is None:
+    entry = tables.keys.newest_signing(prefix)
+    if entry is None:
         raise NotFound(f"no record-signing key for prefix {prefix}; run `glid keys rotate`")
-    return _entry(row)
+    return entry
 
 
-def record_certificate(conn: sqlite3.Connection, token: str) -> None:
+def record_certificate(tx: Tables, token: str) -> None:
     """Keep a certificate this node issued, so its kid can be looked up and revoked later."""
     cert = parse_certificate(token)
-    conn.execute(
-        "INSERT INTO certificates (jti, issuer, subject, kid, token, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (cert.jti, cert.iss, cert.sub, cert.key.kid, token, utc_timestamp()),
-    )
+    tx.keys.add_certificate(cert.jti, cert.iss, cert.sub, cert.key.kid, token)
 
 
 def certify_own(
@@ -175,7 +121,7 @@ def certify_own(
     Refuses a node whose authority key has no chain yet, because anything it certified
     would not lead to the trust anchor.
     """
-    authority = active_key(store.conn, prefix)
+    authority = active_key(store, prefix)
     if authority.certificate is None and store.node.role != "top":
         raise NotCertified(
             f"the key of {prefix} has no certificate chain yet: send DIR/delegation-request.json"
@@ -191,7 +137,7 @@ def rotate(store: Store, passphrase: bytes, prefix: str | None = None) -> KeyEnt
     prefix = prefix or store.node.prefix
     issuer, authority, start = certify_own(store, passphrase, prefix)
     try:
-        previous: str | None = signing_key(store.conn, prefix).kid
+        previous: str | None = signing_key(store, prefix).kid
     except NotFound:  # every key was revoked or retired: the new one simply takes over
         previous = None
     key = SigningKey.generate()
@@ -199,22 +145,14 @@ def rotate(store: Store, passphrase: bytes, prefix: str | None = None) -> KeyEnt
         issuer, prefix, key.verify_key, valid_from=start, valid_until=start + CERTIFICATE_LIFETIME
     )
     chain = [*chain_of(authority), token]
-    with store.write() as conn:
-        entry = add_key(store, conn, key, passphrase, prefix=prefix)
-        set_certificate(conn, key.kid, json.dumps(chain))
-        record_certificate(conn, token)
+    with store.write() as tx:
+        entry = add_key(store, tx, key, passphrase, prefix=prefix)
+        tx.keys.set_certificate(key.kid, json.dumps(chain))
+        record_certificate(tx, token)
         if previous is not None:
-            retire(conn, previous)
-        store.audit(conn, "cli", "rotate", prefix, {"kid": key.kid, "retired": previous})
-    return find_key(store.conn, entry.kid)
-
-
-def set_certificate(conn: sqlite3.Connection, kid: str, certificate: str) -> None:
-    conn.execute("UPDATE keys SET certificate = ? WHERE kid = ?", (certificate, kid))
-
-
-def retire(conn: sqlite3.Connection, kid: str) -> None:
-    conn.execute("UPDATE keys SET retired_at = ? WHERE kid = ?", (utc_timestamp(), kid))
+            tx.keys.retire(previous)
+        tx.audit.add("cli", "rotate", prefix, {"kid": key.kid, "retired": previous})
+    return store.keys.find(entry.kid)
 
 
 def load_private(store: Store, entry: KeyEntry, passphrase: bytes) -> SigningKey:
@@ -227,31 +165,27 @@ class NodeSigner:
     """Signs each record with the newest record-signing key of the prefix that holds it.
 
     Unlocked keys are kept; a commit by another connection (``glid keys rotate`` while the
-    daemon runs) changes SQLite's data_version, and the keys are looked up again.
+    daemon runs) changes the store's change mark, and the keys are looked up again.
     """
 
     def __init__(self, store: Store, passphrase: bytes) -> None:
         self.store = store
         self.passphrase = passphrase
         self._unlocked: dict[str, SigningKey] = {}
-        self._data_version = -1
+        self._change_mark = -1
         self._load()
 
     def _load(self) -> None:
-        conn = self.store.conn
-        self._data_version = conn.execute("PRAGMA data_version").fetchone()[0]
+        self._change_mark = self.store.change_mark()
         self._keys: dict[Prefix, str] = {}
         self._by_prefix: dict[Prefix, SigningKey] = {}
         self._signing_prefixes = [
-            Prefix.from_text(row[0])
-            for row in conn.execute(
-                "SELECT DISTINCT prefix FROM keys WHERE purpose = 'node' AND retired_at IS NULL"
-            )
+            Prefix.from_text(text) for text in self.store.keys.signing_prefixes()
         ]
 
     def refresh(self) -> None:
         """Forget which key signs for which prefix if another connection changed the store."""
-        if self.store.conn.execute("PRAGMA data_version").fetchone()[0] != self._data_version:
+        if self.store.change_mark() != self._change_mark:
             self._load()
 
     def key_for(self, prefix: Prefix) -> SigningKey:
@@ -267,7 +201,7 @@ class NodeSigner:
             raise NotFound(f"this node holds no signing key for prefix {prefix}")
         kid = self._keys.get(owner)
         if kid is None:
-            entry = signing_key(self.store.conn, str(owner))
+            entry = signing_key(self.store, str(owner))
             kid = self._keys[owner] = entry.kid
             if kid not in self._unlocked:
                 self._unlocked[kid] = load_private(self.store, entry, self.passphrase)

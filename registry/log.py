@@ -7,47 +7,20 @@ node's prefix so a checkpoint from another node's log is refused.
 """
 
 import hashlib
-import sqlite3
 from collections.abc import Sequence
 from typing import Any
 
 from registry import keyring
-from registry.errors import NotFound
 from registry.log_entry import Entry
-from registry.store import Store
+from registry.store import Store, Tables
 from signing.b64 import b64_encode
 from signing.checkpoint import sign_checkpoint
 from signing.keys import SigningKey
 from signing.merkle import MerkleLog, log_leaf
 
-INSERT_NODES = "INSERT INTO log_nodes (level, node_index, hash) VALUES (?, ?, ?)"
-INSERT_LEAVES = "INSERT INTO log_leaves (leaf_index, handle, version, leaf) VALUES (?, ?, ?, ?)"
-
 
 def origin_of(prefix: str) -> str:
     return f"glid.{prefix}/log"
-
-
-class SqliteMerkleStorage:
-    """signing.merkle's storage protocol over the ``log_nodes`` table."""
-
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def size(self) -> int:
-        row = self.conn.execute("SELECT max(node_index) FROM log_nodes WHERE level = 0").fetchone()
-        return 0 if row[0] is None else int(row[0]) + 1
-
-    def get(self, level: int, index: int) -> bytes:
-        row = self.conn.execute(
-            "SELECT hash FROM log_nodes WHERE level = ? AND node_index = ?", (level, index)
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"log node ({level}, {index}) is missing from the store")
-        return bytes(row[0])
-
-    def put(self, items: list[tuple[int, int, bytes]]) -> None:
-        self.conn.executemany(INSERT_NODES, items)
 
 
 class NodeLog:
@@ -55,21 +28,18 @@ class NodeLog:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.tree = MerkleLog(SqliteMerkleStorage(store.conn))
+        self.tree = MerkleLog(store.log)
         self.origin = origin_of(store.node.prefix)
 
-    def append(self, conn: sqlite3.Connection, entries: Sequence[Entry]) -> None:
-        """Add leaves for ``entries``; call inside the transaction that stores them."""
-        if conn is not self.store.conn:
-            raise ValueError("the log must be appended on the store's own connection")
+    def append(self, tx: Tables, entries: Sequence[Entry]) -> None:
+        """Add leaves for ``entries`` inside ``tx``, the transaction that stores them."""
         # sha256(record) equals signing.merkle.record_digest(values): the record bytes are
         # already the canonical encoding of the values sorted by index.
         leaves = [
             log_leaf(e.handle, e.version, hashlib.sha256(e.record).digest(), e.at) for e in entries
         ]
-        first = self.tree.extend(leaves)
-        conn.executemany(
-            INSERT_LEAVES,
+        first = MerkleLog(tx.log).extend(leaves)
+        tx.log.add_leaves(
             [
                 (first + offset, e.handle, e.version, leaf)
                 for offset, (e, leaf) in enumerate(zip(entries, leaves, strict=True))
@@ -84,13 +54,7 @@ class NodeLog:
         return sign_checkpoint(self.origin, size, self.tree.root(size), key)
 
     def leaf_index(self, handle: str, version: int) -> tuple[int, bytes]:
-        row = self.store.conn.execute(
-            "SELECT leaf_index, leaf FROM log_leaves WHERE handle = ? AND version = ?",
-            (handle, version),
-        ).fetchone()
-        if row is None:
-            raise NotFound(f"version {version} of {handle} is not in this node's log")
-        return int(row[0]), bytes(row[1])
+        return self.store.log.leaf(handle, version)
 
     def inclusion(self, handle: str, version: int, size: int | None = None) -> dict[str, Any]:
         index, leaf = self.leaf_index(handle, version)
@@ -113,5 +77,5 @@ class NodeLog:
 
 
 def checkpoint_key(store: Store, passphrase: bytes) -> SigningKey:
-    entry = keyring.active_key(store.conn, store.node.prefix)
+    entry = keyring.active_key(store, store.node.prefix)
     return keyring.load_private(store, entry, passphrase)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from registry import admin_handles, keyring, migrations, prefixes, principals, versions
+from glid_core.identifiers import Prefix
+from registry import admin_handles, keyring, principals
 from registry.errors import NodeExists, StoreError
-from registry.identifiers import Prefix
 from registry.store import DB_NAME, ROLES, Store
 from registry.template_catalog import TemplateCatalog
 from signing.certificates import make_delegation_request, make_trust_anchor
@@ -57,9 +57,9 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
     store = Store.create(directory, role=role, prefix=str(own))
     admin_identity = f"300:{own}/admin"
     admin_secret = secrets.token_urlsafe(24)
-    with store.write() as conn:
-        keyring.add_key(store, conn, key, passphrase, prefix=str(own))
-        principals.add(conn, admin_identity, secret=admin_secret)
+    with store.write() as tx:
+        keyring.add_key(store, tx, key, passphrase, prefix=str(own))
+        principals.add(tx, admin_identity, secret=admin_secret)
     TemplateCatalog.open(store)  # installs the built-in templates
     admin_handles.publish(store, passphrase, admin_identity)
     secret_file = directory / ADMIN_SECRET_FILE
@@ -76,21 +76,19 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
 
 def describe(store: Store) -> dict[str, Any]:
     """What an operator wants to see first: role, prefixes, keys, sizes."""
-    conn = store.conn
-    live, stored = versions.count(conn)
-    log_size = conn.execute("SELECT count(*) FROM log_leaves").fetchone()[0]
+    live, stored = store.versions.count()
     return {
         "directory": str(store.directory),
         "role": store.node.role,
         "prefix": store.node.prefix,
         "created_at": store.node.created_at,
-        "schema_version": migrations.schema_version(conn),
+        "schema_version": store.schema_version(),
         "identifiers": live,
         "versions": stored,
-        "log_size": int(log_size),
+        "log_size": store.log.leaf_count(),
         "prefixes": [
             {"prefix": e.prefix, "relation": e.relation, "site": e.site}
-            for e in prefixes.entries(conn)
+            for e in store.prefixes.entries()
         ],
         "keys": [
             {
@@ -101,6 +99,6 @@ def describe(store: Store) -> dict[str, Any]:
                 "certified": k.certificate is not None,
                 "retired_at": k.retired_at,
             }
-            for k in keyring.list_keys(conn)
+            for k in store.keys.all()
         ],
     }

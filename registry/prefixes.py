@@ -5,79 +5,31 @@ prefix it has delegated to a node of its own it answers with a referral (the chi
 and certificate), as a DNS parent answers with NS records at a zone cut.
 """
 
-import sqlite3
-from dataclasses import dataclass
-
-from registry.errors import NotFound, OutsidePrefix
-from registry.identifiers import Prefix, owner_of
-from registry.records import utc_timestamp
+from glid_core.identifiers import Prefix, owner_of
+from registry.errors import OutsidePrefix
+from registry.store import Tables
+from registry.store.prefixes import PrefixEntry
 
 
-@dataclass(frozen=True, slots=True)
-class PrefixEntry:
-    prefix: str
-    relation: str  # own | hosted | delegated | parent
-    site: str | None
-    certificate: str | None
-    created_at: str
+def authoritative(tables: Tables) -> list[Prefix]:
+    return [Prefix.from_text(text) for text in tables.prefixes.authoritative()]
 
 
-def entries(conn: sqlite3.Connection) -> list[PrefixEntry]:
-    rows = conn.execute(
-        "SELECT prefix, relation, site, certificate, created_at FROM prefixes ORDER BY prefix"
-    ).fetchall()
-    return [PrefixEntry(*row) for row in rows]
-
-
-def find(conn: sqlite3.Connection, prefix: str) -> PrefixEntry:
-    row = conn.execute(
-        "SELECT prefix, relation, site, certificate, created_at FROM prefixes WHERE prefix = ?",
-        (prefix,),
-    ).fetchone()
-    if row is None:
-        raise NotFound(f"prefix {prefix} is not known to this node")
-    return PrefixEntry(*row)
-
-
-def authoritative(conn: sqlite3.Connection) -> list[Prefix]:
-    rows = conn.execute(
-        "SELECT prefix FROM prefixes WHERE relation IN ('own', 'hosted')"
-    ).fetchall()
-    return [Prefix.from_text(row[0]) for row in rows]
-
-
-def zone_of(conn: sqlite3.Connection, prefix: Prefix) -> PrefixEntry | None:
+def zone_of(tables: Tables, prefix: Prefix) -> PrefixEntry | None:
     """The closest entry at or above ``prefix``: where its answer comes from."""
-    known = {Prefix.from_text(entry.prefix): entry for entry in entries(conn)}
+    known = {Prefix.from_text(entry.prefix): entry for entry in tables.prefixes.entries()}
     owner = owner_of(prefix, known)
     return None if owner is None else known[owner]
 
 
-def require_authoritative(conn: sqlite3.Connection, prefix: Prefix, what: str) -> PrefixEntry:
+def require_authoritative(tables: Tables, prefix: Prefix, what: str) -> PrefixEntry:
     """The own or hosted entry that lets this node store ``what``, or OutsidePrefix."""
-    entry = zone_of(conn, prefix)
+    entry = zone_of(tables, prefix)
     if entry is None or entry.relation not in ("own", "hosted"):
-        served = ", ".join(str(p) for p in authoritative(conn)) or "none"
+        served = ", ".join(str(p) for p in authoritative(tables)) or "none"
         where = "" if entry is None else f" ({entry.prefix} is {entry.relation} here)"
         raise OutsidePrefix(
             f"{what} is outside the prefixes this node is authoritative for"
             f" ({served}){where}; register it on the node that holds prefix {prefix}"
         )
     return entry
-
-
-def put(
-    conn: sqlite3.Connection,
-    prefix: str,
-    relation: str,
-    *,
-    site: str | None = None,
-    certificate: str | None = None,
-) -> None:
-    conn.execute(
-        "INSERT INTO prefixes (prefix, relation, site, certificate, created_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (prefix) DO UPDATE SET relation = excluded.relation,"
-        " site = coalesce(excluded.site, prefixes.site),"
-        " certificate = coalesce(excluded.certificate, prefixes.certificate)",
-        (prefix, relation, site, certificate, utc_timestamp()),
-    )

@@ -8,15 +8,13 @@ Ed25519 public key (JWK) for signed requests.
 
 import hashlib
 import hmac
-import json
 import secrets
-import sqlite3
-from dataclasses import dataclass
 from typing import Any
 
+from glid_core.identifiers import Identifier
 from registry.errors import NotFound, RegistryError
-from registry.identifiers import Identifier, Prefix
-from registry.records import utc_timestamp
+from registry.store import Tables
+from registry.store.principals import Principal
 from signing.b64 import b64url_decode, b64url_encode
 
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -24,18 +22,6 @@ SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 class BadIdentity(RegistryError, ValueError):
     """An admin identity is not of the form INDEX:PREFIX/SUFFIX, e.g. 300:88.101.7/admin."""
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    identity: str
-    prefix: str
-    secret_hash: str | None
-    public_jwk: dict[str, Any] | None
-
-    @property
-    def zone(self) -> Prefix:
-        return Prefix.from_text(self.prefix)
 
 
 def parse_identity(identity: str) -> tuple[int, Identifier]:
@@ -69,40 +55,28 @@ def check_secret(secret: str, stored: str) -> bool:
 
 
 def add(
-    conn: sqlite3.Connection,
+    tx: Tables,
     identity: str,
     *,
     secret: str | None = None,
     public_jwk: dict[str, Any] | None = None,
 ) -> Principal:
-    """Add or replace an identity; it may write under its handle's prefix."""
+    """Add or replace an identity in transaction ``tx``; it may write under its handle's
+    prefix."""
     index, handle = parse_identity(identity)
-    canonical = f"{index}:{handle}"
     principal = Principal(
-        canonical, str(handle.prefix), None if secret is None else hash_secret(secret), public_jwk
+        f"{index}:{handle}",
+        str(handle.prefix),
+        None if secret is None else hash_secret(secret),
+        public_jwk,
     )
-    conn.execute(
-        "INSERT INTO principals (identity, prefix, secret_hash, public_jwk, created_at)"
-        " VALUES (?, ?, ?, ?, ?) ON CONFLICT (identity) DO UPDATE SET"
-        " secret_hash = excluded.secret_hash, public_jwk = excluded.public_jwk",
-        (
-            canonical,
-            principal.prefix,
-            principal.secret_hash,
-            None if public_jwk is None else json.dumps(public_jwk),
-            utc_timestamp(),
-        ),
-    )
+    tx.principals.put(principal)
     return principal
 
 
-def get(conn: sqlite3.Connection, identity: str) -> Principal:
+def get(tables: Tables, identity: str) -> Principal:
     index, handle = parse_identity(identity)
-    row = conn.execute(
-        "SELECT identity, prefix, secret_hash, public_jwk FROM principals WHERE identity = ?",
-        (f"{index}:{handle}",),
-    ).fetchone()
-    if row is None:
+    principal = tables.principals.get(f"{index}:{handle}")
+    if principal is None:
         raise NotFound(f"admin identity {identity} is not known to this node")
-    name, prefix, secret_hash, jwk = row
-    return Principal(name, prefix, secret_hash, None if jwk is None else json.loads(jwk))
+    return principal

@@ -18,24 +18,19 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from glid_core import canonical
+from glid_core.errors import EncodingError
+from glid_core.layout import (
+    DEFAULT_TTL,
+    MAX_FORMAT,
+    MAX_INDEX,
+    MAX_RECORD_BYTES,
+    MAX_TYPE,
+    MAX_VALUES,
+    SIGNATURE_TYPE,
+)
 from registry.errors import RecordError
-from signing import canonical
-from signing.errors import EncodingError
 from signing.record_signature import digest_text
-
-MAX_INDEX = 2**31 - 1
-MAX_VALUES = 1000
-MAX_RECORD_BYTES = 1 << 20
-DEFAULT_TTL = 86400
-
-# Index ranges from the Handle and IDIS conventions (DESIGN.md, "Records").
-INDEX_URL = 1
-INDEX_ADMIN = 100
-INDEX_TEMPLATE = 1001
-FIRST_TEMPLATE_ITEM = 2000
-SIGNATURE_TYPE = "HS_SIGNATURE"
-MAX_FORMAT = 64
-MAX_TYPE = 255
 
 
 class ValueData(BaseModel):

@@ -11,24 +11,23 @@ signature is checked before the transaction, and the version is stored under it 
 a node signature, provided the version number it was signed for is the one it becomes.
 """
 
-import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from registry import versions
+from glid_core.errors import GlidError
+from glid_core.identifiers import Identifier, Prefix, owner_of
+from glid_core.layout import SIGNATURE_TYPE
 from registry.errors import RecordError
-from registry.identifiers import Identifier, Prefix, owner_of
 from registry.log_entry import Entry
-from registry.prefixes import authoritative, entries, require_authoritative
-from registry.records import SIGNATURE_TYPE, encode_record, parse_record, utc_timestamp
-from registry.store import Store
-from signing.errors import GlidError
+from registry.prefixes import authoritative, require_authoritative
+from registry.records import encode_record, parse_record, utc_timestamp
+from registry.store import Store, Tables
+from registry.store.versions import NewVersion
 from signing.timestamps import numeric_date
 
 DEFAULT_BATCH = 1000
-INSERT_AUDIT = "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"
 
 
 class RecordSigner(Protocol):
@@ -56,7 +55,7 @@ class DeviceChecker(Protocol):
 
 
 class TransparencyLog(Protocol):
-    def append(self, conn: sqlite3.Connection, entries: Sequence[Entry]) -> None:
+    def append(self, tx: Tables, entries: Sequence[Entry]) -> None:
         """Add the versions' leaves to the log inside the caller's transaction."""
         ...
 
@@ -119,10 +118,10 @@ class Registrar:
 
     def register(self, submissions: Iterable[Submission], actor: str) -> Iterator[Outcome]:
         """Yield one outcome per submission, committing a batch at a time."""
-        zones = authoritative(self.store.conn)
+        zones = authoritative(self.store)
         cuts = [
             Prefix.from_text(entry.prefix)
-            for entry in entries(self.store.conn)
+            for entry in self.store.prefixes.entries()
             if entry.relation == "delegated"
         ]
         # A prefix delegated to a child node is the child's, though it lies under ours.
@@ -156,8 +155,8 @@ class Registrar:
     def delete(self, handle: str, actor: str) -> Outcome:
         """Append a tombstone version; the history stays, resolution answers not found."""
         identifier = Identifier.from_text(handle)
-        require_authoritative(self.store.conn, identifier.prefix, str(identifier))
-        current = versions.get(self.store.conn, str(identifier))
+        require_authoritative(self.store, identifier.prefix, str(identifier))
+        current = self.store.versions.get(str(identifier))
         if current.deleted:
             raise RecordError(f"{identifier} is already deleted (version {current.version})")
         empty = encode_record([])
@@ -169,7 +168,7 @@ class Registrar:
         identifier = Identifier.from_text(submission.handle)
         if not serves(identifier.prefix):
             # Slow path only for the error: it names the prefixes served and the referral.
-            require_authoritative(self.store.conn, identifier.prefix, str(identifier))
+            require_authoritative(self.store, identifier.prefix, str(identifier))
         presigned = submission.signature is not None
         as_json = parse_record(submission.values, stamp=None if presigned else utc_timestamp())
         signed = [value["index"] for value in as_json if value["type"] == SIGNATURE_TYPE]
@@ -202,12 +201,12 @@ class Registrar:
         moment = datetime.now(UTC).replace(microsecond=0)
         now = utc_timestamp(moment)
         signed_at = numeric_date(moment)
-        rows: list[versions.NewVersion] = []
+        rows: list[NewVersion] = []
         outcomes: list[Outcome] = []
         self.signer.refresh()
         sign = self.signer.sign
-        with self.store.write() as conn:
-            latest = versions.current_versions(conn, [str(item.identifier) for item in batch])
+        with self.store.write() as tx:
+            latest = tx.versions.current_numbers([str(item.identifier) for item in batch])
             for item in batch:
                 handle = str(item.identifier)
                 number = latest.get(handle, 0) + 1
@@ -225,7 +224,7 @@ class Registrar:
                 signature = item.signature or sign(item.identifier, number, item.digests, signed_at)
                 outcomes.append(Outcome(item.line, handle, number))
                 rows.append(
-                    versions.NewVersion(
+                    NewVersion(
                         handle,
                         str(item.identifier.prefix),
                         number,
@@ -236,13 +235,10 @@ class Registrar:
                         actor,
                     )
                 )
-            versions.append(conn, rows)
+            tx.versions.append(rows)
             if self.log is not None:
                 self.log.append(
-                    conn, [Entry(row.handle, row.version, row.record, signed_at) for row in rows]
+                    tx, [Entry(row.handle, row.version, row.record, signed_at) for row in rows]
                 )
-            conn.executemany(
-                INSERT_AUDIT,
-                [(now, actor, action, row.handle, f'{{"version": {row.version}}}') for row in rows],
-            )
+            tx.audit.add_versions(now, actor, action, [(row.handle, row.version) for row in rows])
         return outcomes

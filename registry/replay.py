@@ -6,38 +6,23 @@ passed, makes it acceptable only once. The table lives in the node store, so eve
 process of a node sees the same nonces.
 """
 
-import sqlite3
-
 from registry.errors import Unauthenticated
+from registry.store import Tables
 
 
 class ReplayedNonce(Unauthenticated):
     """A signed request was sent again: its nonce has already been used."""
 
 
-def remember(
-    conn: sqlite3.Connection, identity: str, nonce: str, *, expires_at: int, now: int
-) -> None:
-    """Record ``nonce`` for ``identity`` until ``expires_at``; call inside Store.write().
+def remember(tx: Tables, identity: str, nonce: str, *, expires_at: int, now: int) -> None:
+    """Record ``nonce`` for ``identity`` until ``expires_at`` in transaction ``tx``.
 
     Raises :class:`ReplayedNonce` when the pair is already recorded. Expired nonces are
     dropped first: their requests fail the timestamp check anyway, and the table stays
     as small as the number of writes in one acceptance window.
     """
-    conn.execute("DELETE FROM request_nonces WHERE expires_at < ?", (now,))
-    try:
-        conn.execute(
-            "INSERT INTO request_nonces (identity, nonce, expires_at) VALUES (?, ?, ?)",
-            (identity, nonce, expires_at),
-        )
-    except sqlite3.IntegrityError as exc:
+    if not tx.nonces.remember(identity, nonce, expires_at=expires_at, now=now):
         raise ReplayedNonce(
             f"nonce {nonce!r} of {identity} was already used; every signed request needs a"
             " fresh random nonce (a replayed request is refused)"
-        ) from exc
-
-
-def count(conn: sqlite3.Connection) -> int:
-    """How many nonces are remembered (for tests and /metrics-style checks)."""
-    total: int = conn.execute("SELECT count(*) FROM request_nonces").fetchone()[0]
-    return total
+        )

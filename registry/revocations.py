@@ -9,15 +9,14 @@ what bundles carry. ``compromised`` voids every signature by the key (a thief ca
 backdate); ``superseded`` voids only signatures made after ``at``.
 """
 
-import sqlite3
 from datetime import datetime
 
+from glid_core.errors import PrefixError
+from glid_core.identifiers import is_within, normalise_prefix
 from registry import keyring
 from registry.errors import RegistryError
-from registry.records import utc_timestamp
-from registry.store import Store
-from signing.errors import PrefixError
-from signing.prefixes import is_within, normalise_prefix
+from registry.store import Store, Tables
+from registry.store.revocations import RevocationRow
 from signing.revocation import (
     REASONS,
     RevocationEntry,
@@ -33,30 +32,21 @@ class RevocationRefused(RegistryError, ValueError):
     """The revocation cannot be issued by this node."""
 
 
-def _entries(conn: sqlite3.Connection) -> list[RevocationEntry]:
-    rows = conn.execute("SELECT kid, prefix, reason, at FROM revocations ORDER BY id").fetchall()
+def _signed_entries(tables: Tables) -> list[RevocationEntry]:
     out = []
-    for kid, prefix, reason, at in rows:
-        moment = numeric_date(datetime.fromisoformat(at))
+    for row in tables.revocations.entries():
+        moment = numeric_date(datetime.fromisoformat(row.at))
         out.append(
-            revoke_key(kid, reason, moment) if kid else revoke_prefix(prefix, reason, moment)
+            revoke_key(row.kid, row.reason, moment)
+            if row.kid
+            else revoke_prefix(str(row.prefix), row.reason, moment)
         )
     return out
 
 
-def published_lists(conn: sqlite3.Connection) -> list[str]:
+def published_lists(tables: Tables) -> list[str]:
     """The revocation list(s) this node serves, oldest first (normally exactly one)."""
-    rows = conn.execute(
-        "SELECT DISTINCT list FROM revocations WHERE list IS NOT NULL ORDER BY id"
-    ).fetchall()
-    return [str(row[0]) for row in rows]
-
-
-def _known_kid(conn: sqlite3.Connection, kid: str) -> bool:
-    for table in ("keys", "certificates"):
-        if conn.execute(f"SELECT 1 FROM {table} WHERE kid = ?", (kid,)).fetchone():
-            return True
-    return False
+    return tables.revocations.published()
 
 
 def revoke(
@@ -77,7 +67,7 @@ def revoke(
         raise RevocationRefused("name exactly one of a key (--key KID) or a prefix (--prefix P)")
     if reason not in REASONS:
         raise RevocationRefused(f"reason {reason!r} is not one of {', '.join(sorted(REASONS))}")
-    if kid is not None and not _known_kid(store.conn, kid):
+    if kid is not None and not store.keys.knows_kid(kid):
         raise RevocationRefused(
             f"key {kid} was neither made nor certified by this node ({own}); a key is revoked"
             " by the node that certified it"
@@ -93,32 +83,24 @@ def revoke(
             )
     moment = numeric_date(at) if at is not None else now()
     issuer, _, _ = keyring.certify_own(store, passphrase, own)
-    previous = published_lists(store.conn)
+    previous = store.revocations.published()
     seq = parse_revocation_list(previous[-1]).seq + 1 if previous else 1
-    with store.write() as conn:
-        cursor = conn.execute(
-            "INSERT INTO revocations (kid, prefix, reason, at) VALUES (?, ?, ?, ?)",
-            (kid, prefix, reason, iso(moment)),
-        )
-        token = make_revocation_list(issuer, own, seq, _entries(conn), issued_at=now())
-        conn.execute("UPDATE revocations SET list = NULL WHERE list IS NOT NULL")
-        conn.execute("UPDATE revocations SET list = ? WHERE id = ?", (token, cursor.lastrowid))
+    with store.write() as tx:
+        entry_id = tx.revocations.add(RevocationRow(kid, prefix, reason, iso(moment)))
+        token = make_revocation_list(issuer, own, seq, _signed_entries(tx), issued_at=now())
+        tx.revocations.publish(entry_id, token)
         if kid is not None:
-            conn.execute(
-                "UPDATE keys SET retired_at = ? WHERE kid = ? AND retired_at IS NULL",
-                (utc_timestamp(), kid),
-            )
-        store.audit(
-            conn, "cli", "revoke", kid or str(prefix), {"reason": reason, "at": moment, "seq": seq}
+            tx.keys.retire(kid)
+        tx.audit.add(
+            "cli", "revoke", kid or str(prefix), {"reason": reason, "at": moment, "seq": seq}
         )
     return token
 
 
-def revocation_of(conn: sqlite3.Connection, kid: str, signed_at: int) -> str | None:
+def revocation_of(tables: Tables, kid: str, signed_at: int) -> str | None:
     """Why this node's own list voids a signature by ``kid`` made at ``signed_at``, if it does."""
-    rows = conn.execute("SELECT reason, at FROM revocations WHERE kid = ?", (kid,)).fetchall()
-    for reason, at in rows:
-        entry = revoke_key(kid, reason, numeric_date(datetime.fromisoformat(at)))
+    for row in tables.revocations.of_kid(kid):
+        entry = revoke_key(kid, row.reason, numeric_date(datetime.fromisoformat(row.at)))
         if entry.voids(signed_at):
             return entry.describe()
     return None

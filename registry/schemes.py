@@ -2,7 +2,7 @@
 
 A product may already carry a GTIN, an Ecode, an OID or a Handle. Rather than make its
 owner register a second name, each scheme maps its codes to one canonical glid
-:class:`~registry.identifiers.Identifier` under a home prefix (``88.gs1``, ``88.oid``,
+:class:`~glid_core.identifiers.Identifier` under a home prefix (``88.gs1``, ``88.oid``,
 ``88.ecode`` by default) and back, so a resolver can take any of them and every answer can
 name the canonical id. Every mapping is reversible: for an identifier ``i`` in a scheme's
 range, ``to_canonical(from_canonical(i, scheme)).identifier == i``.
@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
+from glid_core.errors import IdentifierError
+from glid_core.identifiers import Identifier, Prefix
 from registry.errors import (
     BadCheckDigit,
     BadDigitalLink,
@@ -29,12 +31,10 @@ from registry.errors import (
     BadHandle,
     BadOid,
     BadPrivateCode,
-    IdentifierError,
     NotInScheme,
     SchemeError,
     UnknownScheme,
 )
-from registry.identifiers import Identifier, Prefix
 
 DEFAULT_HOMES: Mapping[str, str] = MappingProxyType(
     {"gs1": "88.gs1", "oid": "88.oid", "ecode": "88.ecode"}

@@ -8,13 +8,13 @@ catalog doubles as the registrar's template checker.
 """
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
-from registry.records import INDEX_TEMPLATE, utc_timestamp
-from registry.store import Store
+from glid_core.layout import FIRST_ITEM_INDEX, TEMPLATE_INDEX
+from registry.store import Store, Tables
+from registry.store.templates import NewTemplate, TemplateRow
 from templates_meta import review as rules
 from templates_meta.builtin import builtin_templates
 from templates_meta.errors import (
@@ -26,14 +26,7 @@ from templates_meta.errors import (
     UnknownTemplate,
 )
 from templates_meta.inherit import EffectiveTemplate, effective_template
-from templates_meta.model import (
-    FIRST_ITEM_INDEX,
-    Template,
-    is_identifier,
-    normalise_id,
-    parse_template,
-    split_ref,
-)
+from templates_meta.model import Template, is_identifier, normalise_id, parse_template, split_ref
 from templates_meta.review import Review, ReviewState
 from templates_meta.validate import FieldError, check_values, referenced_template
 
@@ -104,44 +97,35 @@ class TemplateCatalog:
         Several worker processes may open the same store at once, so what is missing is
         decided again inside the write transaction, which only one of them holds at a time.
         """
-        if not self._missing_builtins(self.store.conn):
+        if not self._missing_builtins(self.store):
             return 0
-        with self.store.write() as conn:
-            missing = self._missing_builtins(conn)
+        with self.store.write() as tx:
+            missing = self._missing_builtins(tx)
             for template in missing:
                 published = self._review(template, ReviewState.PUBLISHED, None)
-                self._insert(conn, template, published, BUILTIN_ACTOR, decided=True)
+                self._insert(tx, template, published, BUILTIN_ACTOR, decided=True)
         return len(missing)
 
     @staticmethod
-    def _missing_builtins(conn: sqlite3.Connection) -> list[Template]:
-        present = {(row[0], row[1]) for row in conn.execute("SELECT id, version FROM templates")}
+    def _missing_builtins(tables: Tables) -> list[Template]:
+        present = tables.templates.refs()
         return [t for t in builtin_templates() if (t.id, t.version) not in present]
 
     def get(self, ref: str) -> CatalogEntry:
         """The entry for ID@VERSION, or for a bare ID its highest version."""
         template_id, version = self._resolve(ref)
-        row = self.store.conn.execute(
-            "SELECT body, state, reason, created_at, decided_at FROM templates"
-            " WHERE id = ? AND version = ?",
-            (template_id, version),
-        ).fetchone()
+        row = self.store.templates.get(template_id, version)
         if row is None:
             raise UnknownTemplate(
                 f"template {template_id}@{version} is not known on node {self.prefix};"
                 " see `glid template list`"
             )
-        return self._entry(*row)
+        return self._entry(row)
 
     def entries(self, state: ReviewState | None = None) -> list[CatalogEntry]:
         """Every template this node holds (or those in ``state``), by id and version."""
-        query = "SELECT body, state, reason, created_at, decided_at FROM templates"
-        rows = (
-            self.store.conn.execute(query + " WHERE state = ?", (str(state),))
-            if state is not None
-            else self.store.conn.execute(query)
-        )
-        found = [self._entry(*row) for row in rows]
+        rows = self.store.templates.all(None if state is None else str(state))
+        found = [self._entry(row) for row in rows]
         found.sort(key=lambda entry: (entry.template.id, _version_key(entry.template.version)))
         return found
 
@@ -187,7 +171,7 @@ class TemplateCatalog:
         items = [value for value in values if value["index"] >= FIRST_ITEM_INDEX]
         if items:
             reason = (
-                f"{handle} has template items but no TEMPLATE value (index {INDEX_TEMPLATE},"
+                f"{handle} has template items but no TEMPLATE value (index {TEMPLATE_INDEX},"
                 ' a string "ID@VERSION") naming the template they follow'
             )
             first = items[0]
@@ -206,8 +190,8 @@ class TemplateCatalog:
         if existing is not None:
             return existing
         self.effective_of(template)
-        with self.store.write() as conn:
-            self._insert(conn, template, review, actor, decided=False)
+        with self.store.write() as tx:
+            self._insert(tx, template, review, actor, decided=False)
         return self.get(template.ref)
 
     def approve(self, ref: str, actor: str) -> CatalogEntry:
@@ -233,9 +217,9 @@ class TemplateCatalog:
         if existing is None:
             rules.propose(template, self.top)
             self.effective_of(template)
-            with self.store.write() as conn:
+            with self.store.write() as tx:
                 published = self._review(template, ReviewState.PUBLISHED, None)
-                self._insert(conn, template, published, actor, decided=True)
+                self._insert(tx, template, published, actor, decided=True)
             return self.get(template.ref)
         if existing.review.state is ReviewState.PUBLISHED:
             return existing
@@ -264,12 +248,7 @@ class TemplateCatalog:
                 f"{text!r} is neither a template ID (PREFIX/SUFFIX) nor an ID@VERSION"
             )
         template_id = normalise_id(text)
-        versions = [
-            str(row[0])
-            for row in self.store.conn.execute(
-                "SELECT version FROM templates WHERE id = ?", (template_id,)
-            )
-        ]
+        versions = self.store.templates.versions_of(template_id)
         if not versions:
             raise UnknownTemplate(
                 f"no version of template {template_id} is known on node {self.prefix};"
@@ -290,12 +269,10 @@ class TemplateCatalog:
             )
         return entry
 
-    def _entry(
-        self, body: str, state: str, reason: str | None, created_at: str, decided_at: str | None
-    ) -> CatalogEntry:
-        template = parse_template(body)
-        review = self._review(template, ReviewState(state), reason)
-        return CatalogEntry(template, review, created_at, decided_at)
+    def _entry(self, row: TemplateRow) -> CatalogEntry:
+        template = parse_template(row.body)
+        review = self._review(template, ReviewState(row.state), row.reason)
+        return CatalogEntry(template, review, row.created_at, row.decided_at)
 
     def _review(self, template: Template, state: ReviewState, reason: str | None) -> Review:
         """The review of a stored template; only its reviewer can have decided it.
@@ -312,18 +289,15 @@ class TemplateCatalog:
 
     def _insert(
         self,
-        conn: sqlite3.Connection,
+        tx: Tables,
         template: Template,
         review: Review,
         actor: str,
         *,
         decided: bool,
     ) -> None:
-        now = utc_timestamp()
-        conn.execute(
-            "INSERT INTO templates (id, version, layer, owner_prefix, state, body, reason,"
-            " proposed_by, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
+        tx.templates.add(
+            NewTemplate(
                 template.id,
                 template.version,
                 str(template.layer),
@@ -332,29 +306,21 @@ class TemplateCatalog:
                 json.dumps(template.to_json(), ensure_ascii=False, sort_keys=True),
                 review.reason,
                 actor,
-                now,
-                now if decided else None,
-            ),
+                decided,
+            )
         )
-        self.store.audit(conn, actor, f"template {review.state}", template.ref)
+        tx.audit.add(actor, f"template {review.state}", template.ref)
 
     def _decide(self, entry: CatalogEntry, decided: Review, actor: str) -> CatalogEntry:
-        with self.store.write() as conn:
-            changed = conn.execute(
-                "UPDATE templates SET state = ?, reason = ?, decided_at = ?"
-                " WHERE id = ? AND version = ? AND state = ?",
-                (
-                    str(decided.state),
-                    decided.reason,
-                    utc_timestamp(),
-                    entry.template.id,
-                    entry.template.version,
-                    str(entry.review.state),
-                ),
-            ).rowcount
-            if changed != 1:
-                raise AlreadyDecided(f"{entry.ref} was decided by another process meanwhile")
-            self.store.audit(
-                conn, actor, f"template {decided.state}", entry.ref, {"by": self.prefix}
+        with self.store.write() as tx:
+            changed = tx.templates.decide(
+                entry.template.id,
+                entry.template.version,
+                was=str(entry.review.state),
+                state=str(decided.state),
+                reason=decided.reason,
             )
+            if not changed:
+                raise AlreadyDecided(f"{entry.ref} was decided by another process meanwhile")
+            tx.audit.add(actor, f"template {decided.state}", entry.ref, {"by": self.prefix})
         return self.get(entry.ref)

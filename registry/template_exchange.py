@@ -19,7 +19,8 @@ top operator's decision cannot be taken by the sender's signature.
 from dataclasses import dataclass
 from typing import Any
 
-from registry import delegation, keyring, revocations
+from glid_core.identifiers import is_within
+from registry import delegation, keyring
 from registry.errors import RegistryError, Unauthorised
 from registry.store import Store
 from registry.template_catalog import CatalogEntry, TemplateCatalog
@@ -27,7 +28,6 @@ from signing.certificates import Certificate, TrustAnchor
 from signing.errors import SignatureError
 from signing.jws import check_signature
 from signing.keys import VerifyKey
-from signing.prefixes import is_within
 from signing.template_registration import check_body, parse_registration, sign_registration
 from signing.timestamps import iso, now
 from signing.verify import ChainVerdict, check_chain
@@ -90,7 +90,7 @@ def registration_for(
     entry = catalog.get(ref)
     _require_registrable(entry, store.node.prefix, store.node.role)
     chain = delegation.own_chain(store)
-    authority = keyring.active_key(store.conn, store.node.prefix)
+    authority = keyring.active_key(store, store.node.prefix)
     key = keyring.load_private(store, authority, passphrase)
     token = sign_registration(key, entry.ref, entry.template.canonical_bytes())
     return {
@@ -176,10 +176,8 @@ def check_registration(store: Store, document: Any, at: int | None = None) -> Re
             f"the registration of {claims.ref} carries no certificate chain, so key"
             f" {claims.kid} is unknown here; send the chain of the signing node's key"
         )
-    own = VerifyKey.from_jwk(keyring.active_key(store.conn, node.prefix).jwk)
-    verdict = check_chain(
-        TrustAnchor(node.prefix, own), chain, revocations.published_lists(store.conn)
-    )
+    own = VerifyKey.from_jwk(keyring.active_key(store, node.prefix).jwk)
+    verdict = check_chain(TrustAnchor(node.prefix, own), chain, store.revocations.published())
     signer = _signer(verdict, claims.ref, claims.iat)
     if claims.kid != signer.key.kid:
         raise UnknownSigner(

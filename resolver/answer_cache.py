@@ -2,8 +2,8 @@
 
 The hot path of a resolving node is "same identifier, same answer": the JSON and
 MessagePack bytes of each current answer are encoded once and served until the store
-changes. This process drops what it writes itself at once; ``PRAGMA data_version`` tells
-when another connection (another worker, a CLI command) has committed. Asking SQLite costs
+changes. This process drops what it writes itself at once; the store's change mark tells
+when another connection (another worker, a CLI command) has committed. Asking the store costs
 more than the rest of a cached answer, so it is asked at most every ``recheck`` seconds:
 another process's writes show within that time (10 ms by default), as a DNS server's
 zone reload shows after a moment, never a stale version after it.
@@ -13,38 +13,37 @@ echoes the client's spelling of the handle). Writes are rare next to reads, so a
 this process makes drops every Handle REST answer rather than matching spellings.
 """
 
-import sqlite3
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 RECHECK_SECONDS = 0.01
 
 
 class EncodedAnswers:
     def __init__(
-        self, conn: sqlite3.Connection, limit: int = 100_000, recheck: float = RECHECK_SECONDS
+        self,
+        change_mark: Callable[[], int],
+        limit: int = 100_000,
+        recheck: float = RECHECK_SECONDS,
     ) -> None:
-        self.conn = conn
+        self.change_mark = change_mark
         self.limit = limit
         self.recheck = recheck
         self._entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
         self._handle_rest: OrderedDict[str, bytes] = OrderedDict()
-        self._data_version = self._current_data_version()
+        self._mark = change_mark()
         self._checked_at = time.monotonic()
-
-    def _current_data_version(self) -> int:
-        version: int = self.conn.execute("PRAGMA data_version").fetchone()[0]
-        return version
 
     def _check_fresh(self) -> None:
         now = time.monotonic()
         if now - self._checked_at < self.recheck:
             return
         self._checked_at = now
-        version = self._current_data_version()
-        if version != self._data_version:
+        mark = self.change_mark()
+        if mark != self._mark:
             self.clear()
-            self._data_version = version
+            self._mark = mark
 
     def get(self, handle: str) -> tuple[bytes, bytes] | None:
         self._check_fresh()

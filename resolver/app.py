@@ -50,7 +50,7 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     store = Store.open(settings.directory)
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
-    app[ANSWERS] = EncodedAnswers(store.conn)
+    app[ANSWERS] = EncodedAnswers(store.change_mark)
     if settings.passphrase is not None:
         app[REGISTRAR] = registrar(store, settings.passphrase)
     node = {"prefix": store.node.prefix, "role": store.node.role}
@@ -72,7 +72,7 @@ async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
 
 async def healthz(request: web.Request) -> web.Response:
     store = request.app[STORE]
-    store.conn.execute("SELECT 1").fetchone()
+    store.ping()
     return web.json_response({"status": "ok", "prefix": store.node.prefix, "role": store.node.role})
 
 

@@ -31,12 +31,12 @@ from urllib.parse import quote, unquote
 
 from aiohttp import web
 
+from glid_core.identifiers import Identifier, Prefix
 from registry import principals, replay
 from registry.errors import NotFound, Unauthenticated, Unauthorised
-from registry.identifiers import Identifier, Prefix
 from registry.prefixes import require_authoritative, zone_of
-from registry.principals import Principal
 from registry.store import Store
+from registry.store.principals import Principal
 from resolver.limits import LIMITS
 from resolver.state import STORE
 from signing.b64 import b64url_decode, b64url_encode
@@ -89,7 +89,7 @@ def _basic_credentials(encoded: str) -> tuple[str, str]:
 
 def _known_principal(store: Store, identity: str) -> Principal:
     try:
-        return principals.get(store.conn, identity)
+        return principals.get(store, identity)
     except (NotFound, principals.BadIdentity) as exc:
         raise BadCredentials(f"unknown admin identity {identity!r} on this node") from exc
 
@@ -239,9 +239,9 @@ def verify_signed(
             f"signed request of {principal.identity} does not verify: it was altered or signed"
             f" over a different method, path, time, nonce or body ({exc})"
         ) from exc
-    with store.write() as conn:
+    with store.write() as tx:
         replay.remember(
-            conn, principal.identity, signed.nonce, expires_at=signed.ts + CLOCK_SKEW, now=now
+            tx, principal.identity, signed.nonce, expires_at=signed.ts + CLOCK_SKEW, now=now
         )
     return principal
 
@@ -303,10 +303,10 @@ def enrol(
         except KeyFormatError as exc:
             raise BadPrincipal(f"the JWK for {identity} is not usable: {exc}") from exc
     _, handle = principals.parse_identity(identity)
-    zone = zone_of(store.conn, handle.prefix)
+    zone = zone_of(store, handle.prefix)
     # A child node running on its own may hold an identity here, to propose templates to
     # this node (its reviewer); record writes for its prefix are still refused here.
     if zone is None or zone.relation != "delegated" or zone.prefix != str(handle.prefix):
-        require_authoritative(store.conn, handle.prefix, f"admin identity {identity}")
-    with store.write() as conn:
-        return principals.add(conn, identity, secret=secret or None, public_jwk=jwk)
+        require_authoritative(store, handle.prefix, f"admin identity {identity}")
+    with store.write() as tx:
+        return principals.add(tx, identity, secret=secret or None, public_jwk=jwk)

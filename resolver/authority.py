@@ -8,14 +8,15 @@ the same question and only differ in how they write the answer down.
 from dataclasses import dataclass, field
 from typing import Any
 
-from registry import prefixes, versions
-from registry.errors import IdentifierError, NotFound
+from glid_core.errors import IdentifierError
+from glid_core.identifiers import Identifier
+from registry import prefixes
+from registry.errors import NotFound
 from registry.evidence import chain_for_kid
-from registry.identifiers import Identifier
 from registry.keyring import decode_chain
 from registry.records import filter_values
 from registry.store import Store
-from registry.versions import StoredVersion
+from registry.store.versions import StoredVersion
 from signing.record_signature import parse_record_signature
 
 ANSWER_TTL_CAP = 86400
@@ -87,20 +88,20 @@ class Authority:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._chains: dict[str, list[str]] = {}
-        self._data_version = -1
+        self._change_mark = -1
 
     def chain(self, signature: str | None) -> list[str]:
         """The chain of the key that made ``signature``, remembered until the store changes.
 
         `glid accept` or `glid keys rotate` run by another process change a key's chain
-        while the daemon runs; SQLite's data_version tells when to look again.
+        while the daemon runs; the store's change mark tells when to look again.
         """
         if signature is None:
             return []
-        version = self.store.conn.execute("PRAGMA data_version").fetchone()[0]
-        if version != self._data_version:
+        mark = self.store.change_mark()
+        if mark != self._change_mark:
             self._chains.clear()
-            self._data_version = version
+            self._change_mark = mark
         kid = parse_record_signature(signature)[1].kid  # bounded: one entry per key
         chain = self._chains.get(kid)
         if chain is None:
@@ -121,7 +122,7 @@ class Authority:
         except IdentifierError as exc:
             return Missing(text, str(exc), "bad_identifier")
         handle = str(identifier)
-        zone = prefixes.zone_of(self.store.conn, identifier.prefix)
+        zone = prefixes.zone_of(self.store, identifier.prefix)
         if zone is None:
             return Missing(
                 handle, f"{identifier.prefix} is not under this node's prefixes", "outside"
@@ -135,7 +136,7 @@ class Authority:
                 handle, f"{identifier.prefix} is not under this node's prefixes", "outside"
             )
         try:
-            stored = versions.get(self.store.conn, handle, version=version, at=at)
+            stored = self.store.versions.get(handle, version=version, at=at)
         except NotFound as exc:
             return Missing(handle, str(exc))
         if stored.deleted and version is None:

@@ -17,8 +17,8 @@ from urllib.parse import quote
 
 import aiohttp
 
-from registry.errors import IdentifierError
-from registry.identifiers import Identifier, Prefix
+from glid_core.errors import IdentifierError
+from glid_core.identifiers import Identifier, Prefix
 from resolver.cache import SingleFlight, TtlCache
 from resolver.http_client import unreachable
 from signing.certificates import TrustAnchor, parse_certificate, parse_trust_anchor

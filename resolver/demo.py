@@ -19,6 +19,7 @@ from typing import Any
 
 from accounting.efficiency import evaluate
 from accounting.enterprise import from_record
+from glid_core.errors import GlidError
 from registry import delegation
 from registry.node import TRUST_ANCHOR_FILE, init_node, write_json
 from registry.service import registrar
@@ -28,7 +29,6 @@ from resolver.footprint import network_footprint
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
 from resolver.text import describe, footprint_lines
-from signing.errors import GlidError
 
 DEMO_FILE = "demo.json"
 ENV_FILE = "env"

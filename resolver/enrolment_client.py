@@ -4,8 +4,8 @@ from typing import Any
 
 import aiohttp
 
+from glid_core.errors import GlidError
 from resolver.http_client import unreachable
-from signing.errors import GlidError
 
 
 class EnrolmentFailed(GlidError):

@@ -12,10 +12,10 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from glid_core.errors import GlidError
 from resolver import handle_rest
 from resolver.errors import json_error, status_for
 from resolver.state import METRICS, SETTINGS
-from signing.errors import GlidError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

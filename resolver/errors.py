@@ -3,8 +3,15 @@
 import orjson
 from aiohttp import web
 
-from registry.errors import NotFound, OutsidePrefix, Unauthenticated, Unauthorised
-from signing.errors import GlidError
+from glid_core.errors import GlidError
+from registry.errors import (
+    NotFound,
+    OutsidePrefix,
+    StoreReadOnly,
+    StoreUnavailable,
+    Unauthenticated,
+    Unauthorised,
+)
 
 
 def json_error(status: int, message: str, **extra: object) -> web.Response:
@@ -22,4 +29,8 @@ def status_for(exc: GlidError) -> int:
         return 404
     if isinstance(exc, OutsidePrefix | Unauthorised):
         return 403
+    if isinstance(exc, StoreReadOnly):
+        return 405  # this node serves reads only; the write belongs on a writable node
+    if isinstance(exc, StoreUnavailable):
+        return 500
     return 400

@@ -13,7 +13,6 @@ node is not authoritative for is refused, never redirected. docs/protocol/handle
 is the reference.
 """
 
-import sqlite3
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any
@@ -22,26 +21,26 @@ from urllib.parse import unquote_to_bytes
 import orjson
 from aiohttp import web
 
-from registry import versions
-from registry.answers import SIGNATURE_INDEX, answer_values
+from glid_core.errors import GlidError, IdentifierError
+from glid_core.identifiers import Identifier, Prefix
+from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPE
+from registry.answers import answer_values
 from registry.errors import (
-    IdentifierError,
     NotFound,
     OutsidePrefix,
     RecordError,
+    StoreUnavailable,
     Unauthenticated,
     Unauthorised,
 )
-from registry.identifiers import Identifier, Prefix
 from registry.prefixes import require_authoritative
-from registry.records import SIGNATURE_TYPE, filter_values
+from registry.records import filter_values
 from registry.registration import Registrar
 from registry.store import Store
 from resolver.auth import SIGNED_SCHEME, authenticate, authorise
 from resolver.authority import Found, Missing, Referral
 from resolver.limits import RateLimited, too_many
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
-from signing.errors import GlidError
 
 PATH = "/api/handles/"
 REVERSE_LOOKUP = "/hrls/"
@@ -152,6 +151,8 @@ async def _guarded(
         return await work()
     except RateLimited as exc:
         return _too_busy(echo, exc)
+    except StoreUnavailable as exc:
+        return _failure(echo, Code.ERROR, 500, str(exc))
     except GlidError as exc:
         code, status = _classify(exc)
         return _failure(echo, code, status, str(exc))
@@ -159,8 +160,6 @@ async def _guarded(
         limit = request.app[SETTINGS].max_body_bytes
         message = f"request body is larger than the limit of {limit} bytes"
         return _failure(echo, Code.ERROR, 413, message)
-    except sqlite3.Error as exc:
-        return _failure(echo, Code.ERROR, 500, f"the node store failed: {exc}; try again")
 
 
 def _path_handle(request: web.Request) -> bytes:
@@ -244,7 +243,7 @@ def _registrar(request: web.Request) -> Registrar:
 def _current_values(store: Store, handle: str) -> list[dict[str, Any]] | None:
     """The live values of ``handle``, or None if it does not exist or was deleted."""
     try:
-        stored = versions.get(store.conn, handle)
+        stored = store.versions.get(handle)
     except NotFound:
         return None
     return None if stored.deleted else stored.values()
@@ -254,7 +253,7 @@ async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
     """Steps every write takes, in this order: a valid handle, a node that holds it (never
     a redirect), a proven identity, and that identity's right to the handle's prefix."""
     identifier = Identifier.from_text(text)
-    require_authoritative(request.app[STORE].conn, identifier.prefix, text)
+    require_authoritative(request.app[STORE], identifier.prefix, text)
     principal = await authenticate(request)
     authorise(principal, identifier)
     return identifier, principal.identity
@@ -445,7 +444,7 @@ async def _list(request: web.Request, text: str) -> web.Response:
         )
     prefix = Prefix.from_text(text)
     store = request.app[STORE]
-    require_authoritative(store.conn, prefix, f"prefix {text}")
+    require_authoritative(store, prefix, f"prefix {text}")
     authorise(await authenticate(request), prefix)
     page, size = _count(request, "page"), _count(request, "pageSize")
     paged = page is not None or size is not None
@@ -454,7 +453,7 @@ async def _list(request: web.Request, text: str) -> web.Response:
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise HandleRestError(Code.ERROR, 400, f"pageSize= must be 1 to {MAX_PAGE_SIZE}")
     offset, limit = (page * size, size) if paged else (0, MAX_PAGE_SIZE + 1)
-    total, handles = versions.list_handles(store.conn, str(prefix), offset=offset, limit=limit)
+    total, handles = store.versions.list_handles(str(prefix), offset=offset, limit=limit)
     if not paged and total > MAX_PAGE_SIZE:
         raise HandleRestError(
             Code.ERROR,

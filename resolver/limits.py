@@ -20,8 +20,8 @@ from collections.abc import Awaitable, Callable, Mapping
 import orjson
 from aiohttp import web
 
+from glid_core.errors import GlidError
 from resolver.settings import Settings
-from signing.errors import GlidError
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_TRACKED = 100_000

@@ -10,15 +10,14 @@ from typing import Any
 
 from aiohttp import web
 
-from registry import prefixes
+from glid_core.errors import IdentifierError
+from glid_core.identifiers import Identifier
 from registry.bulk import parse_item, read_jsonl
-from registry.errors import IdentifierError, NotFound
+from registry.errors import NotFound
 from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
-from registry.identifiers import Identifier
 from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
-from registry.revocations import published_lists
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
@@ -102,7 +101,7 @@ def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[s
     if isinstance(answer, Referral):
         # The parent's own list travels with its referral, so a resolver checks the
         # child's answers against what the parent revoked, not what the child admits to.
-        body["revocations"] = published_lists(request.app[STORE].conn)
+        body["revocations"] = request.app[STORE].revocations.published()
     return body
 
 
@@ -167,14 +166,14 @@ async def resolve_batch(request: web.Request) -> web.Response:
 async def prefix_record(request: web.Request) -> web.Response:
     store = request.app[STORE]
     try:
-        entry = prefixes.find(store.conn, request.match_info["prefix"].lower())
+        entry = store.prefixes.find(request.match_info["prefix"].lower())
     except NotFound as exc:
         return json_error(404, str(exc), prefix=request.match_info["prefix"])
     body: dict[str, Any] = {"prefix": entry.prefix, "relation": entry.relation, "site": entry.site}
     if entry.relation == "delegated":
         body["chain"] = decode_chain(entry.certificate)
     elif entry.relation in ("own", "hosted"):
-        key = active_key(store.conn, entry.prefix)
+        key = active_key(store, entry.prefix)
         body["chain"] = chain_of(key)
         body["jwk"] = key.jwk
     return respond(request, body)
@@ -183,7 +182,7 @@ async def prefix_record(request: web.Request) -> web.Response:
 @routes.get("/glid/v1/node")
 async def node(request: web.Request) -> web.Response:
     store = request.app[STORE]
-    key = active_key(store.conn, store.node.prefix)
+    key = active_key(store, store.node.prefix)
     return respond(
         request,
         {
@@ -211,12 +210,9 @@ async def inclusion_proof(request: web.Request) -> web.Response:
     handle = str(Identifier.from_text(request.match_info["handle"]))
     version = _int_param(request, "version")
     if version is None:
-        row = store.conn.execute(
-            "SELECT current_version FROM identifiers WHERE handle = ?", (handle,)
-        ).fetchone()
-        if row is None:
+        version = store.versions.current_number(handle)
+        if version is None:
             raise NotFound(f"{handle} is not on this node")
-        version = int(row[0])
     return respond(request, NodeLog(store).inclusion(handle, version, _int_param(request, "size")))
 
 
@@ -232,7 +228,7 @@ async def consistency_proof(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/revocations")
 async def revocations(request: web.Request) -> web.Response:
-    return respond(request, {"lists": published_lists(request.app[STORE].conn)})
+    return respond(request, {"lists": request.app[STORE].revocations.published()})
 
 
 @routes.post("/glid/v1/records")

@@ -14,8 +14,8 @@
 
 from aiohttp import web
 
+from glid_core.identifiers import Identifier
 from registry import enrolment, template_exchange
-from registry.identifiers import Identifier
 from registry.template_catalog import USABLE, TemplateCatalog
 from resolver.auth import authenticate, authorise
 from resolver.errors import json_error

@@ -14,9 +14,9 @@ from typing import Any
 import aiohttp
 import orjson
 
+from glid_core.errors import GlidError
 from registry.registration import Outcome, Submission
 from resolver.http_client import basic_credentials, unreachable
-from signing.errors import GlidError
 
 CHUNK_ITEMS = 1000
 CHUNK_BYTES = 4 << 20  # half the node's default body limit

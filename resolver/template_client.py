@@ -10,8 +10,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from glid_core.errors import GlidError
 from resolver.http_client import basic_credentials, unreachable
-from signing.errors import GlidError
 
 
 class TemplateExchangeFailed(GlidError):

@@ -13,20 +13,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from glid_core.errors import GlidError, PrefixError
+from glid_core.identifiers import is_direct_child, is_within, normalise_prefix, require_canonical
 from signing.errors import (
     CertificateError,
     DelegationError,
     DelegationRequestError,
-    GlidError,
     JWSFormatError,
     KeyFormatError,
-    PrefixError,
     SignatureError,
     TrustAnchorError,
 )
 from signing.jws import check_signature, parse_compact, sign_compact
 from signing.keys import SigningKey, VerifyKey
-from signing.prefixes import is_direct_child, is_within, normalise_prefix, require_canonical
 from signing.timestamps import now, numeric_date
 
 CERT_TYP = "glid-cert+jwt"

@@ -1,20 +1,6 @@
-"""The root of glid's exception tree.
+"""Errors of keys, signatures, certificates and logs, under the base layer's GlidError."""
 
-Every error glid raises on purpose derives from :class:`GlidError`, so the CLI and the
-daemon can turn any of them into a clear message without catching bugs by accident.
-Each subclass's docstring is its default message.
-"""
-
-
-class GlidError(Exception):
-    """glid could not complete the operation."""
-
-    def __init__(self, message: str | None = None) -> None:
-        super().__init__(message or (self.__doc__ or "").strip())
-
-
-class EncodingError(GlidError, ValueError):
-    """A value cannot be put in canonical form."""
+from glid_core.errors import GlidError
 
 
 class SignatureError(GlidError, ValueError):
@@ -39,10 +25,6 @@ class WrongPassphraseError(KeyFileError):
 
 class PassphraseRequiredError(GlidError):
     """No passphrase is available: set GLID_PASSPHRASE or run the command from a terminal."""
-
-
-class PrefixError(GlidError, ValueError):
-    """A prefix is malformed; use dot-separated ASCII segments such as 88.118.8."""
 
 
 class JWSFormatError(GlidError, ValueError):

@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from signing import canonical
+from glid_core import canonical
+from glid_core.layout import SIGNATURE_TYPE
 from signing.errors import MerkleError, ProofError
-from signing.record_signature import SIGNATURE_TYPE, VALUE_FIELDS
+from signing.record_signature import VALUE_FIELDS
 from signing.timestamps import numeric_date
 
 HASH_BYTES = 32

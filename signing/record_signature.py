@@ -14,22 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from signing import canonical
-from signing.errors import (
-    DigestMismatchError,
-    EncodingError,
-    JWSFormatError,
-    RecordSignatureError,
-)
+from glid_core import canonical
+from glid_core.errors import EncodingError
+from glid_core.layout import MAX_INDEX, SIGNATURE_TYPE, TEMPLATE_INDEX
+from signing.errors import DigestMismatchError, JWSFormatError, RecordSignatureError
 from signing.jws import CompactJWS, parse_compact, sign_compact
 from signing.keys import SigningKey
 from signing.timestamps import numeric_date
 
 RECORD_TYP = "glid-record+jwt"
-SIGNATURE_TYPE = "HS_SIGNATURE"
-TEMPLATE_INDEX = 1001
 VALUE_FIELDS = ("index", "type", "data", "ttl", "timestamp")
-MAX_INDEX = 2**32 - 1
 _URLSAFE = bytes.maketrans(b"+/", b"-_")
 # A dig key is an index in its one decimal spelling: no sign, no leading zero.
 _DIG_KEY = re.compile(r"0|[1-9][0-9]*")

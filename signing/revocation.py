@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from signing.errors import JWSFormatError, PrefixError, RevocationError, SignatureError
+from glid_core.errors import PrefixError
+from glid_core.identifiers import is_within, normalise_prefix, require_canonical
+from signing.errors import JWSFormatError, RevocationError, SignatureError
 from signing.jws import parse_compact, sign_compact
 from signing.keys import SigningKey, VerifyKey
-from signing.prefixes import is_within, normalise_prefix, require_canonical
 from signing.timestamps import iso, now, numeric_date
 
 CRL_TYP = "glid-crl+jwt"

@@ -12,8 +12,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
+from glid_core.errors import GlidError
 from signing.b64 import b64url_encode
-from signing.errors import GlidError, JWSFormatError, SignatureError
+from signing.errors import JWSFormatError, SignatureError
 from signing.jws import CompactJWS, parse_compact, sign_compact
 from signing.keys import SigningKey
 from signing.timestamps import now, numeric_date

@@ -4,7 +4,7 @@ import time
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 
 def numeric_date(value: int | datetime) -> int:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any, NamedTuple, NoReturn
 
+from glid_core.errors import GlidError
+from glid_core.identifiers import is_within, prefix_of
 from signing.b64 import b64_decode
 from signing.certificates import (
     DELEGATE,
@@ -24,11 +26,9 @@ from signing.certificates import (
     parse_trust_anchor,
 )
 from signing.checkpoint import Checkpoint, key_id, parse_checkpoint
-from signing.errors import GlidError
 from signing.jws import check_signature
 from signing.keys import VerifyKey
 from signing.merkle import leaf_hash, log_leaf, record_digest, verify_inclusion
-from signing.prefixes import is_within, prefix_of
 from signing.record_signature import (
     RecordClaims,
     check_digests,

@@ -8,7 +8,7 @@ operator reading the message knows which file or field to change.
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 if TYPE_CHECKING:
     from templates_meta.validate import FieldError

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from signing.canonical import encode
+from glid_core.canonical import encode
 from templates_meta.errors import (
     ConstraintLoosened,
     FieldConflict,

@@ -15,11 +15,11 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
-from signing.canonical import encode
+from glid_core.canonical import encode
+from glid_core.layout import FIRST_ITEM_INDEX
 from templates_meta.errors import InvalidTemplate, UnitError
 from templates_meta.units import dimension_of
 
-FIRST_ITEM_INDEX = 2000
 """Handle indexes below this belong to the record machinery (admin, keys, signatures, 1001)."""
 
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
@@ -32,7 +32,7 @@ DATETIME_PATTERN = (
 """RFC 3339 date-time with a zone, as record timestamps are written: 2026-01-01T00:00:00Z."""
 
 IDENTIFIER_PATTERN = r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*/[^\x00-\x1f\x7f]+$"
-"""The shape of a PREFIX/SUFFIX reference; registry.identifiers checks the full grammar."""
+"""The shape of a PREFIX/SUFFIX reference; glid_core.identifiers checks the full grammar."""
 
 _NAME = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)*$")
 _SEMVER = re.compile(

@@ -29,21 +29,19 @@ from pydantic import Field as PydanticField
 from pydantic_core import ErrorDetails, PydanticCustomError
 from typing_extensions import TypedDict
 
+from glid_core.layout import FIRST_ITEM_INDEX, TEMPLATE_INDEX
 from templates_meta.errors import InvalidTemplate, RecordInvalid
 from templates_meta.inherit import EffectiveTemplate
 from templates_meta.model import (
     DATE_PATTERN,
     DATETIME_PATTERN,
     DECIMAL_PATTERN,
-    FIRST_ITEM_INDEX,
     IDENTIFIER_PATTERN,
     Field,
     FieldType,
     split_ref,
 )
 from templates_meta.units import UNITS, conversion_factor
-
-TEMPLATE_INDEX = 1001
 
 _CONFIG = ConfigDict(extra="forbid")
 

@@ -5,8 +5,8 @@ import re
 import shlex
 from pathlib import Path
 
+from glid_core import canonical
 from resolver.cli import build_parser
-from signing import canonical
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -12,9 +12,9 @@ import os
 import sys
 from collections.abc import Sequence
 
+from glid_core.errors import GlidError
 from resolver.cli import commands
 from resolver.cli.output import UsageError, error
-from signing.errors import GlidError
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -187,17 +187,16 @@ def run_register(args: argparse.Namespace) -> int:
 
 
 def run_show(args: argparse.Namespace) -> int:
-    from registry import versions
+    from glid_core.identifiers import Identifier
     from registry.answers import handle_answer
     from registry.errors import NotFound
     from registry.evidence import bundle_for
-    from registry.identifiers import Identifier
     from registry.store import Store
     from signing.keyfile import PASSPHRASE_ENV, passphrase
 
     handle = Identifier.from_text(args.id).to_text()
     store = Store.open(args.dir)
-    stored = versions.get(store.conn, handle, version=args.version)
+    stored = store.versions.get(handle, version=args.version)
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
     if args.bundle:

@@ -4,7 +4,7 @@ import json
 import sys
 from typing import Any
 
-from signing.errors import GlidError
+from glid_core.errors import GlidError
 
 
 class InputError(GlidError):

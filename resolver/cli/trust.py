@@ -22,7 +22,7 @@ from resolver.cli.options import (
 from resolver.cli.output import InputError, emit_json
 
 if TYPE_CHECKING:
-    from registry.keyring import KeyEntry
+    from registry.store.keys import KeyEntry
     from signing.keys import VerifyKey
     from signing.verify import Verdict
 
@@ -183,11 +183,10 @@ def run_verify(args: argparse.Namespace) -> int:
 
 
 def run_keys_list(args: argparse.Namespace) -> int:
-    from registry import keyring
     from registry.store import Store
 
     with Store.open(node_dir(args)) as store:
-        entries = [_key_json(entry) for entry in keyring.list_keys(store.conn)]
+        entries = [_key_json(entry) for entry in store.keys.all()]
     if args.json:
         emit_json(entries)
         return 0
@@ -234,8 +233,8 @@ def run_device_sign(args: argparse.Namespace) -> int:
 
     import orjson
 
+    from glid_core.errors import GlidError
     from registry import devices
-    from signing.errors import GlidError
     from signing.keyfile import passphrase
 
     if (args.key is None) == (args.name is None):
@@ -298,7 +297,7 @@ def run_log_checkpoint(args: argparse.Namespace) -> int:
 
     with Store.open(node_dir(args)) as store:
         text = current_checkpoint(store, _optional_passphrase())
-        signer = VerifyKey.from_jwk(keyring.active_key(store.conn, store.node.prefix).jwk)
+        signer = VerifyKey.from_jwk(keyring.active_key(store, store.node.prefix).jwk)
     checkpoint = parse_checkpoint(text)
     emit_json(
         {
@@ -314,14 +313,13 @@ def run_log_checkpoint(args: argparse.Namespace) -> int:
 
 
 def run_log_prove(args: argparse.Namespace) -> int:
-    from registry import versions
+    from glid_core.identifiers import Identifier
     from registry.evidence import proofs
-    from registry.identifiers import Identifier
     from registry.store import Store
 
     handle = Identifier.from_text(args.id).to_text()
     with Store.open(node_dir(args)) as store:
-        version = args.version or versions.get(store.conn, handle).version
+        version = args.version or store.versions.get(handle).version
         body = proofs(store, handle, version, _optional_passphrase())["log"]
     emit_json({"handle": handle, "version": version, **body})
     return 0
@@ -359,9 +357,9 @@ def _checkpoint_text(path: Path) -> str:
 
 
 def run_log_audit(args: argparse.Namespace) -> int:
+    from glid_core.errors import GlidError
     from signing.b64 import b64_decode
     from signing.checkpoint import audit, parse_checkpoint
-    from signing.errors import GlidError
 
     proof_document = read_json(args.proof)
     hashes = proof_document.get("consistency") if isinstance(proof_document, dict) else None

@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
-from registry import devices, keyring, revocations, versions
+from registry import devices, keyring, revocations
 from registry.evidence import bundle_for
 from registry.store import Store
+from registry.store.keys import KeyEntry
 from signing.certificates import DEVICE_TEMPLATES, parse_certificate
 from signing.record_signature import sign_record
 from signing.timestamps import now
@@ -30,7 +31,7 @@ def pair(tmp_path: Path) -> Pair:
     return make_pair(tmp_path)
 
 
-def add_meter(pair: Pair, name: str = "meter-1") -> keyring.KeyEntry:
+def add_meter(pair: Pair, name: str = "meter-1") -> KeyEntry:
     with Store.open(pair.enterprise) as store:
         return devices.add_device(store, PASSPHRASE, name)
 
@@ -48,7 +49,7 @@ def test_device_add_writes_a_private_key_file_and_a_restricted_certificate(pair:
     assert (entry.purpose, entry.name, entry.prefix) == ("device", "meter-1", "88.7")
     chain = keyring.chain_of(entry)
     with Store.open(pair.enterprise) as store:
-        authority = keyring.active_key(store.conn, "88.7")
+        authority = keyring.active_key(store, "88.7")
     # The device's chain is the node's own chain plus the device certificate.
     assert chain[:-1] == keyring.chain_of(authority)
     device_cert = parse_certificate(chain[-1])
@@ -73,7 +74,7 @@ def test_a_pre_signed_reading_is_stored_under_the_device_signature(pair: Pair) -
         register(pair.enterprise, reading["handle"], reading["values"], reading["signature"]) == ""
     )
     with Store.open(pair.enterprise) as store:
-        stored = versions.get(store.conn, "88.7/r-1")
+        stored = store.versions.get("88.7/r-1")
         assert stored.signature == reading["signature"]
         assert stored.values() == reading["values"]  # kept as signed, not re-stamped
         bundle = bundle_for(store, stored, passphrase=PASSPHRASE)
@@ -91,7 +92,7 @@ def test_a_device_cannot_sign_a_product_footprint(pair: Pair) -> None:
     assert "may sign only records of 88/tpl.activity-data, 88/tpl.device-reading" in error
     assert "88/tpl.product-footprint" in error
     with Store.open(pair.enterprise) as store:
-        assert versions.count(store.conn) == (1, 1)  # only the admin identity's handle
+        assert store.versions.count() == (1, 1)  # only the admin identity's handle
     # The same forgery handed to a buyer as a bundle fails at the key step.
     bundle = {
         "handle": forged["handle"],
@@ -135,7 +136,7 @@ def test_the_signed_version_must_be_the_version_it_becomes(pair: Pair) -> None:
 
 def test_keys_that_are_not_devices_of_this_node_are_refused(pair: Pair, tmp_path: Path) -> None:
     with Store.open(pair.enterprise) as store:
-        node_key = keyring.load_private(store, keyring.active_key(store.conn, "88.7"), PASSPHRASE)
+        node_key = keyring.load_private(store, keyring.active_key(store, "88.7"), PASSPHRASE)
     values = devices.sign_reading(node_key, "88.7/r-1", example("device-reading"))["values"]
     token = sign_record("88.7/r-1", 1, values, node_key, now())
     error = register(pair.enterprise, "88.7/r-1", values, token)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from registry import keyring, versions
+from registry import keyring
 from registry.evidence import CheckpointUnavailable, bundle_for, checkpoint_size
 from registry.store import Store
 from signing.checkpoint import parse_checkpoint
@@ -25,9 +25,9 @@ def pair(tmp_path: Path) -> Pair:
 
 def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
-        stored = versions.get(store.conn, "88.7/p1")
+        stored = store.versions.get("88.7/p1")
         bundle = bundle_for(store, stored, passphrase=PASSPHRASE)
-        authority = keyring.active_key(store.conn, "88.7")
+        authority = keyring.active_key(store, "88.7")
     assert set(bundle) == {
         "handle",
         "version",
@@ -53,7 +53,7 @@ def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
 
 def test_the_stored_checkpoint_is_reused_until_the_log_grows(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
-        stored = versions.get(store.conn, "88.7/p0")
+        stored = store.versions.get("88.7/p0")
         first = bundle_for(store, stored, passphrase=PASSPHRASE)["log"]["checkpoint"]
         # No passphrase needed while the stored checkpoint still covers the log.
         assert bundle_for(store, stored, passphrase=None)["log"]["checkpoint"] == first
@@ -63,24 +63,20 @@ def test_the_stored_checkpoint_is_reused_until_the_log_grows(pair: Pair) -> None
             bundle_for(store, stored, passphrase=None)
         grown = bundle_for(store, stored, passphrase=PASSPHRASE)
         assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 5
-        assert store.meta("checkpoint") == grown["log"]["checkpoint"]
+        assert store.meta.get("checkpoint") == grown["log"]["checkpoint"]
     assert verify_bundle(grown, pair.anchor).valid
 
 
 def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
-        before = keyring.signing_key(store.conn, "88.7")
+        before = keyring.signing_key(store, "88.7")
         rotated = keyring.rotate(store, PASSPHRASE)
-        assert keyring.find_key(store.conn, before.kid).retired_at is not None
-        assert keyring.active_key(store.conn, "88.7").kid == before.kid  # still the authority
+        assert store.keys.find(before.kid).retired_at is not None
+        assert keyring.active_key(store, "88.7").kid == before.kid  # still the authority
     assert register(pair.enterprise, "88.7/p0", product_values("second")) == ""
     with Store.open(pair.enterprise) as store:
-        old = bundle_for(
-            store, versions.get(store.conn, "88.7/p0", version=1), passphrase=PASSPHRASE
-        )
-        new = bundle_for(
-            store, versions.get(store.conn, "88.7/p0", version=2), passphrase=PASSPHRASE
-        )
+        old = bundle_for(store, store.versions.get("88.7/p0", version=1), passphrase=PASSPHRASE)
+        new = bundle_for(store, store.versions.get("88.7/p0", version=2), passphrase=PASSPHRASE)
     assert new["chain"] == [*old["chain"], keyring.chain_of(rotated)[-1]]
     for bundle, kid in ((old, before.kid), (new, rotated.kid)):
         verdict = verify_bundle(bundle, pair.anchor)
@@ -90,7 +86,7 @@ def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair:
 
 def test_an_altered_bundle_fails_at_the_step_that_catches_it(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
-        bundle = bundle_for(store, versions.get(store.conn, "88.7/p2"), passphrase=PASSPHRASE)
+        bundle = bundle_for(store, store.versions.get("88.7/p2"), passphrase=PASSPHRASE)
     bundle["values"][2]["data"]["value"] = "rewritten"
     failed = verify_bundle(bundle, pair.anchor).failed
     assert failed is not None and failed.name == "digests" and "index 2000" in failed.detail

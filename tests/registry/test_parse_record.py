@@ -13,8 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from glid_core.layout import MAX_INDEX
 from registry.errors import RecordError
-from registry.records import MAX_INDEX, parse_record, parse_values, values_to_json
+from registry.records import parse_record, parse_values, values_to_json
 
 STAMP = "2026-11-22T00:00:00Z"
 

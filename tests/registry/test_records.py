@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from glid_core.layout import MAX_VALUES
 from registry.errors import RecordError
 from registry.records import (
-    MAX_VALUES,
     HandleValue,
     decode_values,
     encode_record,

@@ -6,7 +6,6 @@ from typing import Any
 import orjson
 import pytest
 
-from registry import versions
 from registry.bulk import MAX_LINE_BYTES, read_jsonl
 from registry.errors import NotFound, OutsidePrefix, RecordError
 from registry.registration import Outcome, Registrar, Submission
@@ -14,6 +13,7 @@ from registry.service import registrar
 from registry.store import Store
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import line, product_values
+from tests.store_file import raw_connection
 
 
 @pytest.fixture
@@ -29,25 +29,34 @@ def service(store: Store) -> Registrar:
 def dump(store: Store) -> list[Any]:
     """Every row of every table: what "the store is unchanged" compares."""
     tables = [
-        row[0] for row in store.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        row[0]
+        for row in raw_connection(store).execute(
+            "SELECT name FROM sqlite_master WHERE type='table'"
+        )
     ]
-    return [(t, store.conn.execute(f"SELECT * FROM {t}").fetchall()) for t in sorted(tables)]
+    return [
+        (t, raw_connection(store).execute(f"SELECT * FROM {t}").fetchall()) for t in sorted(tables)
+    ]
 
 
 def test_register_signs_stores_and_versions(service: Registrar, store: Store) -> None:
     first = service.register_one("88.101.7/coil-1", product_values(), "tester")
     second = service.register_one("88.101.7/coil-1", product_values("cold coil"), "tester")
     assert (first.version, second.version) == (1, 2)
-    current = versions.get(store.conn, "88.101.7/coil-1")
+    current = store.versions.get("88.101.7/coil-1")
     assert current.version == 2
     assert current.values()[2]["data"]["value"] == "cold coil"
-    assert versions.get(store.conn, "88.101.7/coil-1", version=1).values()[2]["data"]["value"] == (
+    assert store.versions.get("88.101.7/coil-1", version=1).values()[2]["data"]["value"] == (
         "hot-rolled coil"
     )
     assert current.signature is not None and current.signature.count(".") == 2
-    audit = store.conn.execute(
-        "SELECT actor, action, target FROM audit WHERE action = 'register' AND actor != 'node'"
-    ).fetchall()
+    audit = (
+        raw_connection(store)
+        .execute(
+            "SELECT actor, action, target FROM audit WHERE action = 'register' AND actor != 'node'"
+        )
+        .fetchall()
+    )
     assert audit == [("tester", "register", "88.101.7/coil-1")] * 2
 
 
@@ -55,7 +64,7 @@ def test_the_node_stamps_every_value(service: Registrar, store: Store) -> None:
     values = product_values()
     values[0]["timestamp"] = "1999-01-01T00:00:00Z"
     service.register_one("88.101.7/a", values, "t")
-    stamps = {value["timestamp"] for value in versions.get(store.conn, "88.101.7/a").values()}
+    stamps = {value["timestamp"] for value in store.versions.get("88.101.7/a").values()}
     assert len(stamps) == 1 and "1999-01-01T00:00:00Z" not in stamps
 
 
@@ -63,7 +72,7 @@ def test_prefix_case_is_normalised(service: Registrar, store: Store) -> None:
     outcome = service.register_one("88.101.7/Coil", product_values(), "t")
     assert outcome.handle == "88.101.7/Coil"
     service.register_one("88.101.7/Coil", product_values(), "t")
-    assert versions.get(store.conn, "88.101.7/Coil").version == 2
+    assert store.versions.get("88.101.7/Coil").version == 2
 
 
 @pytest.mark.parametrize(
@@ -110,7 +119,7 @@ def test_rejected_records_leave_the_store_unchanged(
 
 def test_bare_string_data_is_accepted(service: Registrar, store: Store) -> None:
     service.register_one("88.101.7/s", [{"index": 1, "type": "URL", "data": "https://x"}], "t")
-    (value,) = versions.get(store.conn, "88.101.7/s").values()
+    (value,) = store.versions.get("88.101.7/s").values()
     assert value["data"] == {"format": "string", "value": "https://x"}
 
 
@@ -124,16 +133,16 @@ def test_a_bulk_batch_keeps_going_past_bad_lines(store: Store) -> None:
     outcomes = list(service.register(submissions, "t"))
     rejected = [o.line for o in outcomes if not o.accepted]
     assert rejected == [4, 8]
-    assert versions.count(store.conn) == (9, 9)  # and the admin identity's handle
+    assert store.versions.count() == (9, 9)  # and the admin identity's handle
 
 
 def test_delete_appends_a_tombstone_and_keeps_history(service: Registrar, store: Store) -> None:
     service.register_one("88.101.7/gone", product_values(), "t")
     outcome = service.delete("88.101.7/gone", "t")
     assert outcome.version == 2
-    assert versions.get(store.conn, "88.101.7/gone").deleted
-    assert versions.get(store.conn, "88.101.7/gone", version=1).values()
-    assert versions.list_handles(store.conn, "88.101.7") == (1, ["88.101.7/admin"])
+    assert store.versions.get("88.101.7/gone").deleted
+    assert store.versions.get("88.101.7/gone", version=1).values()
+    assert store.versions.list_handles("88.101.7") == (1, ["88.101.7/admin"])
     with pytest.raises(RecordError, match="already deleted"):
         service.delete("88.101.7/gone", "t")
     with pytest.raises(NotFound):

@@ -7,6 +7,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from glid_core.errors import EmptySuffix
+from glid_core.identifiers import Identifier, Prefix
 from registry.errors import (
     BadCheckDigit,
     BadDigitalLink,
@@ -15,12 +17,10 @@ from registry.errors import (
     BadHandle,
     BadOid,
     BadPrivateCode,
-    EmptySuffix,
     NotInScheme,
     SchemeError,
     UnknownScheme,
 )
-from registry.identifiers import Identifier, Prefix
 from registry.schemes import (
     Canonical,
     SchemeAdapter,

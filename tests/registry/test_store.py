@@ -5,18 +5,19 @@ from pathlib import Path
 
 import pytest
 
-from registry import migrations
 from registry.errors import NodeExists, NotANode, StoreError
 from registry.node import init_node
 from registry.store import DB_NAME, Store
+from registry.store import sqlite_schema as migrations
 from tests.conftest import PASSPHRASE
+from tests.store_file import raw_connection
 
 
 def test_init_creates_a_wal_store_key_and_delegation_request(tmp_path: Path) -> None:
     created = init_node(tmp_path / "n", role="enterprise", prefix="88.101.7", passphrase=PASSPHRASE)
     store = created.store
     assert store.node.role == "enterprise" and store.node.prefix == "88.101.7"
-    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert raw_connection(store).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert created.handoff == tmp_path / "n" / "delegation-request.json"
     (key_file,) = (tmp_path / "n" / "keys").iterdir()
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
@@ -85,13 +86,15 @@ ROWS = {
 @pytest.mark.parametrize("table", sorted(ROWS))
 def test_history_tables_are_append_only(make_node: Callable[..., Path], table: str) -> None:
     store = Store.open(make_node())
-    before = store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    store.conn.execute(ROWS[table])
+    before = raw_connection(store).execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    raw_connection(store).execute(ROWS[table])
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        store.conn.execute(f"DELETE FROM {table}")
+        raw_connection(store).execute(f"DELETE FROM {table}")
     with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        store.conn.execute(f"UPDATE {table} SET {FIRST_COLUMN[table]} = NULL")
-    assert store.conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0] == before + 1
+        raw_connection(store).execute(f"UPDATE {table} SET {FIRST_COLUMN[table]} = NULL")
+    assert (
+        raw_connection(store).execute(f"SELECT count(*) FROM {table}").fetchone()[0] == before + 1
+    )
 
 
 def test_a_newer_schema_is_refused(make_node: Callable[..., Path]) -> None:
@@ -107,11 +110,15 @@ def test_an_older_store_is_migrated_on_open(make_node: Callable[..., Path]) -> N
     directory = make_node()
     conn = sqlite3.connect(directory / DB_NAME)
     conn.executescript(
-        "DROP TABLE delegation_requests; DROP TABLE request_nonces; PRAGMA user_version = 1;"
+        "DROP TABLE delegation_requests; DROP TABLE request_nonces; DROP INDEX keys_by_prefix;"
+        " ALTER TABLE keys DROP COLUMN seq; PRAGMA user_version = 1;"
     )
     conn.close()
     with Store.open(directory) as store:
-        assert migrations.schema_version(store.conn) == len(migrations.MIGRATIONS) == 3
-        tables = {row[0] for row in store.conn.execute("SELECT name FROM sqlite_master")}
+        # Keys made before the seq column keep their order: seq is numbered from rowid.
+        assert [k.purpose for k in store.keys.all()] == ["node"]
+        assert store.keys.newest_signing("88.101.7") is not None
+        assert store.schema_version() == len(migrations.MIGRATIONS) == 4
+        tables = {row[0] for row in raw_connection(store).execute("SELECT name FROM sqlite_master")}
         assert {"delegation_requests", "request_nonces"} <= tables
         assert store.node.prefix == "88.101.7"  # the data from before the upgrade is intact

@@ -23,6 +23,7 @@ from templates_meta.errors import (
 )
 from templates_meta.model import Template, parse_template
 from templates_meta.review import ReviewState
+from tests.store_file import raw_connection
 from tests.templates_data import STEEL, coil_extension
 
 
@@ -45,7 +46,7 @@ def top(make_node: Callable[..., Path]) -> Iterator[TemplateCatalog]:
 
 
 def snapshot(catalog: TemplateCatalog) -> tuple[list[Any], int]:
-    conn = catalog.store.conn
+    conn = raw_connection(catalog.store)
     rows = conn.execute("SELECT * FROM templates ORDER BY id, version").fetchall()
     audits = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
     return rows, audits
@@ -96,9 +97,13 @@ def test_a_proposal_is_approved_by_the_parent_node_and_then_usable(
     merged = secondary.effective(proposed.ref)
     assert merged.chain[1] == STEEL
     assert merged.by_name["coil_width"].index == 3000
-    actions = secondary.store.conn.execute(
-        "SELECT actor, action, target FROM audit WHERE target = ? ORDER BY id", (proposed.ref,)
-    ).fetchall()
+    actions = (
+        raw_connection(secondary.store)
+        .execute(
+            "SELECT actor, action, target FROM audit WHERE target = ? ORDER BY id", (proposed.ref,)
+        )
+        .fetchall()
+    )
     assert actions == [
         ("enterprise-8", "template proposed", proposed.ref),
         ("operator", "template approved", proposed.ref),
@@ -271,8 +276,8 @@ def test_the_templates_table_is_the_only_place_a_template_lives(
     ref = secondary.propose(extension(), "test").ref
     reopened = TemplateCatalog.open(Store.open(secondary.store.directory))
     assert reopened.get(ref).template == extension()
-    with pytest.raises(sqlite3.IntegrityError), secondary.store.write() as conn:
-        conn.execute(
+    with pytest.raises(sqlite3.IntegrityError):
+        raw_connection(secondary.store).execute(
             "INSERT INTO templates (id, version, layer, owner_prefix, state, body,"
             " created_at) VALUES ('88.101.8/tpl.coil', '1.0.0', 'x', 'x', 'x', '{}', 'x')"
         )

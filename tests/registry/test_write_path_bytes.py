@@ -14,21 +14,21 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry import versions
-from registry.identifiers import Prefix
+from glid_core import canonical
+from glid_core.errors import EncodingError
+from glid_core.identifiers import Prefix
 from registry.keyring import NodeSigner
 from registry.log import NodeLog
 from registry.registration import Submission
 from registry.service import registrar
 from registry.store import Store
-from signing import canonical
 from signing.b64 import b64url_encode
-from signing.errors import EncodingError
 from signing.jws import json_bytes, verify_compact
 from signing.merkle import MerkleLog, log_leaf, record_digest
 from signing.record_signature import RECORD_TYP, check_digests, parse_record_signature
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
+from tests.store_file import raw_connection
 
 scalars = (
     st.text(max_size=6)
@@ -91,7 +91,7 @@ def test_registered_rows_match_the_reference_definitions(
     key = NodeSigner(store, PASSPHRASE).key_for(Prefix.from_text("88.101.7"))
     header = b64url_encode(json_bytes({"alg": "EdDSA", "kid": key.kid, "typ": RECORD_TYP}))
     for handle, version in [(h, 1) for h in handles[:4]] + [(handles[4], 2)]:
-        found = versions.get(store.conn, handle, version=version)
+        found = store.versions.get(handle, version=version)
         values = found.values()
         assert found.record == canonical.encode(values)
         token = found.signature or ""
@@ -100,8 +100,12 @@ def test_registered_rows_match_the_reference_definitions(
         _, claims = parse_record_signature(token)
         assert (claims.id, claims.ver) == (handle, version)
         assert check_digests(claims, values) == tuple(v["index"] for v in values)
-        (leaf,) = store.conn.execute(
-            "SELECT leaf FROM log_leaves WHERE handle = ? AND version = ?", (handle, version)
-        ).fetchone()
+        (leaf,) = (
+            raw_connection(store)
+            .execute(
+                "SELECT leaf FROM log_leaves WHERE handle = ? AND version = ?", (handle, version)
+            )
+            .fetchone()
+        )
         assert bytes(leaf) == log_leaf(handle, version, record_digest(values), claims.iat)
     store.close()

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from registry import replay, versions
+from registry import replay
 from registry.errors import OutsidePrefix
 from registry.store import Store
 from resolver.auth import (
@@ -45,7 +45,7 @@ def key(network: Network) -> SigningKey:
 
 def counts(network: Network) -> tuple[int, int]:
     with network.secondary.store() as store:
-        return versions.count(store.conn)
+        return store.versions.count()
 
 
 async def put(
@@ -127,15 +127,15 @@ def test_malformed_headers_are_named(params: str, fragment: str) -> None:
 def test_remembered_nonces_expire(make_node: Callable[..., Path]) -> None:
     directory = make_node()
     with Store.open(directory) as store:
-        with store.write() as conn:
-            replay.remember(conn, "300:88.101.7/a", "n1", expires_at=100, now=50)
-            replay.remember(conn, "300:88.101.7/b", "n1", expires_at=100, now=50)
-        with pytest.raises(replay.ReplayedNonce, match="n1"), store.write() as conn:
-            replay.remember(conn, "300:88.101.7/a", "n1", expires_at=100, now=60)
-        with store.write() as conn:
+        with store.write() as tx:
+            replay.remember(tx, "300:88.101.7/a", "n1", expires_at=100, now=50)
+            replay.remember(tx, "300:88.101.7/b", "n1", expires_at=100, now=50)
+        with pytest.raises(replay.ReplayedNonce, match="n1"), store.write() as tx:
+            replay.remember(tx, "300:88.101.7/a", "n1", expires_at=100, now=60)
+        with store.write() as tx:
             # At time 101 both have expired and are dropped; the nonce may then be used again.
-            replay.remember(conn, "300:88.101.7/a", "n1", expires_at=400, now=101)
-        assert replay.count(store.conn) == 1
+            replay.remember(tx, "300:88.101.7/a", "n1", expires_at=400, now=101)
+        assert store.nonces.count() == 1
 
 
 # --- signed requests against a node --------------------------------------------------------
@@ -156,7 +156,7 @@ async def test_signed_put_is_accepted_once(network: Network, key: SigningKey) ->
         status, _ = await put(http, network.secondary.url + path, fresh)
         assert status == 200
     with network.secondary.store() as store:
-        assert versions.get(store.conn, "88.101.7/signed").actor == IDENTITY
+        assert store.versions.get("88.101.7/signed").actor == IDENTITY
 
 
 async def test_signed_requests_that_do_not_verify(network: Network, key: SigningKey) -> None:
@@ -297,7 +297,7 @@ def test_admin_add_command(
     }
     # The identity's handle resolves, as Handle clients require, without the secret.
     with Store.open(directory) as store:
-        first = versions.get(store.conn, "88.101.7/Ops")
+        first = store.versions.get("88.101.7/Ops")
         values = {value["index"]: value for value in first.values()}
     assert values[100]["type"] == "HS_ADMIN"
     assert values[100]["data"]["value"] == {
@@ -311,7 +311,7 @@ def test_admin_add_command(
     again = ["admin", "--dir", str(directory), "add", "--identity", "300:88.101.7/Ops"]
     assert main([*again, "--secret-file", str(secret_file)]) == 0
     with Store.open(directory) as store:
-        assert versions.get(store.conn, "88.101.7/Ops").version == first.version
+        assert store.versions.get("88.101.7/Ops").version == first.version
     assert main(["admin", "--dir", str(directory), "add", "--identity", "300:88.101.7/x"]) == 1
     assert "--secret-file, --jwk or both" in capsys.readouterr().err
     missing = str(tmp_path / "absent")

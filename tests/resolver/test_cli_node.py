@@ -13,7 +13,6 @@ from pathlib import Path
 import orjson
 import pytest
 
-from registry import versions
 from registry.store import DB_NAME, Store
 from resolver.cli import main
 from tests.registry.records_data import line, product_values
@@ -98,7 +97,7 @@ def test_register_reports_each_bad_line_and_keeps_the_good_ones(
     assert "outside the prefixes" in errors[3]
     assert "index 1 appears twice" in errors[4]
     with Store.open(node) as store:
-        assert versions.list_handles(store.conn, "88.101.7") == (
+        assert store.versions.list_handles("88.101.7") == (
             2,
             ["88.101.7/good-1", "88.101.7/good-2"],
         )

@@ -10,6 +10,7 @@ import pytest
 from registry.store import Store
 from resolver.cli import main
 from templates_meta.builtin import builtin_templates
+from tests.store_file import raw_connection
 from tests.templates_data import coil_extension
 
 COIL = "88.101.8/tpl.coil@1.0.0"
@@ -49,7 +50,9 @@ def write_template(tmp_path: Path, **changes: Any) -> Path:
 def stored_rows(directory: Path) -> list[Any]:
     store = Store.open(directory)
     try:
-        return store.conn.execute("SELECT * FROM templates ORDER BY id, version").fetchall()
+        return (
+            raw_connection(store).execute("SELECT * FROM templates ORDER BY id, version").fetchall()
+        )
     finally:
         store.close()
 

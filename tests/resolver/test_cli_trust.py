@@ -138,7 +138,7 @@ def test_log_checkpoint_prove_consistency_and_audit(
     assert code == 0 and json.loads(out)["new_size"] == 5
     (tmp_path / "proof.json").write_text(out)
     with Store.open(pair.enterprise) as store:
-        jwk = keyring.active_key(store.conn, "88.7").jwk
+        jwk = keyring.active_key(store, "88.7").jwk
     (tmp_path / "key.json").write_text(json.dumps(jwk))
 
     def audit(old: str, new: str, origin: str = "glid.88.7/log") -> tuple[int, str, str]:
@@ -205,7 +205,7 @@ async def test_a_parent_revoking_a_child_key_fails_the_buyers_verification(
     (ok,) = await resolve(network, "88.101.9/ingot")
     assert ok.verified
     with network.own.store() as store:
-        child_kid = keyring.active_key(store.conn, "88.101.9").kid
+        child_kid = keyring.active_key(store, "88.101.9").kid
     code, out, _ = run(
         capsys, "revoke", "--dir", str(network.secondary.directory), "--key", child_kid,
         "--reason", "compromised",

@@ -1,14 +1,15 @@
 import asyncio
 import json
 
+from glid_core import canonical
 from registry import delegation
 from registry.records import decode_values
 from registry.store import Store
 from resolver.client import Resolver
-from signing import canonical
 from signing.certificates import TrustAnchor, parse_trust_anchor
 from tests.registry.records_data import product_values
 from tests.resolver.network import Network, register, serve
+from tests.store_file import raw_connection
 
 
 def anchor_of(network: Network) -> TrustAnchor:
@@ -67,13 +68,15 @@ async def test_upstream_down_serves_stale_marked(network: Network) -> None:
 async def test_tampered_record_fails_verification_and_says_why(network: Network) -> None:
     register(network.own, "88.101.9/t", product_values("genuine"))
     with Store.open(network.own.directory) as store:
-        row = store.conn.execute(
-            "SELECT record FROM record_versions WHERE handle = '88.101.9/t'"
-        ).fetchone()
+        row = (
+            raw_connection(store)
+            .execute("SELECT record FROM record_versions WHERE handle = '88.101.9/t'")
+            .fetchone()
+        )
         values = decode_values(row[0])
         values[2]["data"]["value"] = "forged"
-        store.conn.execute("DROP TRIGGER record_versions_no_update")
-        store.conn.execute(
+        raw_connection(store).execute("DROP TRIGGER record_versions_no_update")
+        raw_connection(store).execute(
             "UPDATE record_versions SET record = ? WHERE handle = '88.101.9/t'",
             (canonical.encode(values),),
         )
@@ -89,13 +92,10 @@ async def test_tampered_record_fails_verification_and_says_why(network: Network)
 
 
 async def test_a_referral_to_an_uncertified_prefix_is_refused(network: Network) -> None:
-    with Store.open(network.top.directory) as store, store.write() as conn:
-        conn.execute(
-            "INSERT INTO prefixes (prefix, relation, site, certificate, created_at)"
-            " VALUES ('88.102', 'delegated', ?, (SELECT certificate FROM prefixes"
-            " WHERE prefix = '88.101'), 't')",
-            (network.own.url,),
-        )
+    with Store.open(network.top.directory) as store, store.write() as tx:
+        # A referral for 88.102 that carries 88.101's certificate chain.
+        certificate = tx.prefixes.find("88.101").certificate
+        tx.prefixes.put("88.102", "delegated", site=network.own.url, certificate=certificate)
     async with Resolver(network.top.url, anchor_of(network)) as resolver:
         result = await resolver.resolve("88.102/x")
     assert result.status == "error"

@@ -12,6 +12,7 @@ from resolver.cli import main
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
 from tests.conftest import PASSPHRASE
+from tests.store_file import raw_connection
 
 
 @pytest.fixture
@@ -45,9 +46,9 @@ async def test_submit_approve_fetch(
     assert status == 202 and body["state"] == "pending" and body["prefix"] == "88.101"
     with Store.open(top_dir) as store:
         assert (
-            store.conn.execute("SELECT count(*) FROM prefixes WHERE prefix = '88.101'").fetchone()[
-                0
-            ]
+            raw_connection(store)
+            .execute("SELECT count(*) FROM prefixes WHERE prefix = '88.101'")
+            .fetchone()[0]
             == 0
         )
     out = tmp_path / "steel.cert"
@@ -55,9 +56,11 @@ async def test_submit_approve_fetch(
     state = await get_json(f"{running.url}/glid/v1/delegations/88.101")
     assert state["state"] == "approved" and len(state["chain"]) == 1
     with Store.open(top_dir) as store:
-        row = store.conn.execute(
-            "SELECT relation, site FROM prefixes WHERE prefix = '88.101'"
-        ).fetchone()
+        row = (
+            raw_connection(store)
+            .execute("SELECT relation, site FROM prefixes WHERE prefix = '88.101'")
+            .fetchone()
+        )
     assert row == ("delegated", "http://steel:8080")
     status, again = await post(f"{running.url}/glid/v1/delegations", {"request": request})
     assert status == 400 and "already delegated" in str(again["error"])
@@ -79,7 +82,10 @@ async def test_bad_requests_are_refused_and_nothing_is_stored(
     status, body = await post(f"{running.url}/glid/v1/delegations", {"nothing": 1})
     assert status == 400
     with Store.open(top_dir) as store:
-        assert store.conn.execute("SELECT count(*) FROM delegation_requests").fetchone()[0] == 0
+        assert (
+            raw_connection(store).execute("SELECT count(*) FROM delegation_requests").fetchone()[0]
+            == 0
+        )
 
 
 async def test_rejection_needs_a_reason(

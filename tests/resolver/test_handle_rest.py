@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 import aiohttp
 
-from registry import versions
+from registry.store.versions import StoredVersion
 from resolver.serve import start
 from resolver.settings import Settings
 from tests.conftest import PASSPHRASE
@@ -30,12 +30,12 @@ def hosted_admin(network: Network) -> dict[str, str]:
 def state(node: Node) -> tuple[int, int]:
     """(live identifiers, stored versions): what a refused write must leave unchanged."""
     with node.store() as store:
-        return versions.count(store.conn)
+        return store.versions.count()
 
 
-def current(node: Node, handle: str) -> versions.StoredVersion:
+def current(node: Node, handle: str) -> StoredVersion:
     with node.store() as store:
-        return versions.get(store.conn, handle)
+        return store.versions.get(handle)
 
 
 async def call(

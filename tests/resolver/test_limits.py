@@ -6,7 +6,6 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from registry import versions
 from resolver.limits import TokenBuckets
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
@@ -102,4 +101,4 @@ async def test_an_identity_is_limited_across_addresses(
     assert statuses == [201, 200, 200, 429]
     assert network.hosted_admin[0] in body["message"] and body["responseCode"] == 3
     with network.secondary.store() as store:
-        assert versions.get(store.conn, "88.101.7/w").version == 3
+        assert store.versions.get("88.101.7/w").version == 3

@@ -18,7 +18,7 @@ from pyhandle.handleexceptions import (  # type: ignore[import-untyped]
     HandleAuthenticationError,
 )
 
-from registry import versions
+from registry.store.versions import StoredVersion
 from tests.registry.records_data import product_values
 from tests.resolver.network import Network, build_network, register
 
@@ -50,9 +50,9 @@ def writer(network: Network, identity: str, secret: str) -> Any:
     )
 
 
-def stored(network: Network, handle: str) -> versions.StoredVersion:
+def stored(network: Network, handle: str) -> StoredVersion:
     with network.secondary.store() as store:
-        return versions.get(store.conn, handle)
+        return store.versions.get(handle)
 
 
 def test_resolve(network: Network) -> None:

@@ -25,6 +25,7 @@ from templates_meta.builtin import builtin_example
 from templates_meta.model import Template, parse_template
 from tests.conftest import PASSPHRASE
 from tests.resolver.network import Network, Node, register
+from tests.store_file import raw_connection
 from tests.templates_data import STEEL, coil_extension
 
 COIL = "88.101.9/tpl.coil@1.0.0"
@@ -62,7 +63,9 @@ def write(tmp_path: Path, name: str, document: dict[str, Any]) -> str:
 
 def templates_rows(node: Node) -> list[Any]:
     with node.store() as store:
-        return store.conn.execute("SELECT * FROM templates ORDER BY id, version").fetchall()
+        return (
+            raw_connection(store).execute("SELECT * FROM templates ORDER BY id, version").fetchall()
+        )
 
 
 def state_of(node: Node, ref: str) -> str:
@@ -105,7 +108,7 @@ def signed(
 ) -> dict[str, Any]:
     """A registration by ``node`` for ``template``, with the parts a test wants to forge."""
     with node.store() as store:
-        authority = keyring.active_key(store.conn, node.prefix)
+        authority = keyring.active_key(store, node.prefix)
         signer = key or keyring.load_private(store, authority, PASSPHRASE)
         own_chain = delegation.own_chain(store)
     return {
@@ -334,7 +337,7 @@ def refusals(network: Network, tmp_path: Path) -> list[tuple[dict[str, Any], int
     template = approve_locally(secondary, coil())
     stranger = SigningKey.generate()
     with secondary.store() as store:
-        kid = keyring.active_key(store.conn, "88.101").kid
+        kid = keyring.active_key(store, "88.101").kid
     glass = parse_template(coil(id="88.102/tpl.glass", layer="industry"))
     changed = {**template.to_json(), "title": {"zh": "钢卷", "en": "Coil (changed)"}}
     return [

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing import canonical
+from glid_core import canonical
 from signing.errors import MerkleError, ProofError
 from signing.merkle import (
     EMPTY_ROOT,

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing import canonical
-from signing.errors import EncodingError
-from tests.signing.test_canonical import reference_encode, values
+from glid_core import canonical
+from glid_core.errors import EncodingError
+from tests.glid_core.test_canonical import reference_encode, values
 
 ints = st.integers(-(2**63), 2**64 - 1)
 # The shapes the fast path takes, and near misses that must fall back to the general walk.

@@ -1,4 +1,4 @@
-"""The node store's schema, as an ordered list of migrations.
+"""The SQLite node store's schema, as an ordered list of migrations.
 
 ``PRAGMA user_version`` holds how many migrations a store has had. Opening a store applies
 the missing ones, each in its own transaction, so the daemon and every command see the
@@ -144,13 +144,31 @@ _DELEGATION_REQUESTS = """
     );
 """
 
+# Key order without rowid: ``seq`` numbers keys in insertion order, so "the newest key"
+# means the same on every backend.
+_KEY_ORDER = """
+    ALTER TABLE keys ADD COLUMN seq INTEGER;
+    UPDATE keys SET seq = rowid;
+    CREATE INDEX keys_by_prefix ON keys (prefix, purpose, created_at, seq);
+"""
+
 # Each entry is one SQL script; never edit a released entry, append a new one.
-MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES, _DELEGATION_REQUESTS]
+MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES, _DELEGATION_REQUESTS, _KEY_ORDER]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:
     version: int = conn.execute("PRAGMA user_version").fetchone()[0]
     return version
+
+
+def check_current(conn: sqlite3.Connection) -> None:
+    """Refuse a store whose schema differs from this glid's: a read-only open cannot migrate."""
+    current = schema_version(conn)
+    if current != len(MIGRATIONS):
+        raise StoreError(
+            f"store schema version {current} differs from this glid's ({len(MIGRATIONS)});"
+            " open the store writable once (any glid command) to migrate it"
+        )
 
 
 def apply(conn: sqlite3.Connection) -> int:

@@ -13,7 +13,7 @@ from typing import Any
 
 import msgpack
 
-from signing.errors import EncodingError
+from glid_core.errors import EncodingError
 
 _packer = msgpack.Packer(use_bin_type=True, strict_types=False, autoreset=True)
 

@@ -8,23 +8,24 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from registry.errors import (
+from glid_core.errors import (
     BadPrefixSegment,
     ControlCharacter,
     EmptyIdentifier,
     EmptyPrefix,
     EmptySuffix,
+    GlidError,
     IdentifierError,
     MissingSlash,
     NotUtf8,
+    PrefixError,
     PrefixTooLong,
-    RegistryError,
     SegmentTooLong,
     SuffixTooLong,
     TooLong,
     TooManySegments,
 )
-from registry.identifiers import (
+from glid_core.identifiers import (
     MAX_IDENTIFIER_BYTES,
     Identifier,
     Prefix,
@@ -33,7 +34,6 @@ from registry.identifiers import (
     prefix_of_record,
     prefix_record_id,
 )
-from signing.errors import GlidError
 
 SEGMENT_ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-"
 segments = st.text(SEGMENT_ALPHABET, min_size=1, max_size=12)
@@ -265,10 +265,13 @@ def test_bad_identifiers_name_the_problem(text: str, error: type[Exception], mes
 def test_errors_belong_to_the_tree() -> None:
     with pytest.raises(IdentifierError) as info:
         Identifier.from_text("nope")
-    assert isinstance(info.value, RegistryError)
     assert isinstance(info.value, GlidError)
     assert isinstance(info.value, ValueError)
     assert issubclass(SuffixTooLong, TooLong)
+    # Every way a prefix can be malformed is a PrefixError, which is what a verifier of
+    # signed claims catches.
+    for error in (EmptyPrefix, BadPrefixSegment, SegmentTooLong, TooManySegments, PrefixTooLong):
+        assert issubclass(error, PrefixError)
 
 
 def test_constructor_validates_like_from_text() -> None:

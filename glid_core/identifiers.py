@@ -21,7 +21,7 @@ from collections.abc import Set as AbstractSet
 from functools import lru_cache
 from typing import Any, NoReturn
 
-from registry.errors import (
+from glid_core.errors import (
     BadPrefixSegment,
     ControlCharacter,
     EmptyIdentifier,
@@ -418,3 +418,42 @@ def owner_of(name: Prefix | Identifier, known: Iterable[Prefix]) -> Prefix | Non
         if prefix.is_under(candidate) and (best is None or candidate.depth > best.depth):
             best = candidate
     return best
+
+
+# --- prefix text, as signed claims carry it ------------------------------------------------
+# Certificates, revocation lists and record signatures carry prefixes as plain strings; a
+# verifier decides on those strings with the same grammar as everything else.
+
+
+def normalise_prefix(text: str) -> str:
+    """Return the canonical (lower-case) prefix or raise a PrefixError naming the input."""
+    if not isinstance(text, str):
+        raise BadPrefixSegment(f"prefix {text!r} is not a string")
+    return _cached_prefix(text).to_text()
+
+
+def require_canonical(text: object, what: str) -> str:
+    """Accept only an already canonical prefix: signed claims have one spelling."""
+    if not isinstance(text, str):
+        raise BadPrefixSegment(f"{what} must be a prefix string")
+    if normalise_prefix(text) != text:
+        raise BadPrefixSegment(f"{what} {text!r} is not in canonical lower-case form")
+    return text
+
+
+def is_within(prefix: str, subtree: str) -> bool:
+    """True when canonical ``prefix`` is ``subtree`` itself or lies anywhere below it."""
+    return prefix == subtree or prefix.startswith(subtree + ".")
+
+
+def is_direct_child(parent: str, child: str) -> bool:
+    """True when canonical ``child`` is exactly one segment below ``parent`` (88 → 88.118)."""
+    return child.startswith(parent + ".") and "." not in child[len(parent) + 1 :]
+
+
+def prefix_of(handle: str) -> str:
+    """The canonical prefix part of the text ``PREFIX/SUFFIX``."""
+    prefix, slash, _ = handle.partition("/")
+    if not slash:
+        raise MissingSlash(f"identifier {handle!r} has no '/' between prefix and suffix")
+    return normalise_prefix(prefix)

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from signing import canonical
-from signing.errors import EncodingError
+from glid_core import canonical
+from glid_core.errors import EncodingError
 
 
 def reference(value: Any, path: str = "$") -> Any:

@@ -1,0 +1,156 @@
+"""The node store: the only code that knows SQL, behind one interface for every backend.
+
+Layout
+    :mod:`registry.store.backend`   the seam: ``Session`` (runs SQL) and ``Backend``
+                                    (connections, transactions, change notification)
+    :mod:`registry.store.sqlite`    the SQLite backend (one WAL file per node), and
+    :mod:`registry.store.sqlite_schema` its schema migrations
+    one module per table family     versions, log, prefixes, keys, revocations,
+                                    principals, templates, delegations, meta: written once,
+                                    in portable SQL, with intent-named methods
+
+Contract
+    - Reads: ``store.versions.get(handle)``, ``store.prefixes.entries()``, ... run outside
+      any transaction and each sees a committed state.
+    - Writes: ``with store.write() as tx: tx.versions.append(rows); tx.audit.add(...)``.
+      ``tx`` holds the same table families, bound to one transaction that is serialised
+      against every other writer of the store (any process, any host) before its first
+      read, commits when the block ends and rolls back on any exception: a rejected or
+      interrupted write leaves the store exactly as it was. Reads through ``tx`` see the
+      transaction's own writes, so read-modify-write belongs inside one ``write()`` block.
+      Transactions do not nest.
+    - Change notification: :meth:`Store.change_mark` differs once another connection or
+      process has committed; caches of answers, keys and templates compare it to drop
+      what they hold. This process's own writes are the writer's to account for.
+    - A store opened with ``read_only=True`` serves every read and refuses ``write()``
+      with :class:`~registry.errors.StoreReadOnly`.
+    - Methods raise glid errors (NotFound, StoreError, ...), never a driver's exception
+      type for a condition the caller is expected to handle.
+"""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from registry.errors import NodeExists, NotANode, StoreError
+from registry.records import utc_timestamp
+from registry.store.backend import Backend, Session
+from registry.store.delegations import DelegationRequestTable
+from registry.store.keys import KeyTable
+from registry.store.log import LogTables
+from registry.store.meta import Audit, Meta
+from registry.store.prefixes import PrefixTable
+from registry.store.principals import NonceTable, PrincipalTable
+from registry.store.revocations import RevocationTable
+from registry.store.sqlite import SqliteBackend
+from registry.store.templates import TemplateTable
+from registry.store.versions import Versions
+
+DB_NAME = "node.db"
+ROLES = ("top", "secondary", "enterprise")
+
+
+@dataclass(frozen=True, slots=True)
+class NodeInfo:
+    role: str
+    prefix: str
+    created_at: str
+    directory: Path
+
+
+class Tables:
+    """The table families, bound to one session (the store's reads or one transaction)."""
+
+    def __init__(self, session: Session) -> None:
+        self.meta = Meta(session)
+        self.audit = Audit(session)
+        self.versions = Versions(session)
+        self.log = LogTables(session)
+        self.prefixes = PrefixTable(session)
+        self.keys = KeyTable(session)
+        self.revocations = RevocationTable(session)
+        self.principals = PrincipalTable(session)
+        self.nonces = NonceTable(session)
+        self.templates = TemplateTable(session)
+        self.delegations = DelegationRequestTable(session)
+
+
+class Store(Tables):
+    """A node's store. Open one with :meth:`open` or create one with :meth:`create`."""
+
+    def __init__(self, directory: Path, backend: Backend) -> None:
+        super().__init__(backend.reads)
+        self.directory = directory
+        self.backend = backend
+        self.node = self._read_node()
+
+    @classmethod
+    def create(cls, directory: Path | str, *, role: str, prefix: str) -> "Store":
+        directory = Path(directory)
+        if role not in ROLES:
+            raise StoreError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        path = directory / DB_NAME
+        if path.exists():
+            raise NodeExists(f"{directory} already holds a glid node ({path})")
+        directory.mkdir(parents=True, exist_ok=True)
+        backend = SqliteBackend(path, create=True)
+        now = utc_timestamp()
+        with backend.transaction() as session:
+            tables = Tables(session)
+            for key, value in (("role", role), ("prefix", prefix), ("created_at", now)):
+                tables.meta.set(key, value)
+            tables.prefixes.put(prefix, "own")
+        return cls(directory, backend)
+
+    @classmethod
+    def open(cls, directory: Path | str, *, read_only: bool = False) -> "Store":
+        """Open a node's store; ``read_only`` opens it for reads only (no migration)."""
+        directory = Path(directory)
+        path = directory / DB_NAME
+        if not path.is_file():
+            raise NotANode(f"{directory} is not a glid node (no {DB_NAME}); run `glid init` first")
+        return cls(directory, SqliteBackend(path, read_only=read_only))
+
+    def _read_node(self) -> NodeInfo:
+        meta = self.meta.all()
+        missing = {"role", "prefix", "created_at"} - meta.keys()
+        if missing:
+            raise NotANode(
+                f"{self.directory} has a store without {', '.join(sorted(missing))};"
+                " it was not made by `glid init`"
+            )
+        return NodeInfo(meta["role"], meta["prefix"], meta["created_at"], self.directory)
+
+    @property
+    def read_only(self) -> bool:
+        return self.backend.read_only
+
+    @contextmanager
+    def write(self) -> Iterator[Tables]:
+        """One write transaction: committed on success, rolled back on any exception."""
+        with self.backend.transaction() as session:
+            yield Tables(session)
+
+    def change_mark(self) -> int:
+        """A value that changes once another connection or process has committed."""
+        return self.backend.change_mark()
+
+    def ping(self) -> None:
+        """Run a trivial query: raises if the store cannot answer (for /healthz)."""
+        self.backend.reads.one("SELECT 1")
+
+    def schema_version(self) -> int:
+        return self.backend.schema_version()
+
+    def integrity_check(self) -> str:
+        return self.backend.integrity_check()
+
+    def close(self) -> None:
+        self.backend.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

@@ -1,0 +1,98 @@
+"""The seam a storage engine plugs into: a session that runs portable SQL, and transactions.
+
+The table families (:mod:`registry.store.versions`, :mod:`registry.store.log`, ...) are
+written once, in SQL that SQLite and PostgreSQL both accept, against :class:`Session`. A
+backend supplies sessions and everything that is engine-specific: connecting, the schema
+and its migrations, how a write transaction serialises against other writers, and how a
+process learns that another one has committed. Nothing engine-specific (sqlite3 types or
+exceptions, PRAGMA, rowid, ``INSERT OR IGNORE``) is visible above this module's
+implementations.
+
+SQL text handed to a session uses ``?`` placeholders, no engine-specific functions, and
+``ON CONFLICT (...) DO UPDATE/NOTHING`` for upserts; a backend whose driver spells
+placeholders differently translates them (our statements hold no literal ``?``).
+"""
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any, Protocol
+
+Row = tuple[Any, ...]
+Params = Sequence[object]
+
+
+class Session(Protocol):
+    """Runs statements on one connection, inside whatever transaction it is in."""
+
+    def rows(self, sql: str, params: Params = ()) -> list[Row]:
+        """Every row a query returns."""
+        ...
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        """The first row a query returns, or None."""
+        ...
+
+    def run(self, sql: str, params: Params = ()) -> int:
+        """Execute one statement; return how many rows it changed."""
+        ...
+
+    def run_many(self, sql: str, params: Iterable[Params]) -> None:
+        """Execute one statement once per parameter tuple."""
+        ...
+
+
+class Backend(ABC):
+    """One open store on one storage engine.
+
+    Contract (every backend, checked by tests/registry/test_store.py):
+
+    - :attr:`reads` answers queries outside any write transaction, each statement seeing
+      a committed state (SQLite: autocommit on a WAL connection).
+    - :meth:`transaction` opens one write transaction and yields the session to write
+      through. It is serialised against every other writer of the same store, in this
+      process or any other, *before* the first read inside it (SQLite ``BEGIN IMMEDIATE``;
+      PostgreSQL: a transaction-level advisory lock), so a read-modify-write inside it
+      cannot lose another writer's change, and the transparency log gets one total order.
+      It commits when the block ends and rolls back on any exception, leaving the store
+      exactly as it was. Transactions do not nest.
+    - :meth:`change_mark` returns an opaque value that differs once another connection or
+      process has committed since it was last read; caches compare it for equality to
+      drop what they hold (SQLite ``PRAGMA data_version``; PostgreSQL: a counter bumped
+      by LISTEN/NOTIFY). It must be cheap: caches call it up to every 10 ms.
+    - A backend opened read-only refuses :meth:`transaction` with StoreReadOnly and
+      serves every read.
+    """
+
+    read_only: bool
+
+    @property
+    @abstractmethod
+    def reads(self) -> Session:
+        """The session for reads outside a write transaction."""
+
+    @abstractmethod
+    def transaction(self) -> AbstractContextManager[Session]:
+        """One serialised write transaction (see the class docstring)."""
+
+    @abstractmethod
+    def change_mark(self) -> int:
+        """A value that changes when another connection has committed."""
+
+    @abstractmethod
+    def schema_version(self) -> int:
+        """How many of the backend's migrations the store has had."""
+
+    @abstractmethod
+    def integrity_check(self) -> str:
+        """'ok', or the engine's description of what is damaged."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Release the connection(s)."""
+
+
+def in_chunks(items: Sequence[Any], size: int = 500) -> Iterator[Sequence[Any]]:
+    """Split a long ``IN (...)`` list: engines bound the number of parameters."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

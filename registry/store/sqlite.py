@@ -1,0 +1,136 @@
+"""The SQLite backend: one file per node, in WAL mode, shared by every process of the node.
+
+Reads run in autocommit on the process's one connection; a write transaction is
+``BEGIN IMMEDIATE``, which takes SQLite's write lock before the first read, so writers in
+different worker processes serialise (a waiting writer retries for up to 30 s).
+"""
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from registry.errors import NotANode, StoreError, StoreReadOnly, StoreUnavailable
+from registry.store import sqlite_schema
+from registry.store.backend import Backend, Params, Row, Session
+
+BUSY_TIMEOUT_SECONDS = 30
+
+
+class SqliteSession:
+    """:class:`~registry.store.backend.Session` over a sqlite3 connection.
+
+    A failure of SQLite itself (locked past the busy timeout, disk full, a damaged file,
+    a trigger refusing a change) becomes StoreUnavailable naming the store, so nothing
+    above the store sees a sqlite3 exception.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+
+    def rows(self, sql: str, params: Params = ()) -> list[Row]:
+        try:
+            return self.conn.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        try:
+            row: Row | None = self.conn.execute(sql, params).fetchone()
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+        return row
+
+    def run(self, sql: str, params: Params = ()) -> int:
+        try:
+            return self.conn.execute(sql, params).rowcount
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+
+    def run_many(self, sql: str, params: Iterable[Params]) -> None:
+        try:
+            self.conn.executemany(sql, params)
+        except sqlite3.Error as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: sqlite3.Error) -> StoreUnavailable:
+        return StoreUnavailable(f"the node store {self.path} failed: {exc}; try again")
+
+
+class SqliteBackend(Backend):
+    """A node store in one SQLite file."""
+
+    def __init__(self, path: Path, *, read_only: bool = False, create: bool = False) -> None:
+        self.path = path
+        self.read_only = read_only
+        try:
+            self._conn = _connect(path, read_only=read_only)
+            if read_only:
+                sqlite_schema.check_current(self._conn)
+            else:
+                sqlite_schema.apply(self._conn)
+        except sqlite3.DatabaseError as exc:
+            if create:
+                raise StoreError(f"cannot create a store at {path}: {exc}") from exc
+            raise NotANode(f"{path} is not a readable glid store: {exc}") from exc
+        self._session = SqliteSession(self._conn, path)
+
+    @property
+    def reads(self) -> Session:
+        return self._session
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        if self.read_only:
+            raise StoreReadOnly(
+                f"the store {self.path} is open read-only; run the write on the node's"
+                " writable instance"
+            )
+        conn = self._conn
+        if conn.in_transaction:
+            raise StoreError("a write transaction is already open on this connection")
+        session = self._session
+        session.run("BEGIN IMMEDIATE")
+        try:
+            yield session
+            session.run("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def change_mark(self) -> int:
+        mark: int = self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return mark
+
+    def schema_version(self) -> int:
+        return sqlite_schema.schema_version(self._conn)
+
+    def integrity_check(self) -> str:
+        return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def close(self) -> None:
+        self._conn.close()
+
+
+def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+    if read_only:
+        # mode=ro: the file and its WAL are only read; a writable sibling process may
+        # still be committing, and this connection sees each commit as it lands.
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?mode=ro",
+            uri=True,
+            isolation_level=None,
+            check_same_thread=False,
+            timeout=BUSY_TIMEOUT_SECONDS,
+        )
+        conn.execute("PRAGMA query_only = ON")
+        return conn
+    conn = sqlite3.connect(
+        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
+    )
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
