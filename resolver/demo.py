@@ -13,6 +13,8 @@ import secrets
 import shlex
 import shutil
 import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +33,7 @@ from resolver.settings import Settings
 from resolver.text import describe, footprint_lines
 
 DEMO_FILE = "demo.json"
+RUNNING = "running;"  # the line `glid demo` prints once its network serves
 ENV_FILE = "env"
 
 
@@ -304,11 +307,31 @@ async def run(directory: Path, *, keep_running: bool, passphrase: bytes | None =
             print("\nthe network runs until Ctrl-C; in another terminal, try:")
             print("\n".join(f"  {line}" for line in next_steps(demo)))
             print(f"(or `. {directory / ENV_FILE}` and leave out --root and --trust-anchor)")
-            print("running; stop with Ctrl-C or SIGTERM", flush=True)
+            print(f"{RUNNING} stop with Ctrl-C or SIGTERM", flush=True)
             await _wait_for_signal()
     finally:
         await demo.stop()
     return demo
+
+
+def spawn(directory: Path, printed: list[str] | None = None) -> subprocess.Popen[str]:
+    """`glid demo --dir DIRECTORY` as a process of its own, returned once its network
+    serves (benchmarks and tests use it as a user's terminal would); what it printed on
+    the way goes into ``printed``. Stop it with SIGTERM."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(RUNNING):
+            return process
+        if printed is not None:
+            printed.append(line)
+    process.wait()
+    raise DemoError(f"glid demo stopped before its network served (exit {process.returncode})")
 
 
 async def _wait_for_signal() -> None:

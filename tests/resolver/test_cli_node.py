@@ -41,7 +41,8 @@ def test_init_then_info(glid: Run, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["prefix"] == "88.101.7"
     code, out, _ = glid("info", "--dir", str(node), "--json")
     info = json.loads(out)
-    assert code == 0 and info["role"] == "enterprise" and info["identifiers"] == 0
+    # one identifier already: the admin identity's handle, as Handle clients expect
+    assert code == 0 and info["role"] == "enterprise" and info["identifiers"] == 1
     assert [k["purpose"] for k in info["keys"]] == ["node"]
 
 
@@ -98,8 +99,8 @@ def test_register_reports_each_bad_line_and_keeps_the_good_ones(
     assert "index 1 appears twice" in errors[4]
     with Store.open(node) as store:
         assert store.versions.list_handles("88.101.7") == (
-            2,
-            ["88.101.7/good-1", "88.101.7/good-2"],
+            3,
+            ["88.101.7/admin", "88.101.7/good-1", "88.101.7/good-2"],
         )
 
 

@@ -1,20 +1,16 @@
 """`glid demo`, as README's run command starts it: real nodes, real sockets."""
 
 import json
-import os
 import re
 import shlex
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from resolver.cli import main
-from resolver.demo import BRACKET, COIL, EFFICIENCY, PELLETS
+from resolver.demo import BRACKET, COIL, EFFICIENCY, PELLETS, spawn
 
 
 def test_demo_builds_the_network_and_shows_a_verified_rollup(
@@ -69,21 +65,8 @@ def test_demo_serves_until_sigterm_and_says_what_to_type_next(
 ) -> None:
     monkeypatch.chdir(tmp_path)  # `glid grade` writes its badge into the current directory
     directory = tmp_path / "demo"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ.copy(),
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 120
-    printed = []
-    for line in process.stdout:
-        if line.startswith("running;"):
-            break
-        printed.append(line)
-        assert time.monotonic() < deadline
+    printed: list[str] = []
+    process = spawn(directory, printed)
     described = json.loads((directory / "demo.json").read_text())
     for node in described["nodes"]:
         with urllib.request.urlopen(f"{node['url']}/healthz", timeout=5) as response:
