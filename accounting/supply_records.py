@@ -20,7 +20,7 @@ from accounting.rates import quantity_factor
 from accounting.records import read_values, to_quantity
 from accounting.secondary import secondary_factor
 from templates_meta.errors import UnitError
-from templates_meta.units import UNITS, dimension_of, unit
+from templates_meta.units import PACT_DECLARED_UNITS, UNITS, dimension_of, unit
 
 ALLOCATION_METHODS = ("mass", "economic", "physical", "none")
 EMISSION_UNIT = "kgCO2e"
@@ -161,13 +161,13 @@ def read_product(fetched: Fetched) -> tuple[NodeRow, list[Any]]:
     fields, template = read_values(fetched.values, record=where)
     get = fields.get
     declared_unit = get("declared_unit")
+    if type(declared_unit) is str:
+        declared_unit = PACT_DECLARED_UNITS.get(declared_unit, declared_unit)
     if type(declared_unit) is not str or declared_unit not in UNITS:
         declared_unit = _check_unit(declared_unit, where)
     raw_share = get("primary_data_share")
     share = 100.0 if raw_share is None else _share(raw_share, where)
-    characterization = get("characterization_factors")
-    if type(characterization) is not str:
-        characterization = None
+    characterization = _characterization(get("characterization_factors"))
     declared = _emissions(get("fossil_ghg_emissions"), where, "fossil_ghg_emissions")
     if declared is None:
         declared = _emissions(get("pcf_excluding_biogenic"), where, "pcf_excluding_biogenic")
@@ -244,6 +244,13 @@ def secondary_node(fetched: Fetched, material: str, problem: str) -> tuple[NodeR
         None,
     )
     return row, (material, factor.citation, problem)
+
+
+def _characterization(raw: Any) -> str | None:
+    """The GWP set(s) a record names: "AR6" (1.x) or a list such as ["AR5", "AR6"] (2.x)."""
+    if type(raw) is list and raw and all(type(item) is str for item in raw):
+        return ",".join(raw)
+    return raw if type(raw) is str else None
 
 
 def _check_unit(declared_unit: Any, where: str) -> str:

@@ -19,6 +19,7 @@ from resolver.client import Resolver, load_trust_anchor
 from resolver.envelope import envelope
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
+from resolver.pact import routes as pact_routes
 from resolver.settings import Settings
 from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
 
@@ -40,6 +41,8 @@ def create_app(settings: Settings) -> web.Application:
     app.router.add_routes(native.routes)
     app.router.add_routes(node_api.routes)
     app.router.add_routes(handle_rest.routes)
+    if settings.pact:
+        pact_routes.setup(app)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
     return app

@@ -11,13 +11,14 @@ import logging
 import multiprocessing
 import os
 import signal
+import ssl
 from dataclasses import dataclass
 
 from aiohttp import web
 
 from resolver import logs
 from resolver.app import create_app
-from resolver.settings import Settings
+from resolver.settings import Settings, SettingsError
 
 log = logging.getLogger("glid.serve")
 
@@ -35,10 +36,26 @@ async def start(settings: Settings) -> RunningNode:
     """Start a node on ``settings.host:port`` (port 0 picks a free one); returns its URL."""
     runner = web.AppRunner(create_app(settings), access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
+    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls_context(settings))
     await site.start()
     port = runner.addresses[0][1]
-    return RunningNode(runner, f"http://{settings.host}:{port}")
+    return RunningNode(runner, f"{settings.scheme}://{settings.host}:{port}")
+
+
+def tls_context(settings: Settings) -> ssl.SSLContext | None:
+    """The server's TLS context (TLS 1.2 or later), or None for plain HTTP."""
+    if settings.tls_cert is None or settings.tls_key is None:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    try:
+        context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    except (OSError, ssl.SSLError) as exc:
+        raise SettingsError(
+            f"cannot load the TLS certificate {settings.tls_cert} with key {settings.tls_key}:"
+            f" {exc}"
+        ) from None
+    return context
 
 
 def _install_uvloop() -> None:
@@ -59,6 +76,7 @@ def _worker(settings: Settings) -> None:
         host=settings.host,
         port=settings.port,
         reuse_port=True,
+        ssl_context=tls_context(settings),
         access_log=None,
         print=None,
         shutdown_timeout=10,
@@ -68,10 +86,12 @@ def _worker(settings: Settings) -> None:
 def serve(settings: Settings, workers: int = 1) -> None:
     """Serve until SIGTERM/SIGINT; with workers > 1, fork that many processes."""
     logs.configure()
+    tls_context(settings)  # a bad certificate fails here, once, not in every worker
     log.info(
-        "serving node %s from %s on %s:%s with %d worker(s)",
+        "serving node %s from %s on %s://%s:%s with %d worker(s)",
         settings.directory.name,
         settings.directory,
+        settings.scheme,
         settings.host,
         settings.port,
         workers,

@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from glid_core.errors import GlidError
+
 MAX_BODY_BYTES = 8 << 20
 MAX_BATCH_IDS = 10_000
 
@@ -20,3 +22,22 @@ class Settings:
     rate_limit: float = 200.0  # requests per second per client, sustained
     rate_burst: int = 400
     public_url: str | None = None  # how other nodes reach this one, if not http://host:port
+    tls_cert: Path | None = None  # PEM certificate chain; with tls_key, the node speaks HTTPS
+    tls_key: Path | None = None
+    pact: bool = False  # serve the PACT v3 API (needs TLS; docs/PACT.md)
+
+    def __post_init__(self) -> None:
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise SettingsError("TLS needs both a certificate (--tls-cert) and its key (--tls-key)")
+        if self.pact and self.tls_cert is None:
+            raise SettingsError(
+                "the PACT API is never served over plain HTTP; give --tls-cert and --tls-key"
+            )
+
+    @property
+    def scheme(self) -> str:
+        return "http" if self.tls_cert is None else "https"
+
+
+class SettingsError(GlidError, ValueError):
+    """The daemon's settings contradict each other."""

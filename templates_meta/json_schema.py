@@ -90,10 +90,35 @@ def _value_schema(field: Field) -> dict[str, Any]:
         return {"type": "string", "enum": list(field.enum or ())}
     if kind is FieldType.QUANTITY:
         return _quantity(field)
+    if kind is FieldType.FACTOR_SOURCE:
+        return _object({"name": _TEXT, "version": _TEXT}, ["name", "version"])
+    if kind is FieldType.SECTOR_RULE:
+        return _object(
+            {
+                "operator": {"enum": ["PEF", "EPD International", "Other"]},
+                "ruleNames": {"type": "array", "items": _TEXT, "minItems": 1},
+                "otherOperatorName": _TEXT,
+            },
+            ["operator", "ruleNames"],
+        )
+    return _object(
+        {
+            "id": {"$ref": "#/$defs/identifier"},
+            "quantity": _quantity(field),
+            "material": {"type": "string"},
+        },
+        ["id", "quantity"],
+    )
+
+
+_TEXT = {"type": "string", "minLength": 1}
+
+
+def _object(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
     return {
         "type": "object",
-        "properties": {"id": {"$ref": "#/$defs/identifier"}, "quantity": _quantity(field)},
-        "required": ["id", "quantity"],
+        "properties": properties,
+        "required": required,
         "additionalProperties": False,
     }
 

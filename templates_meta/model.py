@@ -22,8 +22,8 @@ from templates_meta.units import dimension_of
 
 """Handle indexes below this belong to the record machinery (admin, keys, signatures, 1001)."""
 
-DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
-"""A decimal travels as a JSON string of this form (as PACT's Decimal does): "12.5", "-3"."""
+DECIMAL_PATTERN = r"^[+-]?[0-9]+(\.[0-9]+)?$"
+"""A decimal travels as a JSON string of this form (as PACT's Decimal does): "12.5", "-3", "+1"."""
 
 DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
 DATETIME_PATTERN = (
@@ -54,6 +54,8 @@ class FieldType(StrEnum):
     QUANTITY = "quantity"
     IDENTIFIER = "identifier"
     INPUT = "input"
+    FACTOR_SOURCE = "factor_source"
+    SECTOR_RULE = "sector_rule"
     LIST = "list"
 
 

@@ -69,6 +69,8 @@ _UNITS = [
     _u("s", "time", "1", "秒", "second"),
     _u("min", "time", "60", "分钟", "minute"),
     _u("h", "time", "3600", "小时", "hour"),
+    # data transfer, base megabit second (a PACT declared unit)
+    _u("Mbit s", "data transfer", "1", "兆比特秒", "megabit second"),
     # counts and ratios
     _u("piece", "count", "1", "件", "piece"),
     _u("%", "ratio", "0.01", "百分比", "percent"),
@@ -76,6 +78,21 @@ _UNITS = [
 ]
 
 UNITS: dict[str, Unit] = {unit.symbol: unit for unit in _UNITS}
+
+PACT_DECLARED_UNITS: dict[str, str] = {
+    "liter": "L",
+    "kilogram": "kg",
+    "cubic meter": "m3",
+    "kilowatt hour": "kWh",
+    "megajoule": "MJ",
+    "ton kilometer": "tkm",
+    "square meter": "m2",
+    "piece": "piece",
+    "hour": "h",
+    "megabit second": "Mbit s",
+}
+"""PACT's declaredUnitOfMeasurement names (product-footprint 2.x) and the unit each one is,
+so that a supply chain mixing 1.x and 2.x records converts input quantities alike."""
 
 
 def unit(symbol: str) -> Unit:

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, NotRequired
 
-from annotated_types import Ge, Gt, Le, Lt
+from annotated_types import Ge, Gt, Le, Len, Lt
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -241,6 +241,10 @@ def _value_annotation(field: Field) -> Any:
         return _DateTimeText
     if kind is FieldType.QUANTITY:
         return Annotated[_Quantity, AfterValidator(_quantity_check(field))]
+    if kind is FieldType.FACTOR_SOURCE:
+        return _FactorSource
+    if kind is FieldType.SECTOR_RULE:
+        return _SectorRule
     return Annotated[_Input, AfterValidator(_input_check(field))]
 
 
@@ -351,6 +355,28 @@ class _Input(TypedDict):
     __pydantic_config__ = _CONFIG  # type: ignore[misc]
     id: _IdentifierText
     quantity: _Quantity
+    material: NotRequired[Annotated[str, Strict()]]
+    """The material whose secondary factor stands in if the supplier's record is unusable."""
+
+
+_Text = Annotated[str, Strict(), StringConstraints(min_length=1)]
+
+
+class _FactorSource(TypedDict):
+    """A secondary emission factor database, as PACT's EmissionFactorSource."""
+
+    __pydantic_config__ = _CONFIG  # type: ignore[misc]
+    name: _Text
+    version: _Text
+
+
+class _SectorRule(TypedDict):
+    """Product or sector specific rules, as PACT's ProductOrSectorSpecificRule."""
+
+    __pydantic_config__ = _CONFIG  # type: ignore[misc]
+    operator: Literal["PEF", "EPD International", "Other"]
+    ruleNames: Annotated[list[_Text], Strict(), Len(min_length=1)]
+    otherOperatorName: NotRequired[_Text]
 
 
 def _quantity_check(field: Field) -> Callable[[_Quantity], _Quantity]:
@@ -465,7 +491,7 @@ def _reason(field: Field, detail: ErrorDetails, loc: tuple[int | str, ...]) -> t
     if kind == "string_type":
         return _not_a_string(_slot(field, loc), value, at)
     if kind == "literal_error":
-        allowed = ", ".join(field.enum or ())
+        allowed = ", ".join(field.enum) if field.enum else str(ctx.get("expected", ""))
         if isinstance(value, str):
             return "enum", f"{at}{value!r} is not one of {allowed}"
         return "type", f"{at}expected one of {allowed}, got {_json_type(value)}"

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from resolver.cli import build_parser
+from resolver.demo import spawn
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")])
@@ -121,19 +122,7 @@ def run_document(document: Path, work: Path) -> tuple[subprocess.CompletedProces
 def demo_network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One `glid demo`, running as a user starts it, for every document."""
     directory = tmp_path_factory.mktemp("docs") / "glid-demo"
-    glid = Path(sys.executable).with_name("glid")
-    process = subprocess.Popen(
-        [str(glid), "demo", "--dir", str(directory)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("running;"):
-            break
-    else:
-        raise RuntimeError("glid demo did not start")
+    process = spawn(directory)
     yield directory
     process.send_signal(signal.SIGTERM)
     process.wait(timeout=60)
@@ -166,6 +155,8 @@ def test_every_glid_line_of_a_console_block_parses(capsys: pytest.CaptureFixture
                 continue
             for number, command in commands(block):
                 words = shlex.split(command, comments=True)
+                if words and words[-1] == "&":  # started in the background
+                    words.pop()
                 if not words or words[0] != "glid":
                     continue
                 try:

@@ -6,7 +6,8 @@ Layout
     :mod:`registry.store.sqlite`    the SQLite backend (one WAL file per node), and
     :mod:`registry.store.sqlite_schema` its schema migrations
     one module per table family     versions, log, prefixes, keys, revocations,
-                                    principals, templates, delegations, meta: written once,
+                                    principals, templates, delegations, meta, PACT
+                                    clients: written once,
                                     in portable SQL, with intent-named methods
 
 Contract
@@ -40,6 +41,7 @@ from registry.store.delegations import DelegationRequestTable
 from registry.store.keys import KeyTable
 from registry.store.log import LogTables
 from registry.store.meta import Audit, Meta
+from registry.store.pact_clients import PactClientTable
 from registry.store.prefixes import PrefixTable
 from registry.store.principals import NonceTable, PrincipalTable
 from registry.store.revocations import RevocationTable
@@ -74,6 +76,7 @@ class Tables:
         self.nonces = NonceTable(session)
         self.templates = TemplateTable(session)
         self.delegations = DelegationRequestTable(session)
+        self.pact_clients = PactClientTable(session)
 
 
 class Store(Tables):

@@ -152,8 +152,34 @@ _KEY_ORDER = """
     CREATE INDEX keys_by_prefix ON keys (prefix, purpose, created_at, seq);
 """
 
+# PACT buyers (registry/store/pact_clients.py): credentials the operator hands out, and the
+# bearer tokens issued against them (only hashes of secrets and tokens are kept).
+_PACT_CLIENTS = """
+    CREATE TABLE pact_clients (
+        client_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        secret_hash TEXT NOT NULL,
+        callback_url TEXT,
+        callback_client_id TEXT,
+        callback_secret TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE pact_tokens (
+        token_hash TEXT PRIMARY KEY,
+        client_id TEXT NOT NULL REFERENCES pact_clients (client_id) ON DELETE CASCADE,
+        expires_at INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX pact_tokens_by_expiry ON pact_tokens (expires_at);
+"""
+
 # Each entry is one SQL script; never edit a released entry, append a new one.
-MIGRATIONS: list[str] = [_INITIAL, _REQUEST_NONCES, _DELEGATION_REQUESTS, _KEY_ORDER]
+MIGRATIONS: list[str] = [
+    _INITIAL,
+    _REQUEST_NONCES,
+    _DELEGATION_REQUESTS,
+    _KEY_ORDER,
+    _PACT_CLIENTS,
+]
 
 
 def schema_version(conn: sqlite3.Connection) -> int:

@@ -156,3 +156,23 @@ class Versions:
         live = self.session.one("SELECT count(*) FROM identifiers WHERE deleted = 0")
         stored = self.session.one("SELECT count(*) FROM record_versions")
         return int(live[0]) if live else 0, int(stored[0]) if stored else 0
+
+    def appended_since(self, after: int, *, limit: int = 5000) -> list[tuple[int, StoredVersion]]:
+        """Versions in the order the node accepted them, each with its position in that
+        order (its transparency-log leaf index), after position ``after`` (-1 = from the
+        start). The log is append-only, so the position is a cursor that never skips or
+        repeats a version, on every backend."""
+        rows = self.session.rows(
+            f"SELECT l.leaf_index, {', '.join('v.' + c.strip() for c in _COLUMNS.split(','))}"
+            " FROM log_leaves l JOIN record_versions v"
+            " ON v.handle = l.handle AND v.version = l.version"
+            " WHERE l.leaf_index > ? ORDER BY l.leaf_index LIMIT ?",
+            (after, limit),
+        )
+        return [(int(row[0]), _stored(row[1:])) for row in rows]
+
+    def last_appended(self) -> int:
+        """The position of the newest accepted version (-1 for none): a cheap test for
+        anything new since a cursor was taken."""
+        row = self.session.one("SELECT max(leaf_index) FROM log_leaves")
+        return -1 if row is None or row[0] is None else int(row[0])

@@ -27,6 +27,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
     )
     srv.add_argument("--rate-burst", type=int, default=400, help="requests a client may burst")
+    srv.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
+    srv.add_argument("--tls-key", type=Path, help="the certificate's PEM private key")
+    srv.add_argument(
+        "--pact", action="store_true", help="serve the PACT v3 API (needs --tls-cert/--tls-key)"
+    )
     srv.set_defaults(run=run_serve)
 
     res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
@@ -125,6 +130,9 @@ def run_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body,
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
+        tls_cert=args.tls_cert,
+        tls_key=args.tls_key,
+        pact=args.pact,
     )
     serve(settings, workers=args.workers)
     return 0

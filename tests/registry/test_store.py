@@ -110,7 +110,8 @@ def test_an_older_store_is_migrated_on_open(make_node: Callable[..., Path]) -> N
     directory = make_node()
     conn = sqlite3.connect(directory / DB_NAME)
     conn.executescript(
-        "DROP TABLE delegation_requests; DROP TABLE request_nonces; DROP INDEX keys_by_prefix;"
+        "DROP TABLE pact_tokens; DROP TABLE pact_clients;"
+        " DROP TABLE delegation_requests; DROP TABLE request_nonces; DROP INDEX keys_by_prefix;"
         " ALTER TABLE keys DROP COLUMN seq; PRAGMA user_version = 1;"
     )
     conn.close()
@@ -118,7 +119,7 @@ def test_an_older_store_is_migrated_on_open(make_node: Callable[..., Path]) -> N
         # Keys made before the seq column keep their order: seq is numbered from rowid.
         assert [k.purpose for k in store.keys.all()] == ["node"]
         assert store.keys.newest_signing("88.101.7") is not None
-        assert store.schema_version() == len(migrations.MIGRATIONS) == 4
+        assert store.schema_version() == len(migrations.MIGRATIONS) == 5
         tables = {row[0] for row in raw_connection(store).execute("SELECT name FROM sqlite_master")}
-        assert {"delegation_requests", "request_nonces"} <= tables
+        assert {"delegation_requests", "request_nonces", "pact_clients", "pact_tokens"} <= tables
         assert store.node.prefix == "88.101.7"  # the data from before the upgrade is intact

@@ -124,3 +124,85 @@ async def test_a_hosted_enterprise_registers_over_http_with_the_local_output(
     secret.write_text("wrong\n", encoding="utf-8")
     code, _, err = await glid(capsys, *args, "--secret-file", str(secret), "--file", str(records))
     assert code == 1 and "refused" in err and "401" in err
+
+
+async def test_an_unresolvable_input_falls_back_to_the_secondary_factor_its_material_names(
+    demo: Demo,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """docs/formats/accounting.md: an input ``{"id", "quantity", "material"}`` whose supplier
+    cannot be used becomes a secondary leaf; the built-in template accepts the member."""
+    node = demo.node("88.104.3")
+    handle = "88.104.3/frame-2026"
+    entry = {
+        "handle": handle,
+        "values": [
+            {
+                "index": 1001,
+                "type": "TEMPLATE",
+                "data": {"format": "string", "value": "88/tpl.product-footprint@1.0.0"},
+            },
+            {"index": 2000, "type": "product_name", "data": {"format": "string", "value": "车架"}},
+            {"index": 2001, "type": "manufacturer", "data": {"format": "string", "value": "示例"}},
+            {
+                "index": 2100,
+                "type": "declared_unit",
+                "data": {"format": "string", "value": "piece"},
+            },
+            {
+                "index": 2101,
+                "type": "declared_unit_amount",
+                "data": {"format": "string", "value": "1"},
+            },
+            {
+                "index": 2102,
+                "type": "pcf_excluding_biogenic",
+                "data": {"format": "json", "value": {"value": "80", "unit": "kgCO2e"}},
+            },
+            {
+                "index": 2104,
+                "type": "fossil_ghg_emissions",
+                "data": {"format": "json", "value": {"value": "80", "unit": "kgCO2e"}},
+            },
+            {
+                "index": 2106,
+                "type": "own_fossil_emissions",
+                "data": {"format": "json", "value": {"value": "10", "unit": "kgCO2e"}},
+            },
+            {
+                "index": 2108,
+                "type": "allocation_method",
+                "data": {"format": "string", "value": "mass"},
+            },
+            {
+                "index": 2109,
+                "type": "inputs",
+                "data": {
+                    "format": "json",
+                    "value": [
+                        {
+                            "id": "88.101.7/no-such-coil",
+                            "quantity": {"value": "0.02", "unit": "t"},
+                            "material": "steel.hot_rolled_coil",
+                        },
+                    ],
+                },
+            },
+        ],
+    }
+    records = tmp_path / "frame.jsonl"
+    records.write_text(json.dumps(entry, ensure_ascii=False) + "\n", encoding="utf-8")
+    monkeypatch.setenv("GLID_PASSPHRASE", demo.passphrase.decode())
+    code, _, err = await glid(
+        capsys, "register", "--dir", str(node.directory), "--file", str(records)
+    )
+    assert code == 0, err
+    code, out, err = await glid(capsys, "footprint", handle, *network_args(demo), "--json")
+    assert code == 0, err
+    root = json.loads(out)["roots"][0]
+    # 10 own + 0.02 t × 2100 kgCO2e/t (the placeholder hot-rolled coil row)
+    assert float(root["pcf_excluding_biogenic"]) == pytest.approx(10 + 0.02 * 2100)
+    fallback = root["inputs"][0]["node"]
+    assert fallback["material"] == "steel.hot_rolled_coil"

@@ -40,6 +40,24 @@ EXPECTED_FIELDS = {
         "standards",
         "characterization_factors",
     },
+    "88/tpl.product-footprint@2.0.0": {
+        "declared_unit",
+        "declared_unit_amount",
+        "product_mass_per_declared_unit",
+        "pcf_excluding_biogenic",
+        "pcf_including_biogenic",
+        "fossil_ghg_emissions",
+        "fossil_carbon_content",
+        "exempted_emissions_percent",
+        "packaging_emissions_included",
+        "ccs_technological_co2_capture_included",
+        "own_fossil_emissions",
+        "inputs",
+        "company_ids",
+        "product_description",
+        "characterization_factors",
+        "standards",
+    },
     "88/tpl.carbon-efficiency@1.0.0": {
         "enterprise_name",
         "year",
@@ -161,6 +179,22 @@ def test_the_footprint_emissions_are_quantities_of_emissions() -> None:
         "tkm",
     )
     assert merged.by_name["inputs"].item_type is FieldType.INPUT
+
+
+def test_the_pact_aligned_version_speaks_pacts_units_ranges_and_grammar() -> None:
+    merged = effective_template("88/tpl.product-footprint@2.0.0", builtin_lookup)
+    assert "kilogram" in (merged.by_name["declared_unit"].enum or ())
+    assert "t" not in (merged.by_name["declared_unit"].enum or ())
+    assert merged.by_name["pcf_excluding_biogenic"].type is FieldType.DECIMAL
+    assert merged.by_name["dqr_temporal"].max == "5"
+    assert merged.by_name["reference_period_end"].type is FieldType.DATETIME
+    assert merged.by_name["characterization_factors"].type is FieldType.LIST
+    example = builtin_example("88/tpl.product-footprint@2.0.0")
+    for item in example:
+        if item["type"] == "dqr_temporal":
+            item["data"]["value"] = "5.1"
+    (error,) = validate_values(merged, example)
+    assert (error.name, error.code) == ("dqr_temporal", "bounds")
 
 
 def test_the_steel_template_narrows_the_declared_unit_to_mass() -> None:

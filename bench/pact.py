@@ -1,0 +1,259 @@
+"""PACT API speed: GetFootprint against the node's native hot resolution, and paging.
+
+One node (uvloop, one worker, TLS, ``--pact``) holds 10,000 product-footprint 2.0.0
+records. In the same run:
+
+* GetFootprint with a valid bearer token over keep-alive, round robin over 1,000 ids,
+  against the node's own native hot resolution of the same identifiers on the same
+  server and TLS, and against a floor: a bare aiohttp TLS handler serving the same
+  footprint bytes. Target: PACT / native >= 0.5.
+* ListFootprints with a filter (``status=Active``, then ``geography=CN-ZJ``), page by page
+  with ``limit=100`` following the ``Link`` headers, one request at a time: the time of
+  each page. Target: every page < 50 ms. Floor: the bare handler serving a page of the
+  same size.
+
+Runs alternate between the servers and each figure is a median of the repetitions.
+
+Run from the checkout: .venv/bin/python -m bench.pact
+"""
+
+import json
+import os
+import ssl
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.resolve_hot import cpu_seconds, free_port
+from tests.pact_support import self_signed
+
+REPEATS = 3
+SECONDS = 5
+CONNECTIONS = 32
+FOOTPRINTS = 10_000
+ROUND_ROBIN = 1_000
+PAGE = 100
+PASSPHRASE = "bench"
+SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "pact" / "sample-footprints.jsonl"
+
+BARE_SERVER = """
+import sys, ssl, asyncio, uvloop
+from aiohttp import web
+one, page = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+async def get(request):
+    return web.Response(body=one, content_type="application/json")
+async def listing(request):
+    return web.Response(body=page, content_type="application/json")
+app = web.Application()
+app.router.add_get("/3/footprints/{id}", get)
+app.router.add_get("/3/footprints", listing)
+context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+context.load_cert_chain(sys.argv[4], sys.argv[5])
+asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), ssl_context=context,
+            access_log=None, print=None)
+"""
+
+CLIENT = """
+import asyncio, json, sys, time, aiohttp
+base, seconds, connections, token = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+paths = json.loads(sys.argv[5])
+async def worker(session, deadline, counter, offset):
+    n = offset
+    while time.monotonic() < deadline:
+        async with session.get(base + paths[n % len(paths)]) as r:
+            assert r.status == 200, r.status
+            await r.read()
+        counter[0] += 1
+        n += connections
+async def main():
+    counter = [0]
+    connector = aiohttp.TCPConnector(limit=connections, ssl=False)
+    headers = {"Authorization": "Bearer " + token}
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as s:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(worker(s, deadline, counter, i) for i in range(connections)))
+    print(counter[0] / seconds)
+asyncio.run(main())
+"""
+
+_INSECURE = ssl.create_default_context()
+_INSECURE.check_hostname, _INSECURE.verify_mode = False, ssl.CERT_NONE
+
+
+def fetch(
+    url: str, token: str = "", data: bytes | None = None, auth: str = ""
+) -> tuple[bytes, str]:
+    headers = {"Authorization": auth or f"Bearer {token}"}
+    request = urllib.request.Request(url, data=data, headers=headers)
+    with urllib.request.urlopen(request, context=_INSECURE, timeout=30) as answer:
+        return answer.read(), answer.headers.get("Link", "")
+
+
+def wait_until_up(url: str) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, context=_INSECURE, timeout=1).read()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up")
+
+
+def glid(*args: str) -> str:
+    env = {**os.environ, "GLID_PASSPHRASE": PASSPHRASE}
+    done = subprocess.run(
+        [sys.executable, "-m", "resolver.cli", *args], env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def setup(root: Path) -> tuple[Path, list[str], str, str]:
+    """A node with FOOTPRINTS records (copies of the sample under new names, every tenth
+    in another province) and a PACT client; returns (node, handles, client id, secret)."""
+    node = root / "node"
+    glid("init", "--role", "enterprise", "--prefix", "88.101.7", "--dir", str(node))
+    template = json.loads(SAMPLE.read_text("utf-8").splitlines()[0])["values"]
+    handles = [f"88.101.7/item-{n}" for n in range(FOOTPRINTS)]
+    lines = []
+    for n, handle in enumerate(handles):
+        values = json.loads(json.dumps(template))
+        for value in values:
+            if value["type"] == "geography_subdivision" and n % 10 == 0:
+                value["data"]["value"] = "CN-JS"
+        lines.append(json.dumps({"handle": handle, "values": values}, ensure_ascii=False))
+    (root / "records.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    glid("register", "--dir", str(node), "--file", str(root / "records.jsonl"))
+    client = json.loads(glid("pact", "client", "add", "--dir", str(node), "--name", "b", "--json"))
+    return node, handles, client["client_id"], client["client_secret"]
+
+
+def load(base: str, paths: list[str], token: str, pid: int) -> tuple[float, float]:
+    """Requests/s from a separate client process, and the server's CPU µs per request."""
+    before = cpu_seconds(pid)
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CLIENT,
+            base,
+            str(SECONDS),
+            str(CONNECTIONS),
+            token,
+            json.dumps(paths),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rate = float(out)
+    return rate, (cpu_seconds(pid) - before) / (rate * SECONDS) * 1e6
+
+
+def pages(base: str, query: str, token: str) -> list[float]:
+    """Milliseconds per page, following Link headers from the first page to the last."""
+    times = []
+    url = f"{base}/3/footprints?{query}&limit={PAGE}"
+    while url:
+        started = time.perf_counter()
+        body, link = fetch(url, token)
+        times.append((time.perf_counter() - started) * 1e3)
+        assert json.loads(body)["data"]
+        url = link.split(">")[0].lstrip("<") if link else ""
+    return times
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        node, handles, client_id, secret = setup(root)
+        cert, key = self_signed(root)
+        port, bare_port = free_port(), free_port()
+        base, bare = f"https://127.0.0.1:{port}", f"https://127.0.0.1:{bare_port}"
+        server = subprocess.Popen(
+            [
+                sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
+                "--listen", f"127.0.0.1:{port}", "--rate-limit", "0", "--pact",
+                "--tls-cert", str(cert), "--tls-key", str(key),
+            ],
+            env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        servers = [server]
+        try:
+            wait_until_up(f"{base}/healthz")
+            import base64
+
+            basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+            body, _ = fetch(f"{base}/auth/token", data=b"grant_type=client_credentials", auth=basic)
+            token = json.loads(body)["access_token"]
+            listing, _ = fetch(f"{base}/3/footprints?limit={ROUND_ROBIN}", token)
+            ids = [pf["id"] for pf in json.loads(listing)["data"]]
+            one, _ = fetch(f"{base}/3/footprints/{ids[0]}", token)
+            (root / "one.json").write_bytes(one)
+            page, _ = fetch(f"{base}/3/footprints?status=Active&limit={PAGE}", token)
+            (root / "page.json").write_bytes(page)
+            servers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable, "-c", BARE_SERVER, str(bare_port), str(root / "one.json"),
+                        str(root / "page.json"), str(cert), str(key),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )  # fmt: skip
+            wait_until_up(f"{bare}/3/footprints/x")
+            get_paths = [f"/3/footprints/{pf_id}" for pf_id in ids]
+            native_paths = [f"/glid/v1/resolve/{handle}" for handle in handles[:ROUND_ROBIN]]
+            load(base, get_paths, token, server.pid)  # warm both read paths
+            load(base, native_paths, token, server.pid)
+            runs: dict[str, list[tuple[float, float]]] = {"bare": [], "native": [], "pact": []}
+            walks: dict[str, list[float]] = {"status=Active": [], "geography=CN-ZJ": [], "bare": []}
+            for _ in range(REPEATS):
+                runs["bare"].append(load(bare, get_paths, token, servers[1].pid))
+                runs["native"].append(load(base, native_paths, token, server.pid))
+                runs["pact"].append(load(base, get_paths, token, server.pid))
+                walks["status=Active"] += pages(base, "status=Active", token)
+                walks["geography=CN-ZJ"] += pages(base, "geography=CN-ZJ", token)
+                for _ in range(FOOTPRINTS // PAGE):
+                    started = time.perf_counter()
+                    fetch(f"{bare}/3/footprints?limit={PAGE}", token)
+                    walks["bare"].append((time.perf_counter() - started) * 1e3)
+        finally:
+            for process in servers:
+                process.terminate()
+                process.wait()
+    print(
+        f"{FOOTPRINTS:,} footprints; GetFootprint round robin over {ROUND_ROBIN:,} ids,"
+        f" {CONNECTIONS} keep-alive TLS connections, {SECONDS}s x {REPEATS} runs;"
+        f" footprint {len(one):,} bytes, page of {PAGE:,} {len(page):,} bytes"
+    )
+    rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
+    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    for name, values in runs.items():
+        each = ", ".join(f"{r:,.0f}" for r, _ in values)
+        print(
+            f"{name:8} {rate[name]:>8,.0f} req/s (runs: {each}); server CPU {cpu[name]:6.1f} µs/req"
+        )
+    print(
+        f"ratio pact / native: throughput {rate['pact'] / rate['native']:.2f},"
+        f" CPU per request {cpu['native'] / cpu['pact']:.2f}  (target >= 0.5)"
+    )
+    print(f"ratio pact / bare floor: throughput {rate['pact'] / rate['bare']:.2f}")
+    for name, times in walks.items():
+        print(
+            f"pages {name:17} median {statistics.median(times):6.1f} ms, max {max(times):6.1f} ms"
+            f" over {len(times)} pages  (target: every page < 50 ms)"
+        )
+
+
+if __name__ == "__main__":
+    main()
