@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote, unquote_to_bytes, urlsplit
 
 from glid_core.errors import IdentifierError
 from glid_core.identifiers import Identifier, Prefix
+from registry import gs1_compressed
 from registry.errors import (
     BadCheckDigit,
     BadDigitalLink,
@@ -165,7 +166,8 @@ def to_canonical(text: str, schemes: SchemeMap = DEFAULT_SCHEMES) -> Canonical:
         if scheme in ("http", "https"):
             raise UnknownScheme(
                 f"URL {_show(text)} is neither a Handle URL (host {HANDLE_PROXY_HOST}) nor a "
-                "GS1 Digital Link (a path with /01/{gtin})"
+                "GS1 Digital Link (a path with /01/{gtin}, or compressed into one path segment "
+                "that starts with a GTIN)"
             )
         if scheme == "urn":
             scheme = f"urn:{text[4:].partition(':')[0]}"
@@ -279,16 +281,22 @@ class PrivateScheme(SchemeAdapter):
 _OID_ARC_RE = re.compile(r"0|[1-9][0-9]*")
 
 
+# Bare dot form (``1.2.156.3001.1``): digits and dots with at least one dot, first arc 0-2.
+# No Ecode can look like this (V1-V3 hold no dots; V4 starts with 4).
+_OID_DOTTED_RE = re.compile(r"[0-2](?:\.[0-9]+)+")
+
+
 class OidScheme(SchemeAdapter):
-    """``urn:oid:1.2.156.…`` (RFC 3061) → ``<home>/1.2.156.…``."""
+    """``urn:oid:1.2.156.…`` (RFC 3061) or bare ``1.2.156.…`` → ``<home>/1.2.156.…``."""
 
     name = "oid"
 
     def claims(self, text: str, schemes: SchemeMap) -> bool:
-        return text[:8].lower() == "urn:oid:"
+        return text[:8].lower() == "urn:oid:" or _OID_DOTTED_RE.fullmatch(text) is not None
 
     def to_identifier(self, text: str, schemes: SchemeMap) -> Identifier:
-        return Identifier(schemes.home("oid"), self._check(text[8:], _show(text)))
+        arcs = text[8:] if text[:8].lower() == "urn:oid:" else text
+        return Identifier(schemes.home("oid"), self._check(arcs, _show(text)))
 
     def from_identifier(self, identifier: Identifier, schemes: SchemeMap) -> str:
         arcs = _under_home(identifier, "oid", schemes)
@@ -356,10 +364,14 @@ def normalise_gtin(text: str) -> str:
 
 
 def _gs1_value(encoded: str, ai: str, where: str) -> str:
-    """Decode and check a batch/lot (AI 10) or serial (AI 21) path value."""
+    """Decode and check a percent-encoded batch/lot (AI 10) or serial (AI 21) value."""
     # Set 82 is ASCII, so bytes that are not UTF-8 can only be refused; "replace" keeps
     # them visible in the message as U+FFFD.
-    value = unquote_to_bytes(encoded).decode("utf-8", errors="replace")
+    return _checked_value(unquote_to_bytes(encoded).decode("utf-8", errors="replace"), ai, where)
+
+
+def _checked_value(value: str, ai: str, where: str) -> str:
+    """A batch/lot (AI 10) or serial (AI 21) value, checked against set 82 and its length."""
     label = "batch/lot (AI 10)" if ai == "10" else "serial (AI 21)"
     if not value:
         raise BadDigitalLink(f"{where}: {label} is empty")
@@ -376,6 +388,87 @@ def _gs1_value(encoded: str, ai: str, where: str) -> str:
     return value
 
 
+# GS1 element strings, as printed under a barcode, "(01)06901234567892(10)LOT7(21)S1", or
+# as a scanner sends them, "0106901234567892" "10LOT7" GS "21S1" (GS = U+001D ends a
+# variable-length value), optionally led by a symbology identifier such as "]C1" or "]Q3".
+GROUP_SEPARATOR = "\x1d"
+_SYMBOLOGY_RE = re.compile(r"\][A-Za-z][0-9]")
+_BRACKETED_RE = re.compile(r"(?:\([0-9]{2,4}\)[^()]*)+")
+_BRACKETED_AI_RE = re.compile(r"\(([0-9]{2,4})\)([^()]*)")
+_RAW_ELEMENT_RE = re.compile(r"01[0-9]{14}(?:(?:10|21).*)?", re.DOTALL)
+
+
+def is_element_string(text: str) -> bool:
+    """True for text shaped like GS1 element strings: ``(AI)…`` or a raw GTIN (AI 01)."""
+    body = text[3:] if _SYMBOLOGY_RE.match(text) else text
+    if _BRACKETED_AI_RE.match(body):
+        return True
+    return body.isascii() and _RAW_ELEMENT_RE.fullmatch(body) is not None
+
+
+def parse_element_string(text: str) -> tuple[str, str | None, str | None]:
+    """GTIN-14, batch/lot and serial from GS1 element strings (AIs 01, 10 and 21 only)."""
+    where = f"GS1 element string {_show(text)}"
+    body = text[3:] if _SYMBOLOGY_RE.match(text) else text
+    if body.startswith("("):
+        if _BRACKETED_RE.fullmatch(body) is None:
+            raise BadDigitalLink(f"{where}: expected (AI)value pairs such as (01)…(10)…")
+        pairs = [(m.group(1), m.group(2)) for m in _BRACKETED_AI_RE.finditer(body)]
+    else:
+        pairs = [("01", body[2:16])]
+        rest = body[16:]
+        while rest:
+            ai, value = rest[:2], rest[2:]
+            value, _, rest = value.partition(GROUP_SEPARATOR)
+            pairs.append((ai, value))
+    (first, gtin), *qualifiers = pairs
+    if first != "01":
+        raise BadDigitalLink(f"{where}: the first AI must be (01), the GTIN; got ({first})")
+    values: dict[str, str] = {}
+    for ai, value in qualifiers:
+        if ai not in ("10", "21"):
+            raise BadDigitalLink(
+                f"{where}: AI ({ai}) is not supported; glid maps GTIN (01) with batch/lot (10) "
+                "and serial (21)"
+            )
+        if ai in values:
+            raise BadDigitalLink(f"{where}: AI ({ai}) is repeated")
+        values[ai] = _checked_value(value, ai, where)
+    return normalise_gtin(gtin), values.get("10"), values.get("21")
+
+
+# EPC Tag Data Standard pure-identity URIs for a trade item: an instance (SGTIN, with a
+# serial) or a lot (LGTIN). Company prefix and item reference (its first digit being the
+# GTIN's indicator digit) are 13 digits together.
+_EPC_RE = re.compile(r"urn:epc:(?:id:sgtin|class:lgtin):([0-9]{6,12})\.([0-9]{1,7})\.(.+)", re.I)
+
+
+def parse_epc(text: str) -> tuple[str, str | None, str | None]:
+    """GTIN-14 with its lot (LGTIN) or serial (SGTIN) from an EPC URI."""
+    where = f"EPC URI {_show(text)}"
+    match = _EPC_RE.fullmatch(text)
+    if match is None:
+        raise BadDigitalLink(
+            f"{where}: expected urn:epc:id:sgtin:COMPANY.ITEM.SERIAL or "
+            "urn:epc:class:lgtin:COMPANY.ITEM.LOT"
+        )
+    company, item, tail = match.groups()
+    if len(company) + len(item) != 13:
+        raise BadDigitalLink(
+            f"{where}: company prefix and item reference have {len(company) + len(item)} "
+            "digits together; they must have 13"
+        )
+    body = item[0] + company + item[1:]
+    gtin = body + str(gtin_check_digit(body))
+    if text[8:11].lower() == "id:":
+        return gtin, None, _gs1_value(tail, "21", where)
+    return gtin, _gs1_value(tail, "10", where), None
+
+
+def _last_segment(uri: str) -> str:
+    return urlsplit(uri).path.rstrip("/").rpartition("/")[2]
+
+
 def _gs1_path(gtin14: str, lot: str | None, serial: str | None) -> str:
     """The canonical path ``01/{gtin14}[/10/{lot}][/21/{serial}]``, values percent-encoded."""
     path = f"01/{gtin14}"
@@ -387,25 +480,41 @@ def _gs1_path(gtin14: str, lot: str | None, serial: str | None) -> str:
 
 
 class Gs1Scheme(SchemeAdapter):
-    """GTIN-8/12/13/14, ``urn:gtin:<gtin>`` and GS1 Digital Link URIs → ``<home>/01/…``."""
+    """GTIN-8/12/13/14, ``urn:gtin:``, ``urn:epc:`` (SGTIN, LGTIN), GS1 element strings and
+    GS1 Digital Link URIs → ``<home>/01/…``."""
 
     name = "gs1"
 
     def claims(self, text: str, schemes: SchemeMap) -> bool:
         lowered = text[:9].lower()
-        if lowered == "urn:gtin:":
+        if lowered in ("urn:gtin:", "urn:epc:i", "urn:epc:c"):
             return True
         if lowered.startswith(("http://", "https://")):
-            return "/01/" in text and _HANDLE_URL_RE.match(text) is None
-        return len(text) in GTIN_LENGTHS and text.isascii() and text.isdigit()
+            if _HANDLE_URL_RE.match(text) is not None:
+                return False
+            return "/01/" in text or gs1_compressed.is_compressed(_last_segment(text))
+        if len(text) in GTIN_LENGTHS and text.isascii() and text.isdigit():
+            return True
+        return is_element_string(text)
 
     def to_identifier(self, text: str, schemes: SchemeMap) -> Identifier:
         home = schemes.home("gs1")
-        if text[:9].lower() == "urn:gtin:":
+        lowered = text[:9].lower()
+        if lowered == "urn:gtin:":
             return Identifier(home, _gs1_path(normalise_gtin(text[9:]), None, None))
-        if not text[:8].lower().startswith(("http://", "https://")):
+        if lowered.startswith("urn:epc:"):
+            return Identifier(home, _gs1_path(*parse_epc(text)))
+        if lowered.startswith(("http://", "https://")) and "/01/" not in text:
+            where = f"compressed GS1 Digital Link {_show(text)}"
+            gtin, lot, serial = gs1_compressed.decompress(_last_segment(text), where)
+            lot = None if lot is None else _checked_value(lot, "10", where)
+            serial = None if serial is None else _checked_value(serial, "21", where)
+            return Identifier(home, _gs1_path(normalise_gtin(gtin), lot, serial))
+        if lowered.startswith(("http://", "https://")):
+            return Identifier(home, self._parse_link(text))
+        if len(text) in GTIN_LENGTHS and text.isdigit():
             return Identifier(home, _gs1_path(normalise_gtin(text), None, None))
-        return Identifier(home, self._parse_link(text))
+        return Identifier(home, _gs1_path(*parse_element_string(text)))
 
     def _parse_link(self, uri: str) -> str:
         where = f"GS1 Digital Link {_show(uri)}"

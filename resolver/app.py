@@ -12,7 +12,7 @@ from aiohttp import web
 
 from registry.service import registrar
 from registry.store import Store
-from resolver import handle_rest, native, node_api
+from resolver import gs1_face, handle_rest, native, node_api, page
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.client import Resolver, load_trust_anchor
@@ -38,6 +38,10 @@ def create_app(settings: Settings) -> web.Application:
     app.cleanup_ctx.append(_open_store)
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)
+        app.router.add_routes(page.routes)  # the buyer's page resolves through the network
+        app.router.add_routes(gs1_face.routes)
+        if settings.pact:
+            app.router.add_routes(page.pact_routes)
     app.router.add_routes(native.routes)
     app.router.add_routes(node_api.routes)
     app.router.add_routes(handle_rest.routes)

@@ -24,10 +24,13 @@ from accounting.enterprise import from_record
 from glid_core.errors import GlidError
 from registry import delegation
 from registry.node import TRUST_ANCHOR_FILE, init_node, write_json
+from registry.schemes import to_canonical
 from registry.service import registrar
 from registry.store import Store
 from resolver.client import Resolver, load_trust_anchor
 from resolver.footprint import network_footprint
+from resolver.lookup import ALIAS_TYPE
+from resolver.page_view import EFFICIENCY_LINK
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
 from resolver.text import describe, footprint_lines
@@ -89,6 +92,16 @@ EFFICIENCY = "88.104.3/carbon-efficiency-2023"
 PELLETS = "88.101.9/pellet-lot-2026-07"
 COIL = "88.101.7/coil-2026-001"
 BRACKET = "88.104.3/bracket-A1"
+# The bracket as other coding schemes know it; each maps to BRACKET through a signed alias
+# record under its scheme's home prefix (hosted on the top node), the private code through
+# one under the maker's own prefix.
+BRACKET_CODES = {
+    "gtin": "06901234567892",
+    "oid": "1.2.156.3001.104.3.1",
+    "ecode": "100120104000300001",
+    "private": "private:88.104.3:FS-2026-0001",
+}
+SCHEME_HOMES = ("88.gs1", "88.oid", "88.ecode")
 
 
 def sample_records() -> dict[str, list[dict[str, Any]]]:
@@ -116,6 +129,7 @@ def sample_records() -> dict[str, list[dict[str, Any]]]:
         _item(2106, "own_fossil_emissions", _qty("30.8", "kgCO2e")),
         _item(2108, "allocation_method", "mass"),
         _item(2109, "inputs", [{"id": COIL, "quantity": _qty("0.032", "t")}]),
+        _item(2, EFFICIENCY_LINK, EFFICIENCY),
         _item(2800, "part_number", "FS-2026-0001"),
         _item(2801, "vehicle_category", "M1"),
         _item(2802, "part_mass", _qty("28.5", "kg")),
@@ -199,6 +213,7 @@ class Demo:
                 "coil": COIL,
                 "bracket": BRACKET,
                 "carbon_efficiency": EFFICIENCY,
+                "bracket_codes": BRACKET_CODES,
             },
         }
 
@@ -234,8 +249,16 @@ async def build(directory: Path, passphrase: bytes) -> Demo:
         if node.parent is not None:
             with Store.open(node.parent.directory) as store:
                 delegation.set_site(store, node.prefix, node.url)
+    with Store.open(top.directory) as store:
+        for home in SCHEME_HOMES:
+            delegation.host(store, passphrase, home)
     homes = {PELLETS: plant, COIL: steel, BRACKET: maker, EFFICIENCY: maker}
-    for handle, values in sample_records().items():
+    records = sample_records()
+    for code in BRACKET_CODES.values():
+        alias = str(to_canonical(code).identifier)
+        records[alias] = [_item(1, ALIAS_TYPE, BRACKET)]
+        homes[alias] = maker if alias.startswith("88.104.3/") else top
+    for handle, values in records.items():
         with Store.open(homes[handle].directory) as store:
             outcome = registrar(store, passphrase).register_one(handle, values, "demo")
         if not outcome.accepted:

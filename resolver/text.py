@@ -4,6 +4,7 @@ import json
 from typing import Any
 
 from resolver.client import Resolution
+from resolver.lookup import Lookup
 
 
 def describe(resolution: Resolution) -> list[str]:
@@ -25,6 +26,17 @@ def describe(resolution: Resolution) -> list[str]:
             for step in resolution.verdict.steps
         )
     return lines
+
+
+def describe_lookup(lookup: Lookup) -> list[str]:
+    """A lookup: how the code asked for mapped to a record, then that record."""
+    lines = []
+    if lookup.scheme not in ("", "handle") or lookup.asked != lookup.canonical:
+        lines.append(f"{lookup.asked} ({lookup.scheme or 'unreadable'}) → {lookup.canonical}")
+    if lookup.alias is not None:
+        state = "verified" if lookup.alias.verified else "NOT VERIFIED"
+        lines.append(f"  alias {lookup.alias.handle} → {lookup.handle} ({state})")
+    return [*lines, *describe(lookup.resolution)]
 
 
 def footprint_lines(node: dict[str, Any], depth: int = 1) -> list[str]:

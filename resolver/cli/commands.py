@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from resolver.cli import accounting, admin, network, node, pact, templates, trust
+from resolver.cli import accounting, admin, label, network, node, pact, templates, trust
 
-MODULES: list[ModuleType] = [node, admin, network, templates, accounting, trust, pact]
+MODULES: list[ModuleType] = [node, admin, network, templates, accounting, label, trust, pact]

@@ -34,7 +34,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     srv.set_defaults(run=run_serve)
 
-    res = subparsers.add_parser("resolve", help="resolve and verify identifiers")
+    res = subparsers.add_parser(
+        "resolve", help="resolve and verify identifiers of any scheme (handle, GS1, OID, Ecode…)"
+    )
     res.add_argument("ids", nargs="+", metavar="ID")
     add_root(res)
     res.add_argument(
@@ -139,16 +141,17 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    from resolver.client import load_trust_anchor, resolve_sync
-    from resolver.text import describe
+    from resolver.client import load_trust_anchor
+    from resolver.lookup import lookup_sync
+    from resolver.text import describe_lookup
 
     anchor = load_trust_anchor(args.trust_anchor)
-    results = resolve_sync(args.root, anchor, args.ids, bundle=args.bundle)
+    results = lookup_sync(args.root, anchor, args.ids, bundle=args.bundle)
     if args.json:
         emit_json([result.to_json() for result in results])
     else:
         for result in results:
-            print("\n".join(describe(result)))
+            print("\n".join(describe_lookup(result)))
     return 0 if all(result.verified for result in results) else 1
 
 

@@ -10,6 +10,8 @@ import subprocess
 import sys
 
 from registry.store import ROLES
+from resolver import label
+from resolver.cli import label as label_command
 from resolver.cli import node, templates, trust
 from signing.revocation import REASONS
 from templates_meta.review import ReviewState
@@ -53,4 +55,5 @@ def test_building_the_parser_and_asking_for_help_imports_nothing_heavy() -> None
 def test_the_parsers_choices_are_the_librarys() -> None:
     assert node.ROLES == ROLES
     assert set(trust.REASONS) == set(REASONS)
+    assert label_command.LANGUAGES == label.LANGUAGES
     assert tuple(str(state) for state in ReviewState) == templates.STATES

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from resolver.cli import main
-from resolver.demo import BRACKET, COIL, EFFICIENCY, PELLETS, spawn
+from resolver.demo import BRACKET, BRACKET_CODES, COIL, EFFICIENCY, PELLETS, spawn
 
 
 def test_demo_builds_the_network_and_shows_a_verified_rollup(
@@ -51,6 +51,7 @@ def test_demo_builds_the_network_and_shows_a_verified_rollup(
         "coil": COIL,
         "bracket": BRACKET,
         "carbon_efficiency": EFFICIENCY,
+        "bracket_codes": BRACKET_CODES,
     }
 
 

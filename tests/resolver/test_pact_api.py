@@ -202,6 +202,13 @@ async def test_listing_pages_by_absolute_next_links_and_serves_valid_footprints(
     assert [f["productNameCompany"] for f in chosen["data"]] == ["中厚板 Q345"]
 
 
+async def test_any_other_path_or_method_under_3_answers_in_pacts_shape(pact: Pact) -> None:
+    status, body, _ = await pact.get("/3/events")
+    assert (status, body["code"]) == (404, "NotFound") and "POST /3/events" in body["message"]
+    status, body, _ = await pact.get("/3/footprints/x/y")
+    assert (status, body["code"]) == (404, "NotFound")
+
+
 @pytest.mark.parametrize(
     ("query", "message"),
     [
