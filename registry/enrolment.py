@@ -5,21 +5,38 @@ its parent; the proof shows the sender holds the key, and the request only ever 
 certificate for that same key, so nothing else needs to be secret. The parent's operator
 approves (which runs the ordinary offline delegation) or rejects it; the child then fetches
 its certificate chain. A prefix that is already delegated cannot be asked for again.
+
+A pending request holds its prefix until the operator decides it or it expires
+(PENDING_DAYS after it arrived): anyone may post a request, so a second one for the same
+prefix replaces the first only if it proves the same key (the child resending, perhaps with
+a new site). Otherwise whoever posted first could be silently displaced by anyone.
 """
 
 import json
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from registry import delegation
-from registry.errors import NotFound, RegistryError
+from registry.errors import Conflict, NotFound, RegistryError
 from registry.store import Store
 from registry.store.delegations import RequestRow
 from signing.certificates import DELEGATE, SIGN, check_delegation_request, require_issuable
 
+PENDING_DAYS = 7
+
 
 class EnrolmentRefused(RegistryError, ValueError):
     """The delegation request cannot be accepted or decided."""
+
+
+class RequestPending(Conflict):
+    """Another key's request for this prefix is waiting for the operator."""
+
+
+def _expired(received_at: str, now: datetime) -> bool:
+    received = datetime.strptime(received_at, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    return now - received > timedelta(days=PENDING_DAYS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,10 +75,28 @@ def submit(store: Store, request: Any, site: str | None) -> PendingRequest:
         existing = None
     if existing is not None:
         raise EnrolmentRefused(f"prefix {checked.prefix} is already {existing.relation} here")
+    _require_replaceable(store, checked.prefix, checked.key.kid)
     with store.write() as tx:
         tx.delegations.submit(checked.prefix, json.dumps(request), site)
         tx.audit.add("network", "delegation request", checked.prefix, {"kid": checked.key.kid})
     return get(store, checked.prefix)
+
+
+def _require_replaceable(store: Store, prefix: str, kid: str) -> None:
+    try:
+        held = get(store, prefix)
+    except NotFound:
+        return
+    if (
+        held.state == "pending"
+        and held.kid != kid
+        and not _expired(held.received_at, datetime.now(UTC))
+    ):
+        raise RequestPending(
+            f"a request for prefix {prefix} by key {held.kid} has been waiting since"
+            f" {held.received_at}; it holds the prefix until this node's operator decides it"
+            f" or it expires after {PENDING_DAYS} days. Resend with the same key to update it."
+        )
 
 
 def get(store: Store, prefix: str) -> PendingRequest:

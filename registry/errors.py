@@ -76,6 +76,10 @@ class RecordError(RegistryError, ValueError):
     """A record or one of its values is malformed."""
 
 
+class DamagedRecord(RecordError):
+    """A stored record version cannot be read back as it was accepted; run `glid check`."""
+
+
 class NotFound(RegistryError, LookupError):
     """No such identifier, version or prefix on this node."""
 
@@ -90,6 +94,10 @@ class Unauthorised(RegistryError, PermissionError):
 
 class Unauthenticated(RegistryError, PermissionError):
     """The request carries no valid credentials."""
+
+
+class Conflict(RegistryError):
+    """The request conflicts with one this node already holds."""
 
 
 class StoreUnavailable(StoreError):

@@ -161,6 +161,13 @@ def load_private(store: Store, entry: KeyEntry, passphrase: bytes) -> SigningKey
     return keyfile.load_signing_key(Path(store.directory, entry.key_file), passphrase)
 
 
+def require_unlockable(store: Store, passphrase: bytes) -> None:
+    """Open the node's active key now, so that a node started with the wrong passphrase
+    refuses to start (KeyFileError naming the key file) instead of serving until its first
+    write or checkpoint fails."""
+    load_private(store, active_key(store, store.node.prefix), passphrase)
+
+
 class NodeSigner:
     """Signs each record with the newest record-signing key of the prefix that holds it.
 

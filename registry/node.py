@@ -34,10 +34,14 @@ class Created:
     admin_secret_file: Path
 
 
-def write_json(path: Path, document: Any) -> None:
-    """Write a JSON file atomically so a reader never sees half of it."""
+def write_json(path: Path, document: Any, *, mode: int = 0o644) -> None:
+    """Write a JSON file atomically so a reader never sees half of it; ``mode`` is set
+    whatever the umask (0600 for a file that holds secrets)."""
     temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), mode)
+        out.write(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
     os.replace(temporary, path)
 
 

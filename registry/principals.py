@@ -26,7 +26,7 @@ class BadIdentity(RegistryError, ValueError):
 
 def parse_identity(identity: str) -> tuple[int, Identifier]:
     index, sep, handle = identity.partition(":")
-    if not sep or not index.isdigit():
+    if not sep or not (index.isascii() and index.isdigit() and len(index) <= 10):
         raise BadIdentity(f"admin identity {identity!r} must look like 300:88.101.7/admin")
     return int(index), Identifier.from_text(handle)
 

@@ -29,8 +29,57 @@ from glid_core.layout import (
     MAX_VALUES,
     SIGNATURE_TYPE,
 )
-from registry.errors import RecordError
+from registry.errors import DamagedRecord, RecordError
 from signing.record_signature import digest_text
+
+MAX_VALUE_DEPTH = 16  # arrays and objects nested inside one value's data.value
+_JSON_TYPES = "text, whole numbers, true/false, null, arrays and objects with text keys"
+
+
+def unreadable(value: Any) -> str | None:
+    """Why ``value`` (a value's ``data.value``) could not be served by every read path,
+    or None if it can.
+
+    Native JSON, Handle REST and MessagePack answers must all encode what the write path
+    accepts, so a value holds exactly the JSON types: no MessagePack bin or ext, no floats
+    (their text and binary forms do not round-trip), integers in the 64-bit range both
+    encoders write, text that is UTF-8, and at most MAX_VALUE_DEPTH levels of nesting. The
+    walk is iterative, so a hostile nesting depth cannot exhaust the interpreter's stack.
+    """
+    pending: list[tuple[Any, int, str]] = [(value, 0, "value")]
+    while pending:
+        item, depth, where = pending.pop()
+        kind = type(item)
+        if kind is str:
+            if not (item.isascii() or _utf8(item)):
+                return f"{where} is not UTF-8 text"
+        elif kind is int:
+            if not canonical.INT_MIN <= item <= canonical.INT_MAX:
+                return f"{where} is outside the 64-bit integer range"
+        elif kind is bool or item is None:
+            continue
+        elif kind is dict or kind is list:
+            if depth >= MAX_VALUE_DEPTH:
+                return f"{where} nests deeper than {MAX_VALUE_DEPTH} levels"
+            if kind is list:
+                pending.extend((x, depth + 1, f"{where}[{i}]") for i, x in enumerate(item))
+                continue
+            for key, member in item.items():
+                if type(key) is not str or not (key.isascii() or _utf8(key)):
+                    return f"{where} has a key that is not UTF-8 text"
+                pending.append((member, depth + 1, f"{where}.{key}"))
+        elif kind is float:
+            return f"{where}: floats are not allowed; send decimals as strings"
+        else:
+            return f"{where} is {kind.__name__}; a value holds only {_JSON_TYPES}"
+    return None
+
+
+def _printable(text: str) -> str:
+    """Refuse control characters in a value's type or format: they name things."""
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in text):
+        raise ValueError("must not contain control characters")
+    return text
 
 
 class ValueData(BaseModel):
@@ -38,6 +87,16 @@ class ValueData(BaseModel):
 
     format: Annotated[str, Field(min_length=1, max_length=MAX_FORMAT)]
     value: Any
+
+    @field_validator("value")
+    @classmethod
+    def _readable(cls, value: Any) -> Any:
+        reason = unreadable(value)
+        if reason is not None:
+            raise ValueError(reason)
+        return value
+
+    _format = field_validator("format")(_printable)
 
 
 class HandleValue(BaseModel):
@@ -50,6 +109,8 @@ class HandleValue(BaseModel):
     data: ValueData
     ttl: Annotated[int, Field(ge=0, le=MAX_INDEX, strict=True)] = DEFAULT_TTL
     timestamp: str | None = None
+
+    _type = field_validator("type")(_printable)
 
     @field_validator("data", mode="before")
     @classmethod
@@ -161,13 +222,16 @@ def _plain_value(item: Any, stamp: str | None) -> dict[str, Any] | None:
     ttl = item.get("ttl", DEFAULT_TTL)
     timestamp = item.get("timestamp") if stamp is None else stamp
     if type(data) is str:
+        if not (data.isascii() or _utf8(data)):
+            return None
         data = {"format": "string", "value": data}
     elif type(data) is dict and len(data) == 2 and "value" in data:
         fmt = data.get("format")
         if (
             type(fmt) is not str
             or not 0 < len(fmt) <= MAX_FORMAT
-            or not (fmt.isascii() or _utf8(fmt))
+            or not fmt.isprintable()
+            or unreadable(data["value"]) is not None
         ):
             return None
         data = {"format": fmt, "value": data["value"]}
@@ -181,7 +245,7 @@ def _plain_value(item: Any, stamp: str | None) -> dict[str, Any] | None:
         or not (timestamp is None or type(timestamp) is str)
         or type(name) is not str
         or not 0 < len(name) <= MAX_TYPE
-        or not (name.isascii() or _utf8(name))
+        or not name.isprintable()
     ):
         return None
     return {"index": index, "type": name, "data": data, "ttl": ttl, "timestamp": timestamp}
@@ -235,9 +299,20 @@ def encode_record(values: Sequence[Mapping[str, Any]]) -> EncodedRecord:
 
 
 def decode_values(blob: bytes) -> list[dict[str, Any]]:
-    decoded = canonical.decode(blob)
-    if not isinstance(decoded, list):
-        raise RecordError("stored record is not an array of values")
+    """A stored record's values, or DamagedRecord if they are not what the write path
+    accepts (a store edited or damaged behind the node's back, or written by an older
+    node), so that one bad record fails alone with its own error."""
+    try:
+        decoded = canonical.decode(blob)
+    except EncodingError as exc:
+        raise DamagedRecord(f"stored record is {exc}") from None
+    if type(decoded) is not list:
+        raise DamagedRecord("stored record is not an array of values")
+    for position, value in enumerate(decoded):
+        data = value.get("data") if type(value) is dict else None
+        reason = "has no data" if type(data) is not dict else unreadable(data.get("value"))
+        if reason is not None:
+            raise DamagedRecord(f"stored record's values[{position}] {reason}")
     return decoded
 
 

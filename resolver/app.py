@@ -5,12 +5,14 @@ authority that answers from it, the write path and the metrics are opened in cle
 contexts (closed in reverse order on shutdown) and shared through typed AppKeys.
 """
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from registry.service import registrar
+from glid_core.errors import GlidError
+from registry.keyring import require_unlockable
 from registry.store import Store
 from resolver import gs1_face, handle_rest, native, node_api, page
 from resolver.answer_cache import EncodedAnswers
@@ -20,8 +22,18 @@ from resolver.envelope import envelope
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.pact import routes as pact_routes
-from resolver.settings import Settings
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
+from resolver.settings import LOOP_LOCK_WAIT, Settings
+from resolver.state import (
+    ANSWERS,
+    AUTHORITY,
+    BATCH_LANE,
+    METRICS,
+    RESOLVER,
+    SETTINGS,
+    STORE,
+    WRITER,
+)
+from resolver.writer import Writer
 
 log = logging.getLogger("glid.node")
 
@@ -35,6 +47,7 @@ def create_app(settings: Settings) -> web.Application:
     app[SETTINGS] = settings
     app[METRICS] = metrics
     app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)
+    app[BATCH_LANE] = asyncio.Semaphore(1)
     app.cleanup_ctx.append(_open_store)
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)
@@ -54,15 +67,22 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _open_store(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    store = Store.open(settings.directory)
+    store = Store.open(settings.directory, lock_wait=LOOP_LOCK_WAIT)
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
-    app[ANSWERS] = EncodedAnswers(store.change_mark)
+    app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
     if settings.passphrase is not None:
-        app[REGISTRAR] = registrar(store, settings.passphrase)
+        try:
+            require_unlockable(store, settings.passphrase)
+        except GlidError:
+            store.close()
+            raise
+        app[WRITER] = Writer(settings.directory, settings.passphrase, settings.lock_wait)
     node = {"prefix": store.node.prefix, "role": store.node.role}
     log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)
     yield
+    if WRITER in app:
+        app[WRITER].close()
     store.close()
     log.info("node %s stopped and closed its store", node["prefix"], extra=node)
 

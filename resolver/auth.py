@@ -20,6 +20,7 @@ import asyncio
 import base64
 import binascii
 import hashlib
+import logging
 import re
 import secrets
 import time
@@ -39,6 +40,7 @@ from registry.store import Store
 from registry.store.principals import Principal
 from resolver.limits import LIMITS
 from resolver.state import STORE
+from resolver.wire import read_raw
 from signing.b64 import b64url_decode, b64url_encode
 from signing.errors import Base64Error, KeyFormatError, SignatureError
 from signing.keys import SigningKey, VerifyKey
@@ -49,6 +51,7 @@ CLOCK_SKEW = 300  # seconds a signed request may be early or late
 _NONCE = re.compile(r"[A-Za-z0-9_-]{16,128}")
 _SIGNED_PARAMS = ("identity", "kid", "ts", "nonce", "sig")
 _VERIFIED_LIMIT = 1024
+log = logging.getLogger("glid.auth")
 
 
 class CredentialsNeeded(Unauthenticated):
@@ -57,6 +60,19 @@ class CredentialsNeeded(Unauthenticated):
 
 class BadCredentials(Unauthenticated):
     """The credentials do not prove the admin identity they name."""
+
+
+REFUSED = (
+    "authentication failed: the identity is unknown or its secret, key or signature does not"
+    " match; check the identity and its credentials (the node's log says which)"
+)
+
+
+def _refused(identity: str, detail: str) -> BadCredentials:
+    """One answer for every failed check of a named identity, so that nobody learns from it
+    which identities exist; the operator's log keeps the precise reason (never a secret)."""
+    log.warning("authentication of %s failed: %s", identity[:200], detail)
+    return BadCredentials(REFUSED)
 
 
 class StaleRequest(BadCredentials):
@@ -81,7 +97,7 @@ def _basic_credentials(encoded: str) -> tuple[str, str]:
     if not sep:
         raise BadCredentials("Basic credentials need user:password")
     # The identity itself contains ":" (300:PREFIX/SUFFIX); Handle clients percent-encode it.
-    if user.isdigit():  # sent unencoded: "300:88.101.7/admin:secret"
+    if user.isascii() and user.isdigit():  # sent unencoded: "300:88.101.7/admin:secret"
         handle, _, secret = secret.partition(":")
         user = f"{user}:{handle}"
     return unquote(user), secret
@@ -91,16 +107,14 @@ def _known_principal(store: Store, identity: str) -> Principal:
     try:
         return principals.get(store, identity)
     except (NotFound, principals.BadIdentity) as exc:
-        raise BadCredentials(f"unknown admin identity {identity!r} on this node") from exc
+        raise _refused(identity, f"unknown admin identity ({exc})") from exc
 
 
 async def _basic(store: Store, encoded: str) -> Principal:
     identity, secret = _basic_credentials(encoded)
     principal = _known_principal(store, identity)
     if principal.secret_hash is None:
-        raise BadCredentials(
-            f"admin identity {principal.identity} has no secret; sign the request with its key"
-        )
+        raise _refused(principal.identity, "it has no secret; it must sign its requests")
     cache_key = (
         principal.identity,
         principal.secret_hash,
@@ -111,7 +125,7 @@ async def _basic(store: Store, encoded: str) -> Principal:
         return principal
     # scrypt is slow on purpose; keep the event loop serving others meanwhile.
     if not await asyncio.to_thread(principals.check_secret, secret, principal.secret_hash):
-        raise BadCredentials(f"wrong secret for admin identity {principal.identity}")
+        raise _refused(principal.identity, "wrong secret")
     _verified[cache_key] = principal
     if len(_verified) > _VERIFIED_LIMIT:
         _verified.popitem(last=False)
@@ -179,8 +193,7 @@ def parse_signed_header(params: str) -> SignedHeader:
         name = name.strip().lower()
         if not sep or name not in _SIGNED_PARAMS:
             raise BadCredentials(
-                f"{SIGNED_SCHEME} parameter {part.strip()!r} is not one of"
-                f" {', '.join(_SIGNED_PARAMS)}"
+                f"{SIGNED_SCHEME} parameter {name[:40]!r} is not one of {', '.join(_SIGNED_PARAMS)}"
             )
         if name in found:
             raise BadCredentials(f"{SIGNED_SCHEME} parameter {name} appears twice")
@@ -188,8 +201,8 @@ def parse_signed_header(params: str) -> SignedHeader:
     missing = [name for name in _SIGNED_PARAMS if name not in found]
     if missing:
         raise BadCredentials(f"{SIGNED_SCHEME} header lacks {', '.join(missing)}")
-    if not found["ts"].isdigit():
-        raise BadCredentials(f"ts must be Unix seconds, got {found['ts']!r}")
+    if not (found["ts"].isascii() and found["ts"].isdigit() and len(found["ts"]) <= 19):
+        raise BadCredentials(f"ts must be Unix seconds, got {found['ts'][:20]!r}")
     if _NONCE.fullmatch(found["nonce"]) is None:
         raise BadCredentials("nonce must be 16 to 128 characters of A-Z a-z 0-9 - _")
     try:
@@ -217,17 +230,16 @@ def verify_signed(
         )
     principal = _known_principal(store, signed.identity)
     if principal.public_jwk is None:
-        raise BadCredentials(
-            f"admin identity {principal.identity} has no public key; use Basic auth or"
-            " enrol its key with `glid admin add --jwk`"
+        raise _refused(
+            principal.identity, "it has no public key; enrol one with `glid admin add --jwk`"
         )
     try:
         key = VerifyKey.from_jwk(principal.public_jwk)
     except KeyFormatError as exc:
-        raise BadCredentials(f"the stored key of {principal.identity} is unusable: {exc}") from exc
+        raise _refused(principal.identity, f"its stored key is unusable: {exc}") from exc
     if signed.kid != key.kid:
-        raise BadCredentials(
-            f"kid {signed.kid!r} is not the key enrolled for {principal.identity} ({key.kid})"
+        raise _refused(
+            principal.identity, f"kid {signed.kid[:80]!r} is not its enrolled key {key.kid}"
         )
     message = signing_input(
         method, path, signed.identity, signed.kid, signed.ts, signed.nonce, body
@@ -235,9 +247,10 @@ def verify_signed(
     try:
         key.verify(message, signed.sig)
     except SignatureError as exc:
-        raise BadCredentials(
-            f"signed request of {principal.identity} does not verify: it was altered or signed"
-            f" over a different method, path, time, nonce or body ({exc})"
+        raise _refused(
+            principal.identity,
+            "the signed request does not verify: it was altered or signed over a different"
+            f" method, path, time, nonce or body ({exc})",
         ) from exc
     with store.write() as tx:
         replay.remember(
@@ -258,7 +271,7 @@ async def authenticate(request: web.Request) -> Principal:
         principal = await _basic(store, params)
     elif scheme.lower() == SIGNED_SCHEME.lower() and params:
         signed = parse_signed_header(params)
-        body = await request.read()
+        body = await read_raw(request)
         principal = verify_signed(
             store, signed, request.method, request.raw_path, body, int(time.time())
         )

@@ -11,10 +11,11 @@ from typing import Any
 from glid_core.errors import IdentifierError
 from glid_core.identifiers import Identifier
 from registry import prefixes
-from registry.errors import NotFound
+from registry.errors import DamagedRecord, NotFound
 from registry.evidence import chain_for_kid
 from registry.keyring import decode_chain
 from registry.records import filter_values
+from registry.selfcheck import check_served
 from registry.store import Store
 from registry.store.versions import StoredVersion
 from signing.record_signature import parse_record_signature
@@ -73,7 +74,7 @@ class Referral:
 class Missing:
     handle: str
     reason: str
-    code: str = "not_found"  # not_found | bad_identifier | deleted | outside
+    code: str = "not_found"  # not_found | bad_identifier | deleted | outside | damaged
 
     def to_json(self) -> dict[str, Any]:
         return {"status": self.code, "handle": self.handle, "error": self.reason}
@@ -139,7 +140,14 @@ class Authority:
             stored = self.store.versions.get(handle, version=version, at=at)
         except NotFound as exc:
             return Missing(handle, str(exc))
+        try:
+            check_served(self.store, stored, current=version is None and at is None)
+        except DamagedRecord as exc:
+            return Missing(handle, str(exc), "damaged")
         if stored.deleted and version is None:
             return Missing(handle, f"{handle} was deleted in version {stored.version}", "deleted")
-        values = [dict(v) for v in filter_values(stored.values(), indexes=indexes, types=types)]
+        try:
+            values = [dict(v) for v in filter_values(stored.values(), indexes=indexes, types=types)]
+        except DamagedRecord as exc:
+            return Missing(handle, f"version {stored.version} of {handle}: {exc}", "damaged")
         return Found(stored, zone.prefix, self.chain(stored.signature), values)

@@ -263,8 +263,10 @@ async def build(directory: Path, passphrase: bytes) -> Demo:
             outcome = registrar(store, passphrase).register_one(handle, values, "demo")
         if not outcome.accepted:
             raise DemoError(f"sample record {handle} was refused: {outcome.error}")
-    write_json(directory / DEMO_FILE, demo.to_json())
-    (directory / ENV_FILE).write_text(environment(demo), encoding="utf-8")
+    write_json(directory / DEMO_FILE, demo.to_json(), mode=0o600)  # passphrase, secrets
+    env = directory / ENV_FILE
+    env.touch(mode=0o600)  # holds the passphrase too
+    env.write_text(environment(demo), encoding="utf-8")
     return demo
 
 

@@ -13,6 +13,7 @@ node is not authoritative for is refused, never redirected. docs/protocol/handle
 is the reference.
 """
 
+import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from enum import IntEnum
 from typing import Any
@@ -35,12 +36,15 @@ from registry.errors import (
 )
 from registry.prefixes import require_authoritative
 from registry.records import filter_values
-from registry.registration import Registrar
 from registry.store import Store
+from resolver import params
 from resolver.auth import SIGNED_SCHEME, authenticate, authorise
 from resolver.authority import Found, Missing, Referral
+from resolver.errors import status_for
 from resolver.limits import RateLimited, too_many
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, SETTINGS, STORE
+from resolver.state import ANSWERS, AUTHORITY, METRICS, SETTINGS, STORE, WRITER
+from resolver.wire import read_raw
+from resolver.writer import Writer
 
 PATH = "/api/handles/"
 REVERSE_LOOKUP = "/hrls/"
@@ -52,6 +56,7 @@ DEFAULT_PAGE_SIZE = 10
 VARIOUS = "various"
 
 routes = web.RouteTableDef()
+log = logging.getLogger("glid.handle")
 
 
 class Code(IntEnum):
@@ -96,7 +101,7 @@ def _classify(exc: GlidError) -> tuple[Code, int]:
         return Code.INVALID_VALUE, 400
     if isinstance(exc, NotFound):
         return Code.HANDLE_NOT_FOUND, 404
-    return Code.ERROR, 500
+    return Code.ERROR, status_for(exc)
 
 
 def _json(
@@ -152,7 +157,12 @@ async def _guarded(
     except RateLimited as exc:
         return _too_busy(echo, exc)
     except StoreUnavailable as exc:
-        return _failure(echo, Code.ERROR, 500, str(exc))
+        log.error("%s", exc)  # names the store's file: for the operator, not the client
+        response = _failure(
+            echo, Code.SERVER_TOO_BUSY, 503, "the node's store is busy; retry in a moment"
+        )
+        response.headers["Retry-After"] = "1"
+        return response
     except GlidError as exc:
         code, status = _classify(exc)
         return _failure(echo, code, status, str(exc))
@@ -189,11 +199,7 @@ async def _on_handle(request: web.Request, operation: Operation) -> web.Response
 
 
 def _indexes(request: web.Request) -> tuple[int, ...]:
-    given = request.query.getall("index", [])
-    bad = [value for value in given if not value.isdigit()]
-    if bad:
-        raise HandleRestError(Code.ERROR, 400, f"index= must be a non-negative integer, got {bad}")
-    return tuple(int(value) for value in given)
+    return tuple(params.number("index", text) for text in request.query.getall("index", []))
 
 
 def _flag(request: web.Request, name: str, default: bool) -> bool:
@@ -207,13 +213,7 @@ def _flag(request: web.Request, name: str, default: bool) -> bool:
 
 def _count(request: web.Request, name: str) -> int | None:
     value = request.query.get(name)
-    if value is None:
-        return None
-    if not value.isdigit():
-        raise HandleRestError(
-            Code.ERROR, 400, f"{name}= must be a non-negative integer, got {value!r}"
-        )
-    return int(value)
+    return None if value is None else params.number(name, value)
 
 
 def _expand_types(types: Sequence[str], values: Sequence[Mapping[str, Any]]) -> tuple[str, ...]:
@@ -228,16 +228,16 @@ def _expand_types(types: Sequence[str], values: Sequence[Mapping[str, Any]]) -> 
 # --- shared steps of the operations -------------------------------------------------------
 
 
-def _registrar(request: web.Request) -> Registrar:
-    registrar = request.app.get(REGISTRAR)
-    if registrar is None:
+def _writer_of(request: web.Request) -> Writer:
+    writer = request.app.get(WRITER)
+    if writer is None:
         raise HandleRestError(
             Code.ERROR,
             503,
             "this node runs without its key passphrase and cannot sign writes;"
             " restart it with GLID_PASSPHRASE set",
         )
-    return registrar
+    return writer
 
 
 def _current_values(store: Store, handle: str) -> list[dict[str, Any]] | None:
@@ -330,8 +330,12 @@ def _merge(
     return [by_index[index] for index in sorted(by_index)], added
 
 
-def _stored(request: web.Request, identifier: Identifier, values: list[Any], actor: str) -> None:
-    outcome = _registrar(request).register_one(str(identifier), values, actor)
+async def _stored(
+    request: web.Request, identifier: Identifier, values: list[Any], actor: str
+) -> None:
+    outcome = await _writer_of(request).run(
+        lambda registrar: registrar.register_one(str(identifier), values, actor)
+    )
     request.app[METRICS].registrations.add("accepted" if outcome.accepted else "rejected")
     if not outcome.accepted:
         raise HandleRestError(Code.INVALID_VALUE, 400, outcome.error or "the values were refused")
@@ -358,6 +362,8 @@ async def _get(request: web.Request, text: str) -> web.Response:
             raise HandleRestError(Code.INVALID_HANDLE, 400, answer.reason)
         if answer.code == "outside":
             raise HandleRestError(Code.SERVER_NOT_RESPONSIBLE, 400, answer.reason)
+        if answer.code == "damaged":
+            raise HandleRestError(Code.ERROR, 500, answer.reason)
         raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, answer.reason)
     assert isinstance(answer, Found)
     stored = answer.stored
@@ -389,7 +395,7 @@ async def _put(request: web.Request, text: str) -> web.Response:
     identifier, actor = await _writer(request, text)
     overwrite = _flag(request, "overwrite", default=True)
     named_text = request.query.getall("index", [])
-    submitted = _submitted(await request.read())
+    submitted = _submitted(await read_raw(request))
     current = _current_values(request.app[STORE], str(identifier))
     if not named_text:
         if current is not None and not overwrite:
@@ -406,7 +412,7 @@ async def _put(request: web.Request, text: str) -> web.Response:
             )
         named = None if named_text == [VARIOUS] else set(_indexes(request))
         values, created = _merge(current, submitted, named, overwrite)
-    _stored(request, identifier, values, actor)
+    await _stored(request, identifier, values, actor)
     return _success(text, 201 if created else 200)
 
 
@@ -418,7 +424,7 @@ async def _delete(request: web.Request, text: str) -> web.Response:
         raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, f"{handle} is not on this node")
     indexes = set(_indexes(request))
     if not indexes:
-        _registrar(request).delete(handle, actor)
+        await _writer_of(request).run(lambda registrar: registrar.delete(handle, actor))
         request.app[ANSWERS].drop([handle])
         return _success(text)
     remaining = [value for value in current if value["index"] not in indexes]
@@ -433,7 +439,7 @@ async def _delete(request: web.Request, text: str) -> web.Response:
             f"removing indexes {sorted(indexes)} would leave {handle} without values;"
             " DELETE it without index= to delete the handle",
         )
-    _stored(request, identifier, remaining, actor)
+    await _stored(request, identifier, remaining, actor)
     return _success(text)
 
 

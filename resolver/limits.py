@@ -21,6 +21,7 @@ import orjson
 from aiohttp import web
 
 from glid_core.errors import GlidError
+from resolver.errors import TooLarge
 from resolver.settings import Settings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -65,19 +66,21 @@ class TokenBuckets:
     def enabled(self) -> bool:
         return self.rate > 0
 
-    def take(self, key: str) -> float:
-        """Take one token for ``key``: 0.0 if granted, else the seconds until one is."""
+    def take(self, key: str, cost: float = 1.0) -> float:
+        """Take ``cost`` tokens for ``key``: 0.0 if granted, else the seconds until they are.
+
+        A cost above the burst could never be granted; callers refuse such work first."""
         if not self.enabled:
             return 0.0
         now = self.clock()
         tokens, at = self._buckets.pop(key, (float(self.burst), now))
         tokens = min(float(self.burst), tokens + (now - at) * self.rate)
-        if tokens >= 1.0:
-            self._buckets[key] = (tokens - 1.0, now)
+        if tokens >= cost:
+            self._buckets[key] = (tokens - cost, now)
             wait = 0.0
         else:
             self._buckets[key] = (tokens, now)
-            wait = (1.0 - tokens) / self.rate
+            wait = (cost - tokens) / self.rate
         if len(self._buckets) > self.max_keys:
             self._forget_refilled(now)
         return wait
@@ -137,6 +140,22 @@ class Limits:
                 wait,
             )
 
+    def charge_client(self, address: str, cost: float, what: str) -> None:
+        """Take what a costly request (a batch) is worth beyond the one token every request
+        pays, so a client's work, not its request count, meets the limit."""
+        if self.clients.enabled and cost > self.clients.burst:
+            raise TooLarge(
+                f"{what} costs {cost:g} requests' worth; this node's burst is"
+                f" {self.clients.burst}: split it into smaller batches"
+            )
+        wait = self.clients.take(address, cost - 1) if cost > 1 else 0.0
+        if wait:
+            raise RateLimited(
+                f"client {address}: {what} costs {cost:g} requests' worth, more than its"
+                f" tokens left; retry after {math.ceil(wait)} s",
+                wait,
+            )
+
     def check_identity(self, identity: str) -> None:
         wait = self.identities.take(identity)
         if wait:
@@ -154,7 +173,9 @@ def too_many(exc: RateLimited, body: dict[str, object] | None = None) -> web.Res
     """The 429 answer: a JSON body naming the limit and a Retry-After header."""
     return web.Response(
         status=429,
-        body=orjson.dumps(body if body is not None else {"error": str(exc)}),
+        body=orjson.dumps(
+            body if body is not None else {"error": str(exc), "code": "rate_limited"}
+        ),
         content_type="application/json",
         headers={"Retry-After": exc.retry_after_header},
     )

@@ -18,14 +18,35 @@ from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
 from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
+from resolver import params
 from resolver.auth import authenticate, authorise
 from resolver.authority import Answer, Found, Missing, Referral
 from resolver.client import Resolution
-from resolver.errors import json_error
+from resolver.errors import TooLarge, Unavailable, json_error
+from resolver.limits import LIMITS
 from resolver.metrics import Metrics
-from resolver.settings import MAX_BATCH_IDS
-from resolver.state import ANSWERS, AUTHORITY, METRICS, REGISTRAR, RESOLVER, SETTINGS, STORE
-from resolver.wire import encode_json, encode_msgpack, read_body, respond, respond_encoded
+from resolver.pacing import Slices
+from resolver.settings import IDS_PER_TOKEN, MAX_BATCH_IDS
+from resolver.state import (
+    ANSWERS,
+    AUTHORITY,
+    BATCH_LANE,
+    METRICS,
+    RESOLVER,
+    SETTINGS,
+    STORE,
+    WRITER,
+)
+from resolver.wire import (
+    array_header,
+    encode_json,
+    encode_msgpack,
+    read_body,
+    read_raw,
+    respond,
+    respond_encoded,
+    wants_msgpack,
+)
 
 routes = web.RouteTableDef()
 log = logging.getLogger("glid.resolve")
@@ -37,6 +58,7 @@ STATUS = {
     "deleted": 404,
     "outside": 404,
     "bad_identifier": 400,
+    "damaged": 500,
 }
 
 
@@ -80,18 +102,16 @@ def status_of(answer: Answer) -> int:
 
 def _int_param(request: web.Request, name: str) -> int | None:
     text = request.query.get(name)
-    if text is None:
-        return None
-    if not text.isdigit():
-        raise web.HTTPBadRequest(text=f"{name} must be a non-negative integer, got {text!r}")
-    return int(text)
+    return None if text is None else params.number(name, text)
+
+
+def _moment_param(request: web.Request, name: str) -> str | None:
+    text = request.query.get(name)
+    return None if text is None else params.moment(name, text)
 
 
 def _indexes(request: web.Request) -> tuple[int, ...]:
-    values = request.query.getall("index", [])
-    if not all(value.isdigit() for value in values):
-        raise web.HTTPBadRequest(text=f"index must be integers, got {values}")
-    return tuple(int(value) for value in values)
+    return tuple(params.number("index", text) for text in request.query.getall("index", []))
 
 
 def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[str, Any]:
@@ -111,7 +131,7 @@ def evidence(request: web.Request, found: Found) -> dict[str, Any]:
     try:
         return proofs(store, found.stored.handle, found.stored.version, passphrase)
     except CheckpointUnavailable as exc:
-        raise web.HTTPServiceUnavailable(text=str(exc)) from exc
+        raise Unavailable(str(exc), retry_after=60) from exc
 
 
 @routes.get("/glid/v1/resolve/{handle:.+}")
@@ -128,7 +148,7 @@ async def resolve(request: web.Request) -> web.Response:
     answer = app[AUTHORITY].lookup(
         handle,
         version=_int_param(request, "version"),
-        at=request.query.get("at"),
+        at=_moment_param(request, "at"),
         indexes=_indexes(request),
         types=tuple(request.query.getall("type", [])),
     )
@@ -150,16 +170,45 @@ async def resolve(request: web.Request) -> web.Response:
 
 @routes.post("/glid/v1/resolve")
 async def resolve_batch(request: web.Request) -> web.Response:
+    """Many ids in one request, charged by their number, answered within a size limit,
+    and worked through in slices so that other clients are served meanwhile."""
     body = await read_body(request)
     ids = body.get("ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
-        return json_error(400, 'expected {"ids": [identifier, ...]}')
+        return json_error(400, 'expected {"ids": [identifier, ...]}', code="bad_body")
     if len(ids) > MAX_BATCH_IDS:
-        return json_error(400, f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
-    bundle = bool(body.get("bundle", False))
-    authority = request.app[AUTHORITY]
-    answers = [answer_body(request, authority.lookup(i), bundle=bundle) for i in ids]
-    return respond(request, {"answers": answers})
+        raise TooLarge(f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
+    bundle = body.get("bundle", False)
+    if not isinstance(bundle, bool):
+        return json_error(400, "bundle must be true or false", code="bad_body")
+    app = request.app
+    cost = len(ids) / IDS_PER_TOKEN + (len(ids) if bundle else 0)
+    what = f"a batch of {len(ids)} ids{' with bundles' if bundle else ''}"
+    app[LIMITS].charge_client(request.remote or "unknown", cost, what)
+    encode = encode_msgpack if wants_msgpack(request) else encode_json
+    limit, size, parts = app[SETTINGS].max_response_bytes, 0, []
+    authority, slices = app[AUTHORITY], Slices()
+    async with app[BATCH_LANE]:  # one batch at a time per worker; single lookups pass by
+        for position, handle in enumerate(ids):
+            part = encode(answer_body(request, authority.lookup(handle), bundle=bundle))
+            size += len(part)
+            if size > limit:
+                raise TooLarge(
+                    f"the answer to {what} passes this node's limit of {limit} bytes at id"
+                    f" {position + 1}; ask for fewer ids{' or without bundles' if bundle else ''}"
+                )
+            parts.append(part)
+            await slices.tick()
+    return respond_encoded(request, *_answers_document(parts, msgpack=encode is encode_msgpack))
+
+
+def _answers_document(parts: list[bytes], *, msgpack: bool) -> tuple[bytes, bytes]:
+    """``{"answers": [...]}`` from answers already encoded one by one, in the encoding asked
+    for; the other slot is never read (respond_encoded picks by the same Accept header)."""
+    if msgpack:
+        head = encode_msgpack({"answers": []})[:-1]  # map header, key; drop the empty array
+        return b"", head + array_header(len(parts)) + b"".join(parts)
+    return b'{"answers":[' + b",".join(parts) + b"]}", b""
 
 
 @routes.get("/glid/v1/prefixes/{prefix}")
@@ -200,7 +249,7 @@ async def checkpoint(request: web.Request) -> web.Response:
     try:
         note = current_checkpoint(request.app[STORE], request.app[SETTINGS].passphrase)
     except CheckpointUnavailable as exc:
-        raise web.HTTPServiceUnavailable(text=str(exc)) from exc
+        raise Unavailable(str(exc), retry_after=60) from exc
     return web.Response(text=note, content_type="text/plain")
 
 
@@ -235,8 +284,8 @@ async def revocations(request: web.Request) -> web.Response:
 async def register_batch(request: web.Request) -> web.Response:
     """Batch registration: JSON Lines, or a MessagePack array of {handle, values}."""
     principal = await authenticate(request)
-    registrar = request.app.get(REGISTRAR)
-    if registrar is None:
+    writer = request.app.get(WRITER)
+    if writer is None:
         return json_error(503, "this node runs without its key passphrase and cannot sign writes")
     if request.content_type in ("application/msgpack", "application/x-msgpack"):
         items = await read_body(request)
@@ -244,7 +293,7 @@ async def register_batch(request: web.Request) -> web.Response:
             return json_error(400, "a MessagePack batch is an array of {handle, values} maps")
         parsed = [parse_item(number, item) for number, item in enumerate(items, start=1)]
     else:
-        parsed = list(read_jsonl(io.BytesIO(await request.read())))
+        parsed = list(read_jsonl(io.BytesIO(await read_raw(request))))
     results: list[Outcome] = []
     accepted: list[Submission] = []
     for item in parsed:
@@ -257,7 +306,9 @@ async def register_batch(request: web.Request) -> web.Response:
             results.append(Outcome(item.line, item.handle, error=str(exc)))
             continue
         accepted.append(item)
-    results.extend(registrar.register(accepted, principal.identity))
+    results.extend(
+        await writer.run(lambda registrar: list(registrar.register(accepted, principal.identity)))
+    )
     request.app[ANSWERS].drop([o.handle for o in results if o.accepted])
     metrics = request.app[METRICS]
     results.sort(key=lambda outcome: outcome.line)

@@ -19,6 +19,7 @@ from registry import enrolment, template_exchange
 from registry.template_catalog import USABLE, TemplateCatalog
 from resolver.auth import authenticate, authorise
 from resolver.errors import json_error
+from resolver.limits import LIMITS
 from resolver.state import STORE
 from resolver.wire import read_body, respond
 from templates_meta.errors import TemplateImmutable, UnknownTemplate
@@ -76,8 +77,13 @@ async def register_template(request: web.Request) -> web.Response:
     return respond(request, entry.to_json(), 202 if proposed else 200)
 
 
+DELEGATION_COST = 50  # a proof to verify and a write: charged as 50 requests
+
+
 @routes.post("/glid/v1/delegations")
 async def submit_delegation(request: web.Request) -> web.Response:
+    limits = request.app[LIMITS]
+    limits.charge_client(request.remote or "unknown", DELEGATION_COST, "a delegation request")
     body = await read_body(request)
     if not isinstance(body, dict) or "request" not in body:
         return json_error(400, 'expected {"request": <delegation-request.json>, "site": URL}')

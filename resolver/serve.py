@@ -2,8 +2,9 @@
 
 Workers are whole processes sharing the listening port through SO_REUSEPORT, each with
 its own store connection; SQLite's WAL lets them read concurrently while one writes.
-aiohttp's run_app turns SIGTERM and SIGINT into a graceful shutdown: stop accepting,
-finish requests in flight, close the store.
+SIGTERM and SIGINT begin a graceful shutdown: stop accepting, finish requests in flight,
+close the store. Connections are limited per client address and timed
+(:mod:`resolver.connections`).
 """
 
 import asyncio
@@ -18,6 +19,7 @@ from aiohttp import web
 
 from resolver import logs
 from resolver.app import create_app
+from resolver.connections import NodeRunner
 from resolver.settings import Settings, SettingsError
 
 log = logging.getLogger("glid.serve")
@@ -32,11 +34,19 @@ class RunningNode:
         await self.runner.cleanup()
 
 
-async def start(settings: Settings) -> RunningNode:
+async def start(settings: Settings, *, reuse_port: bool = False) -> RunningNode:
     """Start a node on ``settings.host:port`` (port 0 picks a free one); returns its URL."""
-    runner = web.AppRunner(create_app(settings), access_log=None)
+    runner = NodeRunner(
+        create_app(settings), settings.connections, access_log=None, shutdown_timeout=10
+    )
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, ssl_context=tls_context(settings))
+    site = web.TCPSite(
+        runner,
+        settings.host,
+        settings.port,
+        ssl_context=tls_context(settings),
+        reuse_port=reuse_port,
+    )
     await site.start()
     port = runner.addresses[0][1]
     return RunningNode(runner, f"{settings.scheme}://{settings.host}:{port}")
@@ -58,6 +68,18 @@ def tls_context(settings: Settings) -> ssl.SSLContext | None:
     return context
 
 
+async def _serve_until_signalled(settings: Settings) -> None:
+    """Serve until SIGTERM or SIGINT, then stop accepting, finish requests in flight
+    (up to 10 s) and close the store."""
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stopping.set)
+    node = await start(settings, reuse_port=True)
+    await stopping.wait()
+    await node.stop()
+
+
 def _install_uvloop() -> None:
     try:
         import uvloop
@@ -71,16 +93,7 @@ def _worker(settings: Settings) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_DFL)
     _install_uvloop()
-    web.run_app(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        reuse_port=True,
-        ssl_context=tls_context(settings),
-        access_log=None,
-        print=None,
-        shutdown_timeout=10,
-    )
+    asyncio.run(_serve_until_signalled(settings))
 
 
 def serve(settings: Settings, workers: int = 1) -> None:

@@ -107,13 +107,20 @@ class Store(Tables):
         return cls(directory, backend)
 
     @classmethod
-    def open(cls, directory: Path | str, *, read_only: bool = False) -> "Store":
-        """Open a node's store; ``read_only`` opens it for reads only (no migration)."""
+    def open(
+        cls, directory: Path | str, *, read_only: bool = False, lock_wait: float | None = None
+    ) -> "Store":
+        """Open a node's store; ``read_only`` opens it for reads only (no migration).
+
+        ``lock_wait`` bounds how long a write waits for another writer's lock before it
+        fails with StoreUnavailable (the backend's default when None)."""
         directory = Path(directory)
         path = directory / DB_NAME
         if not path.is_file():
             raise NotANode(f"{directory} is not a glid node (no {DB_NAME}); run `glid init` first")
-        return cls(directory, SqliteBackend(path, read_only=read_only))
+        if lock_wait is None:
+            return cls(directory, SqliteBackend(path, read_only=read_only))
+        return cls(directory, SqliteBackend(path, read_only=read_only, busy_timeout=lock_wait))
 
     def _read_node(self) -> NodeInfo:
         meta = self.meta.all()

@@ -51,6 +51,16 @@ class LogTables:
             raise NotFound(f"version {version} of {handle} is not in this node's log")
         return int(row[0]), bytes(row[1])
 
+    def newest_version(self, handle: str) -> int | None:
+        """The highest version of ``handle`` the log holds, or None."""
+        row = self.session.one("SELECT max(version) FROM log_leaves WHERE handle = ?", (handle,))
+        return None if row is None or row[0] is None else int(row[0])
+
+    def newest_versions(self) -> dict[str, int]:
+        """Every logged handle's highest logged version (for a whole-store check)."""
+        rows = self.session.rows("SELECT handle, max(version) FROM log_leaves GROUP BY handle")
+        return {str(handle): int(version) for handle, version in rows}
+
     def leaf_count(self) -> int:
         row = self.session.one("SELECT count(*) FROM log_leaves")
         return int(row[0]) if row else 0

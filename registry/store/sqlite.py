@@ -5,6 +5,7 @@ Reads run in autocommit on the process's one connection; a write transaction is
 different worker processes serialise (a waiting writer retries for up to 30 s).
 """
 
+import os
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -61,11 +62,22 @@ class SqliteSession:
 class SqliteBackend(Backend):
     """A node store in one SQLite file."""
 
-    def __init__(self, path: Path, *, read_only: bool = False, create: bool = False) -> None:
+    def __init__(
+        self,
+        path: Path,
+        *,
+        read_only: bool = False,
+        create: bool = False,
+        busy_timeout: float = BUSY_TIMEOUT_SECONDS,
+    ) -> None:
         self.path = path
         self.read_only = read_only
+        if create:
+            _private_file(path)
+        elif not read_only:
+            _keep_private(path)
         try:
-            self._conn = _connect(path, read_only=read_only)
+            self._conn = _connect(path, read_only=read_only, busy_timeout=busy_timeout)
             if read_only:
                 sqlite_schema.check_current(self._conn)
             else:
@@ -114,7 +126,24 @@ class SqliteBackend(Backend):
         self._conn.close()
 
 
-def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
+def _private_file(path: Path) -> None:
+    """Create the store file readable by its owner only, whatever the umask: it holds the
+    admin secrets' hashes, the audit trail and the replay nonces. SQLite gives its -wal and
+    -shm files the same mode. The node directory, which also holds the key files, is 0700."""
+    os.chmod(path.parent, 0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
+def _keep_private(path: Path) -> None:
+    """Take group and other access away from a node made before stores were private."""
+    for each in (path.parent, *(path.with_name(path.name + end) for end in ("", "-wal", "-shm"))):
+        if each.exists() and each.stat().st_uid == os.getuid() and each.stat().st_mode & 0o077:
+            os.chmod(each, 0o700 if each.is_dir() else 0o600)
+
+
+def _connect(path: Path, *, read_only: bool, busy_timeout: float) -> sqlite3.Connection:
     if read_only:
         # mode=ro: the file and its WAL are only read; a writable sibling process may
         # still be committing, and this connection sees each commit as it lands.
@@ -123,12 +152,12 @@ def _connect(path: Path, *, read_only: bool) -> sqlite3.Connection:
             uri=True,
             isolation_level=None,
             check_same_thread=False,
-            timeout=BUSY_TIMEOUT_SECONDS,
+            timeout=busy_timeout,
         )
         conn.execute("PRAGMA query_only = ON")
         return conn
     conn = sqlite3.connect(
-        path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_SECONDS
+        path, isolation_level=None, check_same_thread=False, timeout=busy_timeout
     )
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")

@@ -5,7 +5,7 @@ Versions are append-only (the schema refuses UPDATE and DELETE on ``record_versi
 tombstone, so the history of an identifier stays complete and auditable.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -150,6 +150,18 @@ class Versions:
             (prefix, _NO_LIMIT if limit is None else limit, offset),
         )
         return int(total[0]) if total else 0, [str(row[0]) for row in rows]
+
+    def all(self) -> Iterator[StoredVersion]:
+        """Every stored version, in (handle, version) order (for a whole-store check)."""
+        for row in self.session.rows(
+            f"SELECT {_COLUMNS} FROM record_versions ORDER BY handle, version"
+        ):
+            yield _stored(row)
+
+    def current(self) -> dict[str, int]:
+        """Every identifier's current-version pointer."""
+        rows = self.session.rows("SELECT handle, current_version FROM identifiers")
+        return {str(handle): int(version) for handle, version in rows}
 
     def count(self) -> tuple[int, int]:
         """(live identifiers, stored versions)."""

@@ -109,6 +109,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 def run_serve(args: argparse.Namespace) -> int:
     import os
 
+    from registry.keyring import require_unlockable
     from registry.store import Store
     from resolver.serve import serve
     from resolver.settings import Settings
@@ -116,8 +117,11 @@ def run_serve(args: argparse.Namespace) -> int:
 
     if args.recursive and (args.root is None or args.trust_anchor is None):
         raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
-    Store.open(args.dir).close()  # fail now, with a clear message, if DIR is not a node
     secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
+    # Fail now, with a clear message, if DIR is not a node or its key will not open.
+    with Store.open(args.dir) as store:
+        if secret is not None:
+            require_unlockable(store, secret)
     if secret is None:
         note(f"{PASSPHRASE_ENV} is not set: serving read-only (writes are refused)")
     host, port = args.listen

@@ -60,6 +60,13 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     add_json(show)
     show.set_defaults(run=run_show)
 
+    check = subparsers.add_parser(
+        "check", help="check every stored version against the node's transparency log"
+    )
+    add_dir(check)
+    add_json(check)
+    check.set_defaults(run=run_check)
+
 
 def run_init(args: argparse.Namespace) -> int:
     from registry.node import init_node
@@ -191,12 +198,14 @@ def run_show(args: argparse.Namespace) -> int:
     from registry.answers import handle_answer
     from registry.errors import NotFound
     from registry.evidence import bundle_for
+    from registry.selfcheck import check_served
     from registry.store import Store
     from signing.keyfile import PASSPHRASE_ENV, passphrase
 
     handle = Identifier.from_text(args.id).to_text()
     store = Store.open(args.dir)
     stored = store.versions.get(handle, version=args.version)
+    check_served(store, stored, current=args.version is None)
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
     if args.bundle:
@@ -213,3 +222,21 @@ def run_show(args: argparse.Namespace) -> int:
         shown = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
         print(f"  {value['index']:>5}  {value['type']:24} {shown}")
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Exit 0 when the store agrees with its log; else name every mismatch and exit 1."""
+    from registry.selfcheck import check_store
+    from registry.store import Store
+
+    with Store.open(args.dir, read_only=True) as store:
+        problems = list(check_store(store))
+        live, versions = store.versions.count()
+    if args.json:
+        emit_json({"versions": versions, "identifiers": live, "problems": problems})
+    else:
+        for problem in problems:
+            print(problem)
+        verdict = "agree with" if not problems else f"{len(problems)} problem(s) against"
+        print(f"{versions} versions of {live} live identifiers {verdict} the log")
+    return 0 if not problems else 1

@@ -28,6 +28,7 @@ from resolver.pact.delivery import Outbox
 from resolver.pact.index import FootprintIndex
 from resolver.pact.problems import bad_request
 from resolver.pact.state import FOOTPRINTS, OUTBOX
+from resolver.wire import read_raw
 
 log = logging.getLogger("glid.pact")
 
@@ -48,7 +49,7 @@ async def receive(request: web.Request) -> web.Response:
             f"send the event as application/cloudevents+json, not {request.content_type!r}"
         )
     try:
-        event = orjson.loads(await request.read())
+        event = orjson.loads(await read_raw(request))  # within the node's body timeout
     except orjson.JSONDecodeError as exc:
         raise bad_request(f"the event is not JSON: {exc}") from None
     data = read_envelope(event)

@@ -1,4 +1,5 @@
 import asyncio
+import hashlib
 import json
 
 from glid_core import canonical
@@ -7,6 +8,7 @@ from registry.records import decode_values
 from registry.store import Store
 from resolver.client import Resolver
 from signing.certificates import TrustAnchor, parse_trust_anchor
+from signing.merkle import log_leaf
 from tests.registry.records_data import product_values
 from tests.resolver.network import Network, register, serve
 from tests.store_file import raw_connection
@@ -75,11 +77,20 @@ async def test_tampered_record_fails_verification_and_says_why(network: Network)
         )
         values = decode_values(row[0])
         values[2]["data"]["value"] = "forged"
-        raw_connection(store).execute("DROP TRIGGER record_versions_no_update")
-        raw_connection(store).execute(
-            "UPDATE record_versions SET record = ? WHERE handle = '88.101.9/t'",
-            (canonical.encode(values),),
+        forged = canonical.encode(values)
+        conn = raw_connection(store)
+        conn.execute("DROP TRIGGER record_versions_no_update")
+        conn.execute("UPDATE record_versions SET record = ? WHERE handle = '88.101.9/t'", (forged,))
+        # The node would refuse bytes its log leaf does not commit to (registry.selfcheck);
+        # rewrite the leaf too, so that only the buyer's own checks stand between the forgery
+        # and a VERIFIED.
+        (leaf,) = conn.execute("SELECT leaf FROM log_leaves WHERE handle = '88.101.9/t'").fetchone()
+        fields = canonical.decode(leaf)
+        forged_leaf = log_leaf(
+            fields["id"], fields["ver"], hashlib.sha256(forged).digest(), fields["at"]
         )
+        conn.execute("DROP TRIGGER log_leaves_no_update")
+        conn.execute("UPDATE log_leaves SET leaf = ? WHERE handle = '88.101.9/t'", (forged_leaf,))
     await network.own.running.stop()  # type: ignore[union-attr]
     await serve(network.own)  # a fresh process: no answer cached from before the tampering
     with Store.open(network.secondary.directory) as store:

@@ -33,6 +33,7 @@ def test_demo_builds_the_network_and_shows_a_verified_rollup(
     shown = re.search(rf"\({re.escape(EFFICIENCY)}, verified\): L ([\d.]+) tCO2/10k CNY", out)
     assert shown is not None and float(shown.group(1)) == pytest.approx(expected_l, abs=1e-6)
     described = json.loads((tmp_path / "demo" / "demo.json").read_text())
+    assert (tmp_path / "demo" / "demo.json").stat().st_mode & 0o777 == 0o600  # secrets inside
     roles = sorted((n["role"], n["prefix"]) for n in described["nodes"])
     assert roles == [
         ("enterprise", "88.101.9"),

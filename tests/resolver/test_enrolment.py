@@ -7,6 +7,8 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from registry import enrolment
+from registry.node import REQUEST_FILE as REQUEST
 from registry.store import Store
 from resolver.cli import main
 from resolver.serve import RunningNode, start
@@ -102,3 +104,39 @@ async def test_rejection_needs_a_reason(
     )
     state = await get_json(f"{running.url}/glid/v1/delegations/88.104")
     assert state["state"] == "rejected" and state["reason"] == "unknown org"
+
+
+async def test_a_pending_request_cannot_be_replaced_by_another_key(
+    top: tuple[Path, RunningNode], make_node: Callable[..., Path]
+) -> None:
+    top_dir, running = top
+    first = json.loads((make_node("88.105", role="secondary", name="a") / REQUEST).read_text())
+    other = json.loads((make_node("88.105", role="secondary", name="b") / REQUEST).read_text())
+    url = f"{running.url}/glid/v1/delegations"
+    status, held = await post(url, {"request": first, "site": "http://a:1"})
+    assert status == 202
+    status, refused = await post(url, {"request": other, "site": "http://b:1"})
+    assert (status, refused["code"]) == (409, "conflict") and held["kid"] in refused["error"]
+    status, resent = await post(url, {"request": first, "site": "http://a:2"})  # same key
+    assert status == 202 and resent["site"] == "http://a:2"
+    state = await get_json(f"{url}/88.105")
+    assert (state["kid"], state["site"]) == (held["kid"], "http://a:2")
+    # Once the operator rejects it, the prefix is open to a new request.
+    assert main(["delegate", "--dir", str(top_dir), "--reject", "88.105", "--reason", "x"]) == 0
+    status, replaced = await post(url, {"request": other})
+    assert status == 202 and replaced["kid"] != held["kid"]
+
+
+def test_a_pending_request_expires(make_node: Callable[..., Path]) -> None:
+    top_dir = make_node("88", role="top")
+    first = json.loads((make_node("88.106", role="secondary", name="a") / REQUEST).read_text())
+    other = json.loads((make_node("88.106", role="secondary", name="b") / REQUEST).read_text())
+    with Store.open(top_dir) as store:
+        enrolment.submit(store, first, None)
+        with pytest.raises(enrolment.RequestPending):
+            enrolment.submit(store, other, None)
+        raw_connection(store).execute(
+            "UPDATE delegation_requests SET received_at = '2020-01-01T00:00:00Z'"
+        )
+        replaced = enrolment.submit(store, other, None)
+        assert replaced.state == "pending" and replaced.received_at > "2020-01-01T00:00:00Z"

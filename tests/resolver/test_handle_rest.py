@@ -8,6 +8,7 @@ from urllib.parse import quote
 import aiohttp
 
 from registry.store.versions import StoredVersion
+from resolver.auth import REFUSED
 from resolver.serve import start
 from resolver.settings import Settings
 from tests.conftest import PASSPHRASE
@@ -283,12 +284,14 @@ async def test_refused_writes_leave_the_store_unchanged(network: Network) -> Non
         status, bad, _ = await call(
             http, "PUT", f"{secondary}/api/handles/88.101.7/x", json=body, headers=wrong
         )
-        assert (status, bad["responseCode"]) == (401, 402) and "wrong secret" in bad["message"]
+        assert (status, bad["responseCode"]) == (401, 402)
         unknown = basic("300:88.101.7/nobody", "x")
         status, stranger, _ = await call(
             http, "DELETE", f"{secondary}/api/handles/88.101/own", headers=unknown
         )
         assert (status, stranger["responseCode"]) == (401, 402)
+        # One wording for both: the answer does not tell which identities exist.
+        assert bad["message"] == stranger["message"] == REFUSED
         # 88.101.7's admin may not write under its parent's prefix 88.101.
         status, parent, _ = await call(
             http, "PUT", f"{secondary}/api/handles/88.101/own", json=body, headers=hosted

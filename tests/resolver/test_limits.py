@@ -57,14 +57,27 @@ def test_idle_full_buckets_are_forgotten_past_the_key_limit() -> None:
     assert buckets.take("a") == 0.0  # a forgotten bucket comes back full
 
 
-@pytest.fixture
-async def limited(network: Network) -> AsyncIterator[RunningNode]:
-    """A second worker on the secondary's store, with a small limit: 2/s, burst 3."""
+async def limited_node(network: Network, rate: float) -> AsyncIterator[RunningNode]:
+    """A second worker on the secondary's store, with a small limit: burst 3 at ``rate``/s."""
     running = await start(
-        Settings(network.secondary.directory, passphrase=PASSPHRASE, rate_limit=2, rate_burst=3)
+        Settings(network.secondary.directory, passphrase=PASSPHRASE, rate_limit=rate, rate_burst=3)
     )
     yield running
     await running.stop()
+
+
+@pytest.fixture
+async def limited(network: Network) -> AsyncIterator[RunningNode]:
+    """Refills at 2/s, so one token comes back within a test."""
+    async for running in limited_node(network, 2):
+        yield running
+
+
+@pytest.fixture
+async def slowly_limited(network: Network) -> AsyncIterator[RunningNode]:
+    """Refills at one token a minute: slow writes on a loaded machine cannot earn a token back."""
+    async for running in limited_node(network, 1 / 60):
+        yield running
 
 
 async def test_a_flood_is_answered_429_with_retry_after(limited: RunningNode) -> None:
@@ -85,10 +98,10 @@ async def test_a_flood_is_answered_429_with_retry_after(limited: RunningNode) ->
 
 
 async def test_an_identity_is_limited_across_addresses(
-    network: Network, limited: RunningNode
+    network: Network, slowly_limited: RunningNode
 ) -> None:
     """Writes of one identity from three addresses share the identity's bucket of 3."""
-    url = f"{limited.url}/api/handles/88.101.7/w"
+    url = f"{slowly_limited.url}/api/handles/88.101.7/w"
     auth = basic(*network.hosted_admin)
     statuses = []
     for n in range(4):

@@ -267,8 +267,8 @@ async def test_a_rejection_and_its_reason_reach_the_proposer(
             403,
             "300:88.101.7/admin may write only under prefix 88.101.7, not 88.101.9/tpl.coil",
         ),
-        (coil(id="88.101.7/tpl.coil"), "wrong secret", 401, "wrong secret for admin identity"),
-        (coil(id="88.101.7/tpl.coil"), "unknown", 401, "unknown admin identity"),
+        (coil(id="88.101.7/tpl.coil"), "wrong secret", 401, "authentication failed"),
+        (coil(id="88.101.7/tpl.coil"), "unknown", 401, "authentication failed"),
         (coil(id="88.101.7/tpl.coil"), None, 401, "this write needs credentials"),
         (
             coil(id="88.101.7/tpl.rod", layer="industry"),

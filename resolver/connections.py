@@ -1,0 +1,109 @@
+"""Connections from the open internet: how many one address may hold, and how long a
+connection may stay silent.
+
+aiohttp times out an idle keep-alive connection, but not one that never finishes its first
+request: 300 connections that open and send nothing (or a Content-Length and no body) would
+each hold a file descriptor forever. :class:`NodeServer` closes a connection that has not
+sent a complete request head within ``header_timeout`` seconds, and refuses a connection
+beyond ``max_per_address`` from one client address. Bodies are timed by the handlers that
+read them (:func:`resolver.wire.read_raw`), header sizes and counts by aiohttp's parser.
+"""
+
+import asyncio
+import logging
+from collections import Counter
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from aiohttp.web_protocol import RequestHandler
+
+log = logging.getLogger("glid.connections")
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    max_per_address: int = 64
+    header_timeout: float = 10.0  # seconds to send a complete request head
+    keepalive_timeout: float = 15.0  # an idle keep-alive connection is closed after this
+    max_line_size: int = 8190  # request line and each header line, bytes
+    max_field_size: int = 8190
+    max_headers: int = 64
+
+    def handler_args(self) -> dict[str, Any]:
+        """What aiohttp's own request handler enforces."""
+        return {
+            "keepalive_timeout": self.keepalive_timeout,
+            "max_line_size": self.max_line_size,
+            "max_field_size": self.max_field_size,
+            "max_headers": self.max_headers,
+        }
+
+
+def _address(transport: asyncio.BaseTransport) -> str:
+    peer = transport.get_extra_info("peername")
+    return str(peer[0]) if isinstance(peer, tuple) and peer else "unknown"
+
+
+class NodeServer(web.Server):
+    """aiohttp's server with a per-address connection cap and a deadline for the first
+    request head of every connection."""
+
+    def __init__(self, handler: Any, *, request_factory: Any, limits: ConnectionLimits) -> None:
+        super().__init__(
+            handler, request_factory=request_factory, access_log=None, **limits.handler_args()
+        )
+        self.limits = limits
+        self.per_address: Counter[str] = Counter()
+        self._addresses: dict[RequestHandler, str] = {}
+
+    def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
+        super().connection_made(handler, transport)
+        address = _address(transport)
+        self._addresses[handler] = address
+        self.per_address[address] += 1
+        if self.per_address[address] > self.limits.max_per_address:
+            log.warning(
+                "refused a connection from %s: it already holds %d, the limit",
+                address,
+                self.limits.max_per_address,
+            )
+            transport.abort()
+            return
+        asyncio.get_running_loop().call_later(
+            self.limits.header_timeout, self._close_if_silent, handler, transport
+        )
+
+    def _close_if_silent(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
+        # A handler counts a request once its head has been parsed.
+        if handler in self._addresses and handler._request_count == 0:
+            log.info(
+                "closed a connection from %s that sent no complete request in %g s",
+                self._addresses[handler],
+                self.limits.header_timeout,
+            )
+            transport.abort()
+
+    def connection_lost(self, handler: RequestHandler, exc: BaseException | None = None) -> None:
+        address = self._addresses.pop(handler, None)
+        if address is not None:
+            self.per_address[address] -= 1
+            if not self.per_address[address]:
+                del self.per_address[address]
+        super().connection_lost(handler, exc)
+
+
+class NodeRunner(web.AppRunner):
+    """An AppRunner whose server is a :class:`NodeServer`."""
+
+    def __init__(self, app: web.Application, limits: ConnectionLimits, **kwargs: Any) -> None:
+        super().__init__(app, **kwargs)
+        self.limits = limits
+
+    async def _make_server(self) -> web.Server:
+        plain = await super()._make_server()  # starts and freezes the application
+        return NodeServer(
+            plain.request_handler,
+            request_factory=plain.request_factory,
+            limits=self.limits,
+        )

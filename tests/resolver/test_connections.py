@@ -1,0 +1,88 @@
+"""Slow and greedy clients: silent connections, bodies that never arrive, one address
+opening many connections. None of them may hold the node's descriptors or handlers."""
+
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from resolver.connections import ConnectionLimits
+from tests.resolver.live_node import LiveNode, admin_node
+
+LIMITS = ConnectionLimits(max_per_address=5, header_timeout=0.5, max_headers=20)
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveNode]:
+    root: Path = tmp_path_factory.mktemp("slow") / "top"
+    live, _ = admin_node(root, connections=LIMITS, body_timeout=0.5)
+    yield live
+    live.stop()
+
+
+def connect(node: LiveNode, address: str) -> socket.socket:
+    sock = socket.create_connection(
+        ("127.0.0.1", node.port), timeout=5, source_address=(address, 0)
+    )
+    return sock
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bool:
+    """Whether the node closes ``sock`` within ``seconds`` (reading whatever it sends)."""
+    sock.settimeout(seconds)
+    try:
+        while sock.recv(4096):
+            pass
+    except TimeoutError:
+        return False
+    except ConnectionResetError:
+        return True
+    return True
+
+
+def test_a_silent_connection_is_closed_after_the_header_timeout(node: LiveNode) -> None:
+    started = time.monotonic()
+    with connect(node, "127.0.0.20") as sock:
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never ends its head
+        assert closed_within(sock, 5)
+    assert 0.4 < time.monotonic() - started < 3
+
+
+def test_a_body_that_never_arrives_is_answered_408(node: LiveNode) -> None:
+    with connect(node, "127.0.0.21") as sock:
+        sock.sendall(
+            b"POST /glid/v1/resolve HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b'Content-Length: 100\r\n\r\n{"ids": ['
+        )
+        sock.settimeout(5)
+        answer = sock.recv(4096)
+    assert answer.startswith(b"HTTP/1.1 408") and b'"code":"request_timeout"' in answer
+
+
+def test_one_address_holds_at_most_its_share_of_connections(node: LiveNode) -> None:
+    held = [connect(node, "127.0.0.22") for _ in range(LIMITS.max_per_address)]
+    try:
+        for sock in held:  # each sends a request, so none is closed as silent
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.recv(4096)
+        extra = connect(node, "127.0.0.22")
+        assert closed_within(extra, 2)
+        extra.close()
+        assert node.request("GET", "/healthz").status == 200  # other addresses still served
+    finally:
+        for sock in held:
+            sock.close()
+    time.sleep(0.2)
+    with connect(node, "127.0.0.22") as again:  # once released, the address may connect
+        again.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        assert again.recv(4096).startswith(b"HTTP/1.1 200")
+
+
+def test_too_many_headers_are_refused(node: LiveNode) -> None:
+    headers = "".join(f"X-{n}: {n}\r\n" for n in range(LIMITS.max_headers + 5))
+    with connect(node, "127.0.0.23") as sock:
+        sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
+        sock.settimeout(5)
+        assert sock.recv(4096).split(b" ")[1] in (b"400", b"431")
