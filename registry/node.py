@@ -15,7 +15,7 @@ from typing import Any
 from glid_core.identifiers import Prefix
 from registry import admin_handles, keyring, principals
 from registry.errors import NodeExists, StoreError
-from registry.store import DB_NAME, ROLES, Store
+from registry.store import ROLES, Store, store_exists
 from registry.template_catalog import TemplateCatalog
 from signing.certificates import make_delegation_request, make_trust_anchor
 from signing.keys import SigningKey
@@ -45,7 +45,10 @@ def write_json(path: Path, document: Any, *, mode: int = 0o644) -> None:
     os.replace(temporary, path)
 
 
-def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> Created:
+def init_node(
+    directory: Path, *, role: str, prefix: str, passphrase: bytes, url: str | None = None
+) -> Created:
+    """A new node in ``directory``; its data in PostgreSQL at ``url`` when one is given."""
     if role not in ROLES:
         raise StoreError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     own = Prefix.from_text(prefix)
@@ -55,10 +58,10 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
         raise StoreError(
             f"a {role} node's prefix lies under its parent's, such as 88.118; {own} has no parent"
         )
-    if (directory / DB_NAME).exists():
+    if store_exists(directory):
         raise NodeExists(f"{directory} already holds a glid node")
     key = SigningKey.generate()
-    store = Store.create(directory, role=role, prefix=str(own))
+    store = Store.create(directory, role=role, prefix=str(own), url=url)
     admin_identity = f"300:{own}/admin"
     admin_secret = secrets.token_urlsafe(24)
     with store.write() as tx:
@@ -83,6 +86,7 @@ def describe(store: Store) -> dict[str, Any]:
     live, stored = store.versions.count()
     return {
         "directory": str(store.directory),
+        "store": store.backend.location,
         "role": store.node.role,
         "prefix": store.node.prefix,
         "created_at": store.node.created_at,

@@ -157,6 +157,8 @@ def test_every_glid_line_of_a_console_block_parses(capsys: pytest.CaptureFixture
                 words = shlex.split(command, comments=True)
                 if words and words[-1] == "&":  # started in the background
                     words.pop()
+                if ">" in words:  # output redirected to a file: the shell's part, not glid's
+                    words = words[: words.index(">")]
                 if not words or words[0] != "glid":
                     continue
                 try:

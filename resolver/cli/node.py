@@ -24,6 +24,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     init = subparsers.add_parser("init", help="create a node directory with its store and key")
     init.add_argument("--role", required=True, choices=ROLES)
     init.add_argument("--prefix", required=True, help="the prefix this node holds, e.g. 88.118")
+    init.add_argument(
+        "--store",
+        metavar="URL",
+        help="keep the data in this empty PostgreSQL database (postgresql://...);"
+        " default: a SQLite file in the node directory",
+    )
     add_dir(init)
     add_json(init)
     init.set_defaults(run=run_init)
@@ -72,7 +78,9 @@ def run_init(args: argparse.Namespace) -> int:
     from registry.node import init_node
     from signing.keyfile import passphrase
 
-    created = init_node(args.dir, role=args.role, prefix=args.prefix, passphrase=passphrase())
+    created = init_node(
+        args.dir, role=args.role, prefix=args.prefix, passphrase=passphrase(), url=args.store
+    )
     node = created.store.node
     if args.json:
         emit_json(
@@ -100,6 +108,7 @@ def run_info(args: argparse.Namespace) -> int:
         return 0
     for key in (
         "directory",
+        "store",
         "role",
         "prefix",
         "created_at",
