@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from glid_core.identifiers import Prefix
-from registry import keyring, principals
+from registry import admin_handles, keyring, principals
 from registry.errors import RegistryError
 from registry.node import REQUEST_FILE
 from registry.store import Store
@@ -158,4 +158,5 @@ def host(store: Store, passphrase: bytes, prefix: str, *, valid_days: int = 365)
         tx.prefixes.put(hosted, "hosted")
         principals.add(tx, identity, secret=secret)
         tx.audit.add("cli", "host", hosted, {"kid": key.kid})
+    admin_handles.publish(store, passphrase, identity)
     return Hosted(hosted, key.kid, identity, secret)

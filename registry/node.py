@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from glid_core.identifiers import Prefix
-from registry import keyring, principals
+from registry import admin_handles, keyring, principals
 from registry.errors import NodeExists, StoreError
 from registry.store import ROLES, Store, store_exists
 from registry.template_catalog import TemplateCatalog
@@ -68,6 +68,7 @@ def init_node(
         keyring.add_key(store, tx, key, passphrase, prefix=str(own))
         principals.add(tx, admin_identity, secret=admin_secret)
     TemplateCatalog.open(store)  # installs the built-in templates
+    admin_handles.publish(store, passphrase, admin_identity)
     secret_file = directory / ADMIN_SECRET_FILE
     secret_file.touch(mode=0o600)
     secret_file.write_text(admin_secret + "\n")

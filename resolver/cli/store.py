@@ -4,10 +4,7 @@ import argparse
 import base64
 from pathlib import Path
 
-from registry.log_check import check_log
-from registry.store import Store
-from registry.store_copy import copy_node
-from resolver.cli.node import add_dir, add_json
+from resolver.cli.options import add_dir, add_json
 from resolver.cli.output import emit_json
 
 
@@ -31,6 +28,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_copy(args: argparse.Namespace) -> int:
+    from registry.store_copy import copy_node
+
     copied = copy_node(args.source, args.dir, args.to)
     result = {
         "directory": str(args.dir),
@@ -51,6 +50,9 @@ def run_copy(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from registry.log_check import check_log
+    from registry.store import Store
+
     with Store.open(args.dir) as store:
         engine = store.integrity_check()
         log = check_log(store)

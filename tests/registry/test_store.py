@@ -94,8 +94,9 @@ FIRST_COLUMN = {
 }
 ROWS = {
     "record_versions": "INSERT INTO record_versions VALUES ('88.101.7/a', 1, ?, NULL, 0, 't', 'a')",
-    "log_leaves": "INSERT INTO log_leaves VALUES (0, '88.101.7/a', 1, ?)",
-    "log_nodes": "INSERT INTO log_nodes VALUES (0, 0, ?)",
+    # index 0 holds the admin identity's handle, logged by `glid init`
+    "log_leaves": "INSERT INTO log_leaves VALUES (1, '88.101.7/a', 1, ?)",
+    "log_nodes": "INSERT INTO log_nodes VALUES (0, 1, ?)",
     "audit": "INSERT INTO audit (at, actor, action, target) VALUES ('t', 'a', 'x', ?)",
 }
 
