@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from glid_core.identifiers import Prefix
-from registry import keyring, principals, revocations
+from registry import admin_handles, keyring, principals, revocations
 from registry.errors import RegistryError
 from registry.node import REQUEST_FILE
 from registry.store import Store
@@ -170,4 +170,5 @@ def host(store: Store, passphrase: bytes, prefix: str, *, valid_days: int = 365)
         tx.prefixes.put(hosted, "hosted")
         principals.add(tx, identity, secret=secret)
         tx.audit.add("cli", "host", hosted, {"kid": key.kid})
+    admin_handles.publish(store, passphrase, identity)
     return Hosted(hosted, key.kid, identity, secret)

@@ -22,6 +22,7 @@ import aiohttp
 from glid_core.errors import IdentifierError
 from glid_core.identifiers import Identifier, Prefix
 from resolver.cache import SingleFlight, TtlCache
+from resolver.http_client import unreachable
 from signing.certificates import TrustAnchor, parse_certificate, parse_trust_anchor
 from signing.chain import (
     HARD_FAIL,
@@ -290,7 +291,7 @@ class Resolver:
                     raise UpstreamError(f"{url} answered HTTP {response.status} for {handle}")
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise UpstreamError(f"{url} is unreachable for {handle}: {exc!r}") from exc
+            raise UpstreamError(f"{unreachable(url, exc)} (resolving {handle})") from exc
         if not isinstance(body, dict):
             raise UpstreamError(f"{url} answered {handle} with something that is not an object")
         return body
@@ -353,7 +354,7 @@ class Resolver:
             ) as response:
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-            raise UpstreamError(f"{url} is unreachable for a batch: {exc!r}") from exc
+            raise UpstreamError(f"{unreachable(url, exc)} (resolving a batch)") from exc
         answers = body.get("answers") if isinstance(body, dict) else None
         if not isinstance(answers, list) or len(answers) != len(handles):
             raise UpstreamError(f"{url} answered a batch of {len(handles)} with a malformed body")

@@ -48,6 +48,10 @@ from resolver.writer import Writer
 from signing.record_signature import is_signature_value
 
 PATH = "/api/handles/"
+REVERSE_LOOKUP = "/hrls/"
+AREAS = (PATH.rstrip("/"), REVERSE_LOOKUP)
+"""Paths Handle clients call; every answer under them is Handle-shaped, even aiohttp's own
+404 and 405."""
 MAX_PAGE_SIZE = 10_000
 DEFAULT_PAGE_SIZE = 10
 VARIOUS = "various"
@@ -126,6 +130,18 @@ def _echo(request: web.Request) -> dict[str, str]:
     if request.path.startswith(PATH):
         return {"handle": _path_handle(request).decode("utf-8", "replace")}
     return {"prefix": request.query.get("prefix", "")}
+
+
+def unrouted(request: web.Request, status: int, reason: str) -> web.Response:
+    """aiohttp's own refusal (no such route, 405) under a Handle path, with a responseCode."""
+    if request.path.startswith(REVERSE_LOOKUP):
+        reason = (
+            "reverse lookup (/hrls/handles) is not offered by this node; list the handles"
+            " under a prefix with GET /api/handles?prefix=PREFIX"
+        )
+    elif status == 405:
+        reason = f"{request.method} is not allowed on {request.path}; {reason}"
+    return _failure(_echo(request), Code.ERROR, status, reason)
 
 
 def too_busy(request: web.Request, exc: RateLimited) -> web.Response:
@@ -363,7 +379,10 @@ async def _get(request: web.Request, text: str) -> web.Response:
             f" types {list(types)} asked for",
         }
         return _json(200, body)
-    return _json(200, {"responseCode": int(Code.SUCCESS), "handle": text, "values": values})
+    encoded = orjson.dumps({"responseCode": int(Code.SUCCESS), "handle": text, "values": values})
+    if not request.query_string:
+        request.app[ANSWERS].put_handle_rest(request.raw_path, encoded)
+    return web.Response(body=encoded, content_type="application/json")
 
 
 async def _put(request: web.Request, text: str) -> web.Response:
@@ -455,6 +474,10 @@ async def _list(request: web.Request, text: str) -> web.Response:
 
 @routes.get(PATH + "{handle:.+}")
 async def get_handle(request: web.Request) -> web.Response:
+    if not request.query_string:  # the hot path: a whole record, encoded once per version
+        cached = request.app[ANSWERS].get_handle_rest(request.raw_path)
+        if cached is not None:
+            return web.Response(body=cached, content_type="application/json")
     return await _on_handle(request, _get)
 
 

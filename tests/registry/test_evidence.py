@@ -46,9 +46,10 @@ def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     assert [crl.iss for crl in issuers] == ["88.7", "88"]
     assert all(crl.entries == () and crl.is_current(now(), 0) for crl in issuers)
     log = bundle["log"]
-    assert (log["leaf_index"], log["tree_size"]) == (1, 3)
+    # leaf 0 is the admin identity's handle, 88.7/admin, written by `glid init`
+    assert (log["leaf_index"], log["tree_size"]) == (2, 4)
     checkpoint = parse_checkpoint(log["checkpoint"])
-    assert (checkpoint.origin, checkpoint.size) == ("glid.88.7/log", 3)
+    assert (checkpoint.origin, checkpoint.size) == ("glid.88.7/log", 4)
     # log.at is the time the leaf commits to; recompute the leaf from the stored record.
     leaf = log_leaf("88.7/p1", 1, hashlib.sha256(stored.record).digest(), log["at"])
     assert base64.b64encode(leaf_hash(leaf)).decode() not in log["inclusion"]
@@ -63,10 +64,10 @@ def test_the_stored_checkpoint_is_reused_until_the_log_grows(pair: Pair) -> None
         assert bundle_for(store, stored, passphrase=None)["log"]["checkpoint"] == first
     assert register(pair.enterprise, "88.7/p9", product_values()) == ""
     with Store.open(pair.enterprise) as store:
-        with pytest.raises(CheckpointUnavailable, match="grown to 4 entries"):
+        with pytest.raises(CheckpointUnavailable, match="grown to 5 entries"):
             bundle_for(store, stored, passphrase=None)
         grown = bundle_for(store, stored, passphrase=PASSPHRASE)
-        assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 4
+        assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 5
         assert store.meta.get("checkpoint") == grown["log"]["checkpoint"]
     assert verify_bundle(grown, pair.anchor).valid
 

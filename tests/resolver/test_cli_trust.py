@@ -39,7 +39,8 @@ def test_show_bundle_piped_into_verify(
     pair: Pair, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, bundle, _ = run(capsys, "show", "--dir", str(pair.enterprise), "88.7/coil", "--bundle")
-    assert code == 0 and json.loads(bundle)["log"]["tree_size"] == 1
+    # leaf 0 is the admin identity's handle, 88.7/admin, written by `glid init`
+    assert code == 0 and json.loads(bundle)["log"]["tree_size"] == 2
     monkeypatch.setattr(sys, "stdin", io.StringIO(bundle))
     code, out, _ = run(capsys, "verify", "--file", "-", "--trust-anchor", str(pair.anchor_file))
     assert code == 0
@@ -120,7 +121,8 @@ def test_log_checkpoint_prove_consistency_and_audit(
     node = str(pair.enterprise)
     code, out, _ = run(capsys, "log", "--dir", node, "checkpoint")
     old = json.loads(out)
-    assert code == 0 and (old["origin"], old["size"]) == ("glid.88.7/log", 1)
+    # the admin identity's handle (88.7/admin) and one record so far
+    assert code == 0 and (old["origin"], old["size"]) == ("glid.88.7/log", 2)
     name, key_hash, encoded_key = old["verifier_key"].split("+", 2)
     signature_line = old["checkpoint"].split("\n")[4]
     assert name == "glid.88.7/log" and signature_line.startswith(f"— {name} ")
@@ -132,12 +134,12 @@ def test_log_checkpoint_prove_consistency_and_audit(
         assert register(pair.enterprise, f"88.7/p{n}", product_values()) == ""
     _, out, _ = run(capsys, "log", "checkpoint", "--dir", node)
     (tmp_path / "new.json").write_text(out)
-    assert json.loads(out)["size"] == 5
+    assert json.loads(out)["size"] == 6
     code, out, _ = run(capsys, "log", "--dir", node, "prove", "88.7/p2")
     proof = json.loads(out)
-    assert code == 0 and (proof["leaf_index"], proof["tree_size"], proof["version"]) == (3, 5, 1)
-    code, out, _ = run(capsys, "log", "--dir", node, "consistency", "1")
-    assert code == 0 and json.loads(out)["new_size"] == 5
+    assert code == 0 and (proof["leaf_index"], proof["tree_size"], proof["version"]) == (4, 6, 1)
+    code, out, _ = run(capsys, "log", "--dir", node, "consistency", "2")
+    assert code == 0 and json.loads(out)["new_size"] == 6
     (tmp_path / "proof.json").write_text(out)
     with Store.open(pair.enterprise) as store:
         jwk = keyring.active_key(store, "88.7").jwk
@@ -151,7 +153,7 @@ def test_log_checkpoint_prove_consistency_and_audit(
         )  # fmt: skip
 
     code, out, _ = audit("old.json", "new.json")
-    assert code == 0 and "grew append-only from 1 to 5 entries" in out
+    assert code == 0 and "grew append-only from 2 to 6 entries" in out
     code, out, _ = audit("new.json", "old.json")
     assert code == 1 and out.startswith("INCONSISTENT")
     code, out, _ = audit("old.json", "new.json", origin="glid.88.8/log")

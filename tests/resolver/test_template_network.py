@@ -17,7 +17,7 @@ from registry.template_exchange import REGISTRATION_FORMAT, registration_for
 from resolver.auth import enrol
 from resolver.cli import main
 from resolver.client import Resolver, load_trust_anchor
-from resolver.template_client import basic_credentials
+from resolver.http_client import basic_credentials
 from signing.keys import SigningKey
 from signing.template_registration import sign_registration
 from signing.timestamps import now
