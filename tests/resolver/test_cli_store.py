@@ -41,14 +41,15 @@ def test_copy_to_postgresql_keeps_every_row_and_the_log(
 ) -> None:
     source, target = pair.enterprise, tmp_path / "on-postgresql"
     code, before = run(capsys, "log", "checkpoint", "--dir", str(source))
-    assert code == 0 and json.loads(before)["size"] == 3
+    # the admin identity's handle, logged by `glid init`, then the three versions
+    assert code == 0 and json.loads(before)["size"] == 4
     (tmp_path / "before.json").write_text(before)
 
     code, out = run(capsys, "store", "copy", "--from", str(source), "--to", pg_url,
                     "--dir", str(target), "--json")  # fmt: skip
     copied = json.loads(out)
-    assert code == 0 and copied["log_size"] == 3
-    assert copied["rows"]["record_versions"] == 3 and copied["rows"]["log_leaves"] == 3
+    assert code == 0 and copied["log_size"] == 4
+    assert copied["rows"]["record_versions"] == 4 and copied["rows"]["log_leaves"] == 4
     assert (target / STORE_URL_FILE).read_text().strip() == pg_url
     assert not (target / DB_NAME).exists() and (source / DB_NAME).exists()
     same_rows(source, target)
@@ -59,16 +60,16 @@ def test_copy_to_postgresql_keeps_every_row_and_the_log(
     assert register(target, "88.7/c", product_values("slab")) == ""
     _, after = run(capsys, "log", "checkpoint", "--dir", str(target))
     (tmp_path / "after.json").write_text(after)
-    _, proof = run(capsys, "log", "consistency", "--dir", str(target), "3")
+    _, proof = run(capsys, "log", "consistency", "--dir", str(target), "4")
     (tmp_path / "proof.json").write_text(proof)
     with Store.open(target) as store:
         (tmp_path / "key.json").write_text(json.dumps(keyring.active_key(store, "88.7").jwk))
     code, out = run(capsys, "log", "audit", "--old", str(tmp_path / "before.json"),
                     "--new", str(tmp_path / "after.json"), "--proof", str(tmp_path / "proof.json"),
                     "--key", str(tmp_path / "key.json"), "--origin", "glid.88.7/log")  # fmt: skip
-    assert code == 0 and "grew append-only from 3 to 4 entries" in out
+    assert code == 0 and "grew append-only from 4 to 5 entries" in out
     code, out = run(capsys, "store", "check", "--dir", str(target))
-    assert code == 0 and ": ok; log of 4 entries" in out
+    assert code == 0 and ": ok; log of 5 entries" in out
 
     code = main(
         ["store", "copy", "--from", str(source), "--to", pg_url, "--dir", str(tmp_path / "x")]
@@ -81,7 +82,7 @@ def test_check_finds_a_record_rewritten_behind_the_logs_back(
     pair: Pair, capsys: pytest.CaptureFixture[str]
 ) -> None:
     code, out = run(capsys, "store", "check", "--dir", str(pair.enterprise))
-    assert code == 0 and ": ok; log of 3 entries" in out
+    assert code == 0 and ": ok; log of 4 entries" in out
     conn = sqlite3.connect(pair.enterprise / DB_NAME)
     conn.executescript(
         "DROP TRIGGER record_versions_no_update;"
@@ -90,4 +91,4 @@ def test_check_finds_a_record_rewritten_behind_the_logs_back(
     conn.close()
     code, out = run(capsys, "store", "check", "--dir", str(pair.enterprise))
     assert code == 1
-    assert "PROBLEM: log leaf 1 does not commit to the stored bytes of ('88.7/b', 1)" in out
+    assert "PROBLEM: log leaf 2 does not commit to the stored bytes of ('88.7/b', 1)" in out
