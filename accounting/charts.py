@@ -4,18 +4,28 @@ Bars are drawn from a zero line so deductions (exported energy, zero-carbon powe
 as negative bars instead of disappearing from the picture.
 """
 
+import math
 from collections.abc import Sequence
 from typing import Any
+from unicodedata import east_asian_width
 
 from accounting.svg import esc, num
 
 PALETTE = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1")
 
 
+def text_width(text: str, size: float) -> int:
+    """A safe upper estimate of ``text``'s width in pixels at font ``size``: wide (CJK)
+    characters take a full em, others about 0.62 em, so a label never runs off the left."""
+    ems = sum(1.0 if east_asian_width(char) in "WF" else 0.62 for char in text)
+    return math.ceil(ems * size)
+
+
 def bar_chart(items: Sequence[tuple[str, float]], unit: str, title: str) -> str:
     """Horizontal bars, one per (label, value); negative values extend left of zero."""
-    width, label_w, row_h, pad = 640, 200, 26, 10
-    plot_w = width - label_w - 2 * pad - 90
+    row_h, pad, plot_w = 26, 10, 330
+    label_w = pad + max((text_width(label, 12) for label, _ in items), default=0)
+    width = label_w + 2 * pad + plot_w + 90
     height = pad * 2 + 24 + row_h * max(len(items), 1)
     low = min([0.0, *(v for _, v in items)])
     high = max([0.0, *(v for _, v in items)])

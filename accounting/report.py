@@ -1,5 +1,6 @@
 """The carbon evaluation report as data, in the white paper's order:
-boundary → activity data → factors → emissions → grade (→ footprint) → report.
+boundary → activity data → factors → emissions → grade (→ footprint → reduction
+potential) → report.
 
 The JSON built here is the single source of the report; the HTML page is rendered from
 it (accounting/report_html.py), so the two can never disagree.
@@ -10,6 +11,7 @@ from typing import Any
 from accounting.badge import badge_svg
 from accounting.efficiency import CarbonEfficiency
 from accounting.rollup import RollupResult
+from accounting.scenario import Scenario
 
 REPORT_FORMAT = "glid.accounting.report/1"
 
@@ -21,7 +23,11 @@ STANDARDS = (
 
 
 def evaluation_report(
-    efficiency: CarbonEfficiency, footprint: RollupResult | None = None, *, max_depth: int = 6
+    efficiency: CarbonEfficiency,
+    footprint: RollupResult | None = None,
+    *,
+    potential: Scenario | None = None,
+    max_depth: int = 6,
 ) -> dict[str, Any]:
     enterprise = efficiency.enterprise
     emissions = efficiency.emissions.to_json()
@@ -82,4 +88,6 @@ def evaluation_report(
     }
     if footprint is not None:
         report["footprint"] = footprint.to_json(max_depth)
+    if potential is not None:
+        report["potential"] = potential.to_json()
     return report

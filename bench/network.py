@@ -14,8 +14,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,26 +23,13 @@ from registry.registration import Submission
 from registry.service import registrar
 from registry.store import Store
 from resolver.client import Resolver, load_trust_anchor
+from resolver.demo import spawn
 from resolver.footprint import network_footprint
 from resolver.sync_client import SyncResolver
 
 COLD_LOOKUPS = 200
 BATCH_IDS = 10_000
 PARTS = 1000
-
-
-def start_demo(directory: Path) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory), "--keep-running"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("running;"):
-            return process
-    raise RuntimeError("the demo network did not start")
 
 
 def item(index: int, name: str, value: Any) -> dict[str, Any]:
@@ -172,7 +157,7 @@ def main() -> None:
     os.environ.setdefault("GLID_PASSPHRASE", "bench")
     with tempfile.TemporaryDirectory() as tmp:
         directory = Path(tmp) / "demo"
-        process = start_demo(directory)
+        process = spawn(directory)
         try:
             demo = json.loads((directory / "demo.json").read_text())
             ids, product = fill(demo)

@@ -1,5 +1,9 @@
 """Hot resolution over HTTP keep-alive, against a bare aiohttp handler serving the same bytes.
 
+Two faces of the node are measured: the native API (`GET /glid/v1/resolve/ID`) and Handle
+REST (`GET /api/handles/ID`); the bare server answers each path with the bytes the node
+gave for it.
+
 Both servers run as separate processes with uvloop, one worker each; the load comes from a
 third process (wrk when installed, else an aiohttp client pool). Runs alternate between the
 two servers and each figure is the median of the repetitions, so a noisy machine affects
@@ -30,11 +34,14 @@ PASSPHRASE = "bench"
 BARE_SERVER = """
 import sys, asyncio, uvloop
 from aiohttp import web
-body = open(sys.argv[2], "rb").read()
-async def handler(request):
-    return web.Response(body=body, content_type="application/json")
+native, handle = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
+async def native_handler(request):
+    return web.Response(body=native, content_type="application/json")
+async def handle_handler(request):
+    return web.Response(body=handle, content_type="application/json")
 app = web.Application()
-app.router.add_get("/glid/v1/resolve/{handle:.+}", handler)
+app.router.add_get("/glid/v1/resolve/{handle:.+}", native_handler)
+app.router.add_get("/api/handles/{handle:.+}", handle_handler)
 asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
 """
@@ -90,24 +97,30 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(url: str, script: Path | None, pid: int) -> tuple[float, float]:
+NATIVE_PATH = "/glid/v1/resolve/88.101.7/item-0"
+HANDLE_PATH = "/api/handles/88.101.7/item-0"
+
+
+def measure(
+    url: str, script: Path | None, pid: int, path: str = NATIVE_PATH
+) -> tuple[float, float]:
     """Requests/s under load, and the server's CPU seconds per request in the same run.
 
     Throughput on a shared 2-core machine swings with whatever else runs; the CPU the
     server process spent per answer does not, so both are reported.
     """
     before = cpu_seconds(pid)
-    rate = load(url, script)
+    rate = load(url, script, path)
     return rate, (cpu_seconds(pid) - before) / (rate * SECONDS)
 
 
-def load(url: str, script: Path | None) -> float:
+def load(url: str, script: Path | None, path: str = NATIVE_PATH) -> float:
     """Requests per second from a separate process."""
     if shutil.which("wrk"):
         command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s"]
         if script is not None:
             command += ["-s", str(script)]
-        target = url if script is not None else f"{url}/glid/v1/resolve/88.101.7/item-0"
+        target = url if script is not None else f"{url}{path}"
         out = subprocess.run([*command, target], capture_output=True, text=True, check=True).stdout
         match = re.search(r"Requests/sec:\s+([\d.]+)", out)
         assert match, out
@@ -186,11 +199,14 @@ def main() -> None:
         ]
         try:
             wait_until_up(f"{glid_url}/healthz")
-            answer = urllib.request.urlopen(f"{glid_url}/glid/v1/resolve/88.101.7/item-0").read()
+            answer = urllib.request.urlopen(f"{glid_url}{NATIVE_PATH}").read()
             (root / "answer.json").write_bytes(answer)
+            handle_answer = urllib.request.urlopen(f"{glid_url}{HANDLE_PATH}").read()
+            (root / "handle.json").write_bytes(handle_answer)
+            bare = [str(bare_port), str(root / "answer.json"), str(root / "handle.json")]
             servers.append(
                 subprocess.Popen(
-                    [sys.executable, "-c", BARE_SERVER, str(bare_port), str(root / "answer.json")],
+                    [sys.executable, "-c", BARE_SERVER, *bare],
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.DEVNULL,
                 )
@@ -202,6 +218,8 @@ def main() -> None:
                 "glid one id": [],
                 "glid 1000 ids": [],
                 "bare": [],
+                "handle one id": [],
+                "bare handle": [],
             }
             glid_pid, bare_pid = servers[0].pid, servers[1].pid
             load(glid_url, script)  # warm every answer into the encoded-answer cache
@@ -209,6 +227,8 @@ def main() -> None:
                 runs["bare"].append(measure(bare_url, None, bare_pid))
                 runs["glid one id"].append(measure(glid_url, None, glid_pid))
                 runs["glid 1000 ids"].append(measure(glid_url, script, glid_pid))
+                runs["bare handle"].append(measure(bare_url, None, bare_pid, HANDLE_PATH))
+                runs["handle one id"].append(measure(glid_url, None, glid_pid, HANDLE_PATH))
         finally:
             for server in servers:
                 server.terminate()
@@ -216,7 +236,7 @@ def main() -> None:
     tool = "wrk" if shutil.which("wrk") else "aiohttp client"
     print(
         f"load: {tool}, {CONNECTIONS} keep-alive connections, {SECONDS}s x {REPEATS} runs,"
-        f" answer {len(answer)} bytes"
+        f" answer {len(answer)} bytes (Handle REST {len(handle_answer)})"
     )
     rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
     cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
@@ -226,10 +246,14 @@ def main() -> None:
             f"{name:16} {rate[name]:>8,.0f} req/s (runs: {each});"
             f" server CPU {cpu[name] * 1e6:6.1f} µs/request"
         )
-    for name in ("glid one id", "glid 1000 ids"):
+    for name, bare in (
+        ("glid one id", "bare"),
+        ("glid 1000 ids", "bare"),
+        ("handle one id", "bare handle"),
+    ):
         print(
-            f"ratio {name} / bare: throughput {rate[name] / rate['bare']:.2f},"
-            f" CPU per request {cpu['bare'] / cpu[name]:.2f}  (target >= 0.7)"
+            f"ratio {name} / {bare}: throughput {rate[name] / rate[bare]:.2f},"
+            f" CPU per request {cpu[bare] / cpu[name]:.2f}  (target >= 0.7)"
         )
 
 

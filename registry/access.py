@@ -20,7 +20,9 @@ remembered, keyed by the stored hash too, so a changed secret takes effect at on
 """
 
 import hashlib
+import hmac
 import logging
+import secrets
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -82,7 +84,7 @@ class SecretClaim:
     secret: str
 
     def _cache_key(self) -> tuple[str, str, bytes]:
-        digest = hashlib.sha256(self.secret.encode()).digest()
+        digest = hmac.digest(_CACHE_KEY, self.secret.encode(), "sha256")
         return self.principal.identity, self.secret_hash, digest
 
     def already_checked(self) -> bool:
@@ -104,6 +106,9 @@ class SecretClaim:
 
 
 _verified: OrderedDict[tuple[str, str, bytes], Principal] = OrderedDict()
+# Secrets are remembered only as HMACs under a key made fresh by each process: a memory dump
+# holds nothing a precomputed table or another node's dump could match.
+_CACHE_KEY = secrets.token_bytes(32)
 
 
 def claim_secret(store: Store, identity: str, secret: str) -> SecretClaim:

@@ -14,6 +14,7 @@ from glid_core import canonical
 from registry import keyring
 from registry.errors import NotFound, RegistryError
 from registry.log import CHECKPOINT_META, NodeLog, checkpoint_key
+from registry.revocations import carried_lists
 from registry.store import Store
 from registry.store.versions import StoredVersion
 from signing.b64 import b64_decode
@@ -69,7 +70,7 @@ def proofs(store: Store, handle: str, version: int) -> dict[str, Any]:
     leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
     return {
         "log": {**proof, "at": leaf["at"], "checkpoint": checkpoint},
-        "revocations": store.revocations.published(),
+        "revocations": carried_lists(store),
     }
 
 
@@ -91,7 +92,10 @@ def chain_for_kid(store: Store, kid: str) -> list[str]:
 
 def bundle_for(store: Store, stored: StoredVersion) -> dict[str, Any]:
     """The complete evidence bundle of one stored version (values, signature, chain,
-    revocations, log proof and checkpoint), ready for signing.verify.verify_bundle."""
+    revocations, log proof and checkpoint), ready for signing.verify.verify_bundle.
+
+    A read: the revocation list and checkpoint are served as stored (the write path and
+    the daemon's timer keep them current)."""
     return {
         "handle": stored.handle,
         "version": stored.version,

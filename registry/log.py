@@ -16,15 +16,11 @@ from registry import keyring
 from registry.log_entry import Entry
 from registry.store import Store, Tables
 from signing.b64 import b64_encode
-from signing.checkpoint import sign_checkpoint
+from signing.checkpoint import log_origin, sign_checkpoint
 from signing.keys import SigningKey
 from signing.merkle import MerkleLog, log_leaf
 
 CHECKPOINT_META = "checkpoint"
-
-
-def origin_of(prefix: str) -> str:
-    return f"glid.{prefix}/log"
 
 
 class NodeLog:
@@ -33,7 +29,7 @@ class NodeLog:
     def __init__(self, store: Store, checkpoint_key: SigningKey | None = None) -> None:
         self.store = store
         self.tree = MerkleLog(store.log)
-        self.origin = origin_of(store.node.prefix)
+        self.origin = log_origin(store.node.prefix)
         self.checkpoint_key = checkpoint_key  # the authority key, if this log signs as it grows
 
     def append(self, tx: Tables, entries: Sequence[Entry]) -> None:

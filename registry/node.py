@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from glid_core.identifiers import Prefix
-from registry import keyring, principals
+from registry import admin_handles, keyring, principals
 from registry.errors import NodeExists, StoreError
-from registry.store import DB_NAME, ROLES, Store
+from registry.store import ROLES, Store, store_exists
 from registry.template_catalog import TemplateCatalog
 from signing.certificates import make_delegation_request, make_trust_anchor
 from signing.keys import SigningKey
@@ -45,7 +45,10 @@ def write_json(path: Path, document: Any, *, mode: int = 0o644) -> None:
     os.replace(temporary, path)
 
 
-def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> Created:
+def init_node(
+    directory: Path, *, role: str, prefix: str, passphrase: bytes, url: str | None = None
+) -> Created:
+    """A new node in ``directory``; its data in PostgreSQL at ``url`` when one is given."""
     if role not in ROLES:
         raise StoreError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     own = Prefix.from_text(prefix)
@@ -55,16 +58,17 @@ def init_node(directory: Path, *, role: str, prefix: str, passphrase: bytes) -> 
         raise StoreError(
             f"a {role} node's prefix lies under its parent's, such as 88.118; {own} has no parent"
         )
-    if (directory / DB_NAME).exists():
+    if store_exists(directory):
         raise NodeExists(f"{directory} already holds a glid node")
     key = SigningKey.generate()
-    store = Store.create(directory, role=role, prefix=str(own))
+    store = Store.create(directory, role=role, prefix=str(own), url=url)
     admin_identity = f"300:{own}/admin"
     admin_secret = secrets.token_urlsafe(24)
     with store.write() as tx:
         keyring.add_key(store, tx, key, passphrase, prefix=str(own))
         principals.add(tx, admin_identity, secret=admin_secret)
     TemplateCatalog.open(store)  # installs the built-in templates
+    admin_handles.publish(store, passphrase, admin_identity)
     secret_file = directory / ADMIN_SECRET_FILE
     secret_file.touch(mode=0o600)
     secret_file.write_text(admin_secret + "\n")
@@ -82,6 +86,7 @@ def describe(store: Store) -> dict[str, Any]:
     live, stored = store.versions.count()
     return {
         "directory": str(store.directory),
+        "store": store.backend.location,
         "role": store.node.role,
         "prefix": store.node.prefix,
         "created_at": store.node.created_at,

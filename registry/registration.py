@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 from glid_core.errors import GlidError
 from glid_core.identifiers import Identifier, Prefix, owner_of
-from glid_core.layout import SIGNATURE_TYPE
+from glid_core.layout import SIGNATURE_TYPES
 from registry.changes import Change
 from registry.errors import NotFound, RecordError
 from registry.log_entry import Entry
@@ -207,10 +207,10 @@ class Registrar:
             require_authoritative(self.store, identifier.prefix, str(identifier))
         presigned = submission.signature is not None
         as_json = parse_record(submission.values, stamp=None if presigned else utc_timestamp())
-        signed = [value["index"] for value in as_json if value["type"] == SIGNATURE_TYPE]
+        signed = [value["index"] for value in as_json if value["type"] in SIGNATURE_TYPES]
         if signed:
             raise RecordError(
-                f"{identifier}: index {signed[0]} is an HS_SIGNATURE; signatures are made by"
+                f"{identifier}: index {signed[0]} is a signature value; signatures are made by"
                 " the node at registration, remove it from the submitted values"
             )
         if self.templates is not None:

@@ -12,6 +12,10 @@ The cache is bounded by bytes, not entries: answers range from a few hundred byt
 megabyte (a record at its size limit, a referral with its chain and revocation lists), so
 a count bound lets a flood of distinct ids grow the process without limit. Each entry is
 charged its two encodings plus its key and a fixed overhead for the Python objects.
+
+Handle REST answers are kept beside them, keyed by the request path as sent (the answer
+echoes the client's spelling of the handle). Writes are rare next to reads, so any write
+this process makes drops every Handle REST answer rather than matching spellings.
 """
 
 import time
@@ -38,6 +42,8 @@ class EncodedAnswers:
         self.recheck = recheck
         self.size = 0  # bytes charged to the entries held
         self._entries: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+        self._handle_rest: OrderedDict[str, bytes] = OrderedDict()
+        self.handle_rest_size = 0  # bytes charged to them, under a budget of their own
         self._mark = change_mark()
         self._checked_at = time.monotonic()
 
@@ -59,22 +65,48 @@ class EncodedAnswers:
         cost = _cost(handle, json_body, msgpack_body)
         if cost > self.budget:
             return
-        self.drop([handle])
+        self._forget(handle)
         self._entries[handle] = (json_body, msgpack_body)
         self.size += cost
         while self.size > self.budget:
             old, (old_json, old_msgpack) = self._entries.popitem(last=False)
             self.size -= _cost(old, old_json, old_msgpack)
 
+    def get_handle_rest(self, path: str) -> bytes | None:
+        self._check_fresh()
+        return self._handle_rest.get(path)
+
+    def put_handle_rest(self, path: str, body: bytes) -> None:
+        cost = _cost(path, body, b"")
+        if cost > self.budget:
+            return
+        old = self._handle_rest.pop(path, None)
+        if old is not None:
+            self.handle_rest_size -= _cost(path, old, b"")
+        self._handle_rest[path] = body
+        self.handle_rest_size += cost
+        while self.handle_rest_size > self.budget:
+            evicted, evicted_body = self._handle_rest.popitem(last=False)
+            self.handle_rest_size -= _cost(evicted, evicted_body, b"")
+
+    def _forget(self, handle: str) -> None:
+        entry = self._entries.pop(handle, None)
+        if entry is not None:
+            self.size -= _cost(handle, *entry)
+
     def drop(self, handles: list[str]) -> None:
+        """What a write of ``handles`` makes stale: their native answers, and every Handle
+        REST answer (keyed by spelling, not by canonical handle)."""
         for handle in handles:
-            entry = self._entries.pop(handle, None)
-            if entry is not None:
-                self.size -= _cost(handle, *entry)
+            self._forget(handle)
+        if handles:
+            self._handle_rest.clear()
+            self.handle_rest_size = 0
 
     def clear(self) -> None:
         self._entries.clear()
-        self.size = 0
+        self._handle_rest.clear()
+        self.size = self.handle_rest_size = 0
 
     def __len__(self) -> int:
         return len(self._entries)

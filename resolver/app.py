@@ -6,12 +6,15 @@ contexts (closed in reverse order on shutdown) and shared through typed AppKeys.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from glid_core.errors import GlidError
+from registry import revocations
+from registry.errors import StoreUnavailable
 from registry.keyring import require_unlockable
 from registry.service import prepare
 from registry.store import Store
@@ -39,6 +42,9 @@ from resolver.state import (
 from resolver.writer import Writer
 
 log = logging.getLogger("glid.node")
+# A list lives LIST_LIFETIME (7 days) and is re-issued past half of it; an hourly check
+# keeps it current with days to spare even if many checks find the lock held.
+REVOCATION_REFRESH_SECONDS = 3600
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -52,6 +58,7 @@ def create_app(settings: Settings) -> web.Application:
     app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)
     app[BATCH_LANE] = asyncio.Semaphore(1)
     app.cleanup_ctx.append(_open_store)
+    app.cleanup_ctx.append(_refresh_revocations)
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)
         app.router.add_routes(page.routes)  # the buyer's page resolves through the network
@@ -102,6 +109,40 @@ def _prepare(settings: Settings) -> None:
         prepare(store, settings.passphrase)
 
 
+async def _refresh_revocations(app: web.Application) -> AsyncIterator[None]:
+    """Keep this node's revocation list current from the writer thread: once before the
+    node answers anything, then every REVOCATION_REFRESH_SECONDS. Reads only serve the
+    stored list, so they never wait for the write lock this takes."""
+    writer = app.get(WRITER)
+    if writer is None:  # a read-only node serves the list it has
+        yield
+        return
+    await _refresh_once(writer, app[SETTINGS].passphrase)
+    task = asyncio.create_task(_refresh_forever(writer, app[SETTINGS].passphrase))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _refresh_forever(writer: Writer, passphrase: bytes | None) -> None:
+    while True:
+        await asyncio.sleep(REVOCATION_REFRESH_SECONDS)
+        await _refresh_once(writer, passphrase)
+
+
+async def _refresh_once(writer: Writer, passphrase: bytes | None) -> None:
+    try:
+        await writer.run(lambda registrar: revocations.refresh(registrar.store, passphrase))
+    except StoreUnavailable as exc:  # another process holds the lock: the next tick retries
+        log.warning(
+            "could not re-issue the revocation list of node %s (%s); retrying in %d s",
+            writer.store.node.prefix,
+            exc,
+            REVOCATION_REFRESH_SECONDS,
+        )
+
+
 async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     if settings.root_url is None or settings.trust_anchor is None:
@@ -121,5 +162,5 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics_endpoint(request: web.Request) -> web.Response:
-    body = request.app[METRICS].render()
-    return web.Response(body=body, content_type="text/plain", charset="utf-8")
+    body, content_type = request.app[METRICS].render(request.headers.get("Accept", ""))
+    return web.Response(body=body, headers={"Content-Type": content_type})

@@ -4,7 +4,9 @@ Resolution walks the delegation tree as a DNS resolver walks zones; every decisi
 to start, whether a referral may be followed, what an answer concludes, what is cached)
 is :mod:`resolver.resolution`'s, with no I/O. This driver sends the requests the core
 asks for on one keep-alive session, and coalesces identical lookups in flight (single
-flight), which only an event loop running many lookups at once needs.
+flight), which only an event loop running many lookups at once needs. The checks a
+referral passes (certified for exactly its prefix by a chain valid now, unrevoked, with
+current revocation lists under the resolver's policy) are the core's too.
 """
 
 import json
@@ -14,6 +16,7 @@ from typing import Any, TypeVar
 import aiohttp
 
 from resolver.cache import SingleFlight
+from resolver.http_client import unreachable
 from resolver.resolution import (
     DEFAULT_TIMEOUT,
     NEGATIVE_TTL,
@@ -27,6 +30,7 @@ from resolver.resolution import (
     UpstreamError,
 )
 from signing.certificates import TrustAnchor, parse_trust_anchor
+from signing.chain import HARD_FAIL
 from signing.errors import TrustAnchorError
 
 T = TypeVar("T")
@@ -45,9 +49,15 @@ class Resolver:
         max_ttl: float = 86_400,
         negative_ttl: float = NEGATIVE_TTL,
         timeout: float = DEFAULT_TIMEOUT,
+        policy: str = HARD_FAIL,
     ) -> None:
         self.core = ResolverCore(
-            root, anchor, cache_size=cache_size, max_ttl=max_ttl, negative_ttl=negative_ttl
+            root,
+            anchor,
+            cache_size=cache_size,
+            max_ttl=max_ttl,
+            negative_ttl=negative_ttl,
+            policy=policy,
         )
         self._session = session
         self._own_session = session is None
@@ -115,7 +125,7 @@ class Resolver:
                 body = await response.json(content_type=None)
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise UpstreamError(
-                f"{request.node} is unreachable for {_what(request)}: {exc!r}"
+                f"{unreachable(request.node, exc)} (resolving {_what(request)})"
             ) from exc
         if not isinstance(body, dict):
             raise UpstreamError(

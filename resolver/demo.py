@@ -10,8 +10,11 @@ footprint up the three levels.
 
 import asyncio
 import secrets
+import shlex
 import shutil
 import signal
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,8 @@ from resolver.sync_client import SyncResolver
 from resolver.text import describe, footprint_lines
 
 DEMO_FILE = "demo.json"
+RUNNING = "running;"  # the line `glid demo` prints once its network serves
+ENV_FILE = "env"
 
 
 class DemoError(GlidError):
@@ -260,7 +265,31 @@ async def build(directory: Path, passphrase: bytes) -> Demo:
         if not outcome.accepted:
             raise DemoError(f"sample record {handle} was refused: {outcome.error}")
     write_json(directory / DEMO_FILE, demo.to_json(), mode=0o600)  # passphrase, secrets
+    env = directory / ENV_FILE
+    env.touch(mode=0o600)  # holds the passphrase too
+    env.write_text(environment(demo), encoding="utf-8")
     return demo
+
+
+def environment(demo: Demo) -> str:
+    """``glid-demo/env``: the shell variables that point glid's buyer commands (and the
+    examples in docs/) at this network; ``. glid-demo/env`` in another terminal."""
+    values = {
+        "GLID_ROOT": demo.node("88").url,
+        "GLID_TRUST_ANCHOR": str(demo.anchor.resolve()),
+        "GLID_PASSPHRASE": demo.passphrase.decode(),
+    }
+    return "".join(f"export {name}={shlex.quote(value)}\n" for name, value in values.items())
+
+
+def next_steps(demo: Demo) -> list[str]:
+    """The three commands a buyer types next, with this network's URL and real ids."""
+    where = f"--root {demo.node('88').url} --trust-anchor {demo.anchor}"
+    return [
+        f"glid resolve {BRACKET} {where}",
+        f"glid footprint {BRACKET} {where}",
+        f"glid grade {EFFICIENCY} {where}",
+    ]
 
 
 async def buyer_view(demo: Demo) -> list[str]:
@@ -304,11 +333,34 @@ async def run(directory: Path, *, keep_running: bool, passphrase: bytes | None =
         print("\n".join(await buyer_view(demo)))
         print(f"network description: {directory / DEMO_FILE}")
         if keep_running:
-            print("running; stop with Ctrl-C or SIGTERM")
+            print("\nthe network runs until Ctrl-C; in another terminal, try:")
+            print("\n".join(f"  {line}" for line in next_steps(demo)))
+            print(f"(or `. {directory / ENV_FILE}` and leave out --root and --trust-anchor)")
+            print(f"{RUNNING} stop with Ctrl-C or SIGTERM", flush=True)
             await _wait_for_signal()
     finally:
         await demo.stop()
     return demo
+
+
+def spawn(directory: Path, printed: list[str] | None = None) -> subprocess.Popen[str]:
+    """`glid demo --dir DIRECTORY` as a process of its own, returned once its network
+    serves (benchmarks and tests use it as a user's terminal would); what it printed on
+    the way goes into ``printed``. Stop it with SIGTERM."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(RUNNING):
+            return process
+        if printed is not None:
+            printed.append(line)
+    process.wait()
+    raise DemoError(f"glid demo stopped before its network served (exit {process.returncode})")
 
 
 async def _wait_for_signal() -> None:

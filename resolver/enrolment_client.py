@@ -5,6 +5,7 @@ from typing import Any
 import aiohttp
 
 from glid_core.errors import GlidError
+from resolver.http_client import unreachable
 
 
 class EnrolmentFailed(GlidError):
@@ -18,7 +19,7 @@ async def _call(method: str, url: str, body: Any = None) -> dict[str, Any]:
             if r.status >= 400:
                 raise EnrolmentFailed(f"{url} refused: {answer.get('error', r.status)}")
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        raise EnrolmentFailed(f"cannot reach {url}: {exc!r}") from exc
+        raise EnrolmentFailed(unreachable(url, exc)) from exc
     if not isinstance(answer, dict):
         raise EnrolmentFailed(f"{url} answered with something that is not an object")
     return answer

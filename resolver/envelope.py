@@ -3,7 +3,8 @@
 One layer rather than two, because each aiohttp middleware costs a wrapped call on every
 request, and on a resolving node the bookkeeping must stay small next to the answer.
 Library errors (GlidError) become a JSON body with the right status and code; aiohttp's own
-plain-text errors (404 for an unknown path, 405, 413) are rewritten as JSON too. A bug
+plain-text errors (404 for an unknown path, 405, 413) are rewritten as JSON too, in the
+Handle REST shape (with a ``responseCode``) under the paths Handle clients call. A bug
 answers a JSON 500 that says nothing of the node's files and is logged with its traceback;
 a client that hangs up mid-request is counted (status 499, as nginx does) but is no error.
 """
@@ -15,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from glid_core.errors import GlidError
+from resolver import handle_rest
 from resolver.errors import error_response, json_error
 from resolver.state import METRICS, SETTINGS
 
@@ -55,4 +57,6 @@ def _as_json(request: web.Request, exc: web.HTTPException) -> web.Response:
     if exc.status == 413:
         limit = request.app[SETTINGS].max_body_bytes
         return json_error(413, f"request body is larger than the limit of {limit} bytes")
+    if request.path.startswith(handle_rest.AREAS):
+        return handle_rest.unrouted(request, exc.status, exc.text or exc.reason)
     return json_error(exc.status, exc.text or exc.reason)

@@ -23,8 +23,10 @@ def fetched_from(asked: str, resolution: Resolution) -> Fetched:
     verdict = resolution.verdict
     if verdict is None:
         text = "not verified"
-    elif verdict.valid:
+    elif verdict.complete:
         text = "valid" + (" (stale)" if resolution.stale else "")
+    elif verdict.valid:
+        text = f"partial: signed values at index {', '.join(map(str, verdict.missing))} missing"
     else:
         failed = verdict.failed
         text = "invalid" if failed is None else f"invalid at {failed.name}: {failed.detail}"

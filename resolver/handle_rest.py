@@ -24,7 +24,7 @@ from aiohttp import web
 
 from glid_core.errors import GlidError, IdentifierError
 from glid_core.identifiers import Identifier, Prefix
-from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPE
+from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPES
 from registry.access import authorise
 from registry.answers import answer_values
 from registry.changes import (
@@ -54,8 +54,13 @@ from resolver.limits import RateLimited, too_many
 from resolver.state import ANSWERS, AUTHORITY, METRICS, SETTINGS, STORE, WRITER
 from resolver.wire import read_raw
 from resolver.writer import Writer
+from signing.record_signature import is_signature_value
 
 PATH = "/api/handles/"
+REVERSE_LOOKUP = "/hrls/"
+AREAS = (PATH.rstrip("/"), REVERSE_LOOKUP)
+"""Paths Handle clients call; every answer under them is Handle-shaped, even aiohttp's own
+404 and 405."""
 MAX_PAGE_SIZE = 10_000
 DEFAULT_PAGE_SIZE = 10
 VARIOUS = "various"
@@ -140,6 +145,18 @@ def _echo(request: web.Request) -> dict[str, str]:
     if request.path.startswith(PATH):
         return {"handle": _path_handle(request).decode("utf-8", "replace")}
     return {"prefix": request.query.get("prefix", "")}
+
+
+def unrouted(request: web.Request, status: int, reason: str) -> web.Response:
+    """aiohttp's own refusal (no such route, 405) under a Handle path, with a responseCode."""
+    if request.path.startswith(REVERSE_LOOKUP):
+        reason = (
+            "reverse lookup (/hrls/handles) is not offered by this node; list the handles"
+            " under a prefix with GET /api/handles?prefix=PREFIX"
+        )
+    elif status == 405:
+        reason = f"{request.method} is not allowed on {request.path}; {reason}"
+    return _failure(_echo(request), Code.ERROR, status, reason)
 
 
 def too_busy(request: web.Request, exc: RateLimited) -> web.Response:
@@ -252,7 +269,8 @@ async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
 def _submitted(raw: bytes) -> list[Any]:
     """A PUT body: a values array, ``{"values": [...]}`` or one value, as Handle accepts.
 
-    The node's own HS_SIGNATURE at index 400, which a client copies back after reading a
+    The node's own signature value at index 400 (GLID_SIGNATURE, or HS_SIGNATURE as older
+    nodes named it), which a client copies back after reading a
     record, is dropped: the node signs every new version itself.
     """
     try:
@@ -267,15 +285,7 @@ def _submitted(raw: bytes) -> list[Any]:
             400,
             'body must be {"values": [...]}, an array of values or one value',
         )
-    return [
-        value
-        for value in body
-        if not (
-            isinstance(value, dict)
-            and value.get("index") == SIGNATURE_INDEX
-            and value.get("type") == SIGNATURE_TYPE
-        )
-    ]
+    return [value for value in body if not (isinstance(value, dict) and is_signature_value(value))]
 
 
 async def _changed(
@@ -322,7 +332,7 @@ async def _get(request: web.Request, text: str) -> web.Response:
     types = _expand_types(request.query.getall("type", []), stored.values())
     values = answer_values(stored, indexes=indexes, types=types)
     filtered = bool(indexes or types)
-    asked_signature = SIGNATURE_INDEX in indexes or SIGNATURE_TYPE in types
+    asked_signature = SIGNATURE_INDEX in indexes or bool(SIGNATURE_TYPES & set(types))
     if (
         filtered
         and not asked_signature
@@ -336,7 +346,10 @@ async def _get(request: web.Request, text: str) -> web.Response:
             f" types {list(types)} asked for",
         }
         return _json(200, body)
-    return _json(200, {"responseCode": int(Code.SUCCESS), "handle": text, "values": values})
+    encoded = orjson.dumps({"responseCode": int(Code.SUCCESS), "handle": text, "values": values})
+    if not request.query_string:
+        request.app[ANSWERS].put_handle_rest(request.raw_path, encoded)
+    return web.Response(body=encoded, content_type="application/json")
 
 
 async def _put(request: web.Request, text: str) -> web.Response:
@@ -403,6 +416,10 @@ async def _list(request: web.Request, text: str) -> web.Response:
 
 @routes.get(PATH + "{handle:.+}")
 async def get_handle(request: web.Request) -> web.Response:
+    if not request.query_string:  # the hot path: a whole record, encoded once per version
+        cached = request.app[ANSWERS].get_handle_rest(request.raw_path)
+        if cached is not None:
+            return web.Response(body=cached, content_type="application/json")
     return await _on_handle(request, _get)
 
 

@@ -17,6 +17,10 @@ from collections.abc import Iterator
 from aiohttp import web
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, HistogramMetricFamily, Metric
+from prometheus_client.exposition import choose_encoder
+
+TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+"""The Prometheus text format this node writes, named by its version as scrapers expect."""
 
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5)
 
@@ -83,8 +87,13 @@ class Metrics:
         yield self.upstream_errors.collect()
         yield self.registrations.collect()
 
-    def render(self) -> bytes:
-        return generate_latest(self.registry)
+    def render(self, accept: str = "") -> tuple[bytes, str]:
+        """The exposition and its content type: OpenMetrics 1.0.0 when ``accept`` asks for
+        it (as Prometheus does when it prefers it), else the text format 0.0.4."""
+        encoder, content_type = choose_encoder(accept)
+        if content_type.startswith("application/openmetrics-text"):
+            return encoder(self.registry), content_type
+        return generate_latest(self.registry), TEXT_CONTENT_TYPE
 
     def record(self, request: web.Request, status: int, seconds: float) -> None:
         resource = request.match_info.route.resource

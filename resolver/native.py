@@ -19,6 +19,7 @@ from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
 from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
+from registry.revocations import carried_lists, published_lists
 from resolver import params
 from resolver.auth import authenticate
 from resolver.authority import Answer, Found, Missing, Referral
@@ -117,12 +118,14 @@ def _indexes(request: web.Request) -> tuple[int, ...]:
 
 def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[str, Any]:
     body = answer.to_json()
+    if isinstance(answer, Found | Referral):
+        # The node's current list travels with every answer: with a referral, so a resolver
+        # checks the child's answers against what the parent revoked, not what the child
+        # admits to; with a record, because a verifier needs a current list from every
+        # issuer in its chain.
+        body["revocations"] = carried_lists(request.app[STORE])
     if bundle and isinstance(answer, Found):
         body.update(evidence(request, answer))
-    if isinstance(answer, Referral):
-        # The parent's own list travels with its referral, so a resolver checks the
-        # child's answers against what the parent revoked, not what the child admits to.
-        body["revocations"] = request.app[STORE].revocations.published()
     return body
 
 
@@ -277,7 +280,8 @@ async def consistency_proof(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/revocations")
 async def revocations(request: web.Request) -> web.Response:
-    return respond(request, {"lists": request.app[STORE].revocations.published()})
+    lists = published_lists(request.app[STORE])
+    return respond(request, {"lists": lists})
 
 
 @routes.post("/glid/v1/records")

@@ -4,11 +4,13 @@ As dnspython's ``_Resolution`` holds the business logic its sync and async resol
 share, :class:`ResolverCore` and :class:`Walk` decide everything here: where a lookup
 starts (the deepest fresh referral cached), which query comes next, whether a referral may
 be followed (strictly deeper, covering the identifier, certified to the trust anchor for
-exactly that prefix), what an answer concludes (verified up to the anchor, with the
-revocation lists the parents published on the way down), and what is cached for how long
-(answers by TTL, negative answers briefly, referrals by TTL, stale answers when an
-upstream fails). The drivers (:mod:`resolver.client` over aiohttp,
-:mod:`resolver.sync_client` over the standard library) only move bytes.
+exactly that prefix by a chain valid now, unrevoked, and with a current revocation list of
+every issuer in it among those the referring nodes sent, under the resolver's policy),
+what an answer concludes (verified up to the anchor, with the revocation lists the
+parents published on the way down), and what is cached for how long (answers by TTL,
+negative answers briefly, referrals by TTL, stale answers when an upstream fails). The
+drivers (:mod:`resolver.client` over aiohttp, :mod:`resolver.sync_client` over the
+standard library) only move bytes.
 """
 
 from collections.abc import Callable, Generator
@@ -20,7 +22,15 @@ from glid_core.errors import GlidError, IdentifierError
 from glid_core.identifiers import Identifier, Prefix
 from resolver.cache import TtlCache
 from signing.certificates import TrustAnchor, parse_certificate
-from signing.verify import ChainCache, Step, Verdict, verify_bundle
+from signing.chain import (
+    HARD_FAIL,
+    Step,
+    freshness_problems,
+    revocation_failure,
+    validity_failure,
+)
+from signing.timestamps import now
+from signing.verify import ChainCache, Verdict, verify_bundle
 
 MAX_REFERRALS = 8
 NEGATIVE_TTL = 60.0
@@ -50,7 +60,9 @@ class Resolution:
 
     @property
     def verified(self) -> bool:
-        return self.verdict is not None and self.verdict.valid
+        """Signed up to the anchor *and* complete: a resolver asks for whole records, so an
+        answer that leaves out signed values is reported partial, never verified."""
+        return self.verdict is not None and self.verdict.complete
 
     def to_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"handle": self.handle, "status": self.status}
@@ -162,9 +174,11 @@ class ResolverCore:
         cache_size: int = 10_000,
         max_ttl: float = 86_400,
         negative_ttl: float = NEGATIVE_TTL,
+        policy: str = HARD_FAIL,
     ) -> None:
         self.root = root.rstrip("/")
         self.anchor = anchor
+        self.policy = policy
         self.max_ttl = max_ttl
         self.negative_ttl = negative_ttl
         self.answers: TtlCache[tuple[str, bool], Resolution] = TtlCache(cache_size)
@@ -262,21 +276,36 @@ class ResolverCore:
             raise UpstreamError(f"{identifier}: referral to {prefix} has no usable site")
         if not isinstance(chain, list) or not chain:
             raise UpstreamError(f"{identifier}: referral to {prefix} carries no certificate")
-        verdict = self.chains.chain(self.anchor, chain, [])
-        if verdict.failure is not None:
+        lists = body.get("revocations", [])
+        if not isinstance(lists, list) or not all(isinstance(token, str) for token in lists):
+            raise UpstreamError(f"{identifier}: referral to {prefix} has malformed revocations")
+        problem = self.chain_problem(chain, [*lists, *self._inherited_revocations(prefix)])
+        if problem is not None:
             raise UpstreamError(
-                f"{identifier}: referral to {prefix} has a bad certificate chain:"
-                f" {verdict.failure.name}: {verdict.failure.detail}"
+                f"{identifier}: referral to {prefix} has a bad certificate chain: {problem}"
             )
         leaf = parse_certificate(chain[-1])
         if leaf.sub != str(prefix):
             raise UpstreamError(
                 f"{identifier}: referral to {prefix} is certified for {leaf.sub} instead"
             )
-        lists = body.get("revocations", [])
-        if not isinstance(lists, list) or not all(isinstance(token, str) for token in lists):
-            raise UpstreamError(f"{identifier}: referral to {prefix} has malformed revocations")
         return Referral(prefix, site.rstrip("/"), tuple(lists))
+
+    def chain_problem(self, chain: list[str], lists: list[str]) -> str | None:
+        """Why a referral's chain cannot be followed now, under this resolver's policy."""
+        verdict = self.chains.chain(self.anchor, chain, lists)
+        moment = now()
+        failure = (
+            verdict.failure
+            or validity_failure(verdict, ((moment, len(chain), "when the referral is followed"),))
+            or revocation_failure(verdict, moment, moment)
+        )
+        if failure is not None:
+            return f"{failure.name}: {failure.detail}"
+        stale = freshness_problems(verdict, moment)
+        if stale and self.policy == HARD_FAIL:
+            return f"revocation: {HARD_FAIL}: {'; '.join(stale)}"
+        return None
 
     def learn(self, referral: Referral, ttl: object) -> None:
         """Cache a checked referral for its TTL (capped)."""
@@ -297,7 +326,7 @@ class ResolverCore:
         own = body.get("revocations", [])
         if inherited and isinstance(own, list):
             body = {**body, "revocations": list(dict.fromkeys([*own, *inherited]))}
-        verdict = verify_bundle(body, self.anchor, cache=self.chains)
+        verdict = verify_bundle(body, self.anchor, cache=self.chains, policy=self.policy)
         if body.get("handle") != handle:
             verdict = Verdict(False, [*verdict.steps, _wrong_handle(handle, body.get("handle"))])
         return Resolution(handle, "ok", answer=body, verdict=verdict, path=path)

@@ -10,6 +10,7 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlencode
 
+from resolver.http_client import unreachable
 from resolver.resolution import (
     DEFAULT_TIMEOUT,
     BatchQuery,
@@ -21,13 +22,21 @@ from resolver.resolution import (
     run,
 )
 from signing.certificates import TrustAnchor
+from signing.chain import HARD_FAIL
 
 
 class SyncResolver:
     """A blocking resolver: one lookup at a time, caches kept across lookups."""
 
-    def __init__(self, root: str, anchor: TrustAnchor, *, timeout: float = DEFAULT_TIMEOUT) -> None:
-        self.core = ResolverCore(root, anchor)
+    def __init__(
+        self,
+        root: str,
+        anchor: TrustAnchor,
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        policy: str = HARD_FAIL,
+    ) -> None:
+        self.core = ResolverCore(root, anchor, policy=policy)
         self.timeout = timeout
 
     @property
@@ -62,7 +71,7 @@ class SyncResolver:
                 raise UpstreamError(f"{request.node} answered HTTP {exc.code} for {what}") from exc
             raw = exc.read()
         except (OSError, ValueError) as exc:
-            raise UpstreamError(f"{request.node} is unreachable for {what}: {exc!r}") from exc
+            raise UpstreamError(f"{unreachable(request.node, exc)} (resolving {what})") from exc
         try:
             body = json.loads(raw)
         except ValueError as exc:

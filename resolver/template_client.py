@@ -5,23 +5,17 @@ reviewer as an admin identity (Basic credentials), register one at the top node 
 signed registration document, and read a template's state (and body) from another node.
 """
 
-import base64
 from typing import Any
 from urllib.parse import quote
 
 import aiohttp
 
 from glid_core.errors import GlidError
+from resolver.http_client import basic_credentials, unreachable
 
 
 class TemplateExchangeFailed(GlidError):
     """The other node could not be reached, or it refused the template."""
-
-
-def basic_credentials(identity: str, secret: str) -> str:
-    """The Authorization value for an admin identity, percent-encoded as Handle clients do."""
-    pair = f"{quote(identity, safe='')}:{secret}".encode()
-    return "Basic " + base64.b64encode(pair).decode("ascii")
 
 
 async def _call(
@@ -35,7 +29,7 @@ async def _call(
             answer = await response.json(content_type=None)
             status = response.status
     except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
-        raise TemplateExchangeFailed(f"cannot reach {url}: {exc!r}") from exc
+        raise TemplateExchangeFailed(unreachable(url, exc)) from exc
     if not isinstance(answer, dict):
         raise TemplateExchangeFailed(f"{url} answered with something that is not an object")
     if status >= 400:

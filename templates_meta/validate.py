@@ -293,28 +293,34 @@ _DateTimeText = Annotated[
 ]
 
 
-def _bounds_check(field: Field, unit: str | None) -> Callable[[Decimal, str], None]:
-    """A check of a number already expressed in the field's unit against min and max."""
+def _bounds_check(field: Field, unit: str | None) -> Callable[[Decimal], str | None]:
+    """A check of a number already expressed in the field's unit against min and max: what
+    the number must be, or None when it is within bounds (the caller words the value)."""
     low, high = field.min_decimal, field.max_decimal
     low_exclusive, high_exclusive = field.exclusive_min, field.exclusive_max
     suffix = f" {unit}" if unit else ""
 
-    def check(number: Decimal, shown: str) -> None:
+    def breach(number: Decimal) -> str | None:
         if low is not None and (number <= low if low_exclusive else number < low):
-            relation = "above" if low_exclusive else "at least"
-            raise _fail("bounds", f"out of bounds: {shown} must be {relation} {low}{suffix}")
+            return f"must be {'above' if low_exclusive else 'at least'} {low}{suffix}"
         if high is not None and (number >= high if high_exclusive else number > high):
-            relation = "below" if high_exclusive else "at most"
-            raise _fail("bounds", f"out of bounds: {shown} must be {relation} {high}{suffix}")
+            return f"must be {'below' if high_exclusive else 'at most'} {high}{suffix}"
+        return None
 
-    return check
+    return breach
+
+
+def _out_of_bounds(shown: str, breach: str) -> PydanticCustomError:
+    return _fail("bounds", f"out of bounds: {shown} {breach}")
 
 
 def _decimal_bounds(field: Field) -> Callable[[str], str]:
     bounds = _bounds_check(field, None)
 
     def check(text: str) -> str:
-        bounds(Decimal(text), text)
+        breach = bounds(Decimal(text))
+        if breach is not None:
+            raise _out_of_bounds(text, breach)
         return text
 
     return check
@@ -389,10 +395,12 @@ def _quantity_check(field: Field) -> Callable[[_Quantity], _Quantity]:
         factor = unit_factor(quantity["unit"])
         if bounded:
             number = Decimal(quantity["value"]) * factor
-            shown = f"{quantity['value']} {quantity['unit']}"
-            if quantity["unit"] != field.unit:
-                shown += f" (= {number.normalize():f} {field.unit})"
-            bounds(number, shown)
+            breach = bounds(number)
+            if breach is not None:
+                shown = f"{quantity['value']} {quantity['unit']}"
+                if quantity["unit"] != field.unit:
+                    shown += f" (= {number.normalize():f} {field.unit})"
+                raise _out_of_bounds(shown, breach)
         return quantity
 
     return check

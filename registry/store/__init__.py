@@ -5,6 +5,11 @@ Layout
                                     (connections, transactions, change notification)
     :mod:`registry.store.sqlite`    the SQLite backend (one WAL file per node), and
     :mod:`registry.store.sqlite_schema` its schema migrations
+    :mod:`registry.store.postgres`  the PostgreSQL backend (one database shared by many
+                                    hosts), :mod:`~registry.store.postgres_schema` its
+                                    migrations, :mod:`~registry.store.postgres_changes` its
+                                    LISTEN/NOTIFY change notices
+    :mod:`registry.store.copy`      every row of a store into another backend
     one module per table family     versions, log, prefixes, keys, revocations,
                                     principals, templates, delegations, meta, PACT
                                     clients: written once,
@@ -42,6 +47,7 @@ from registry.store.keys import KeyTable
 from registry.store.log import LogTables
 from registry.store.meta import Audit, Meta
 from registry.store.pact_clients import PactClientTable
+from registry.store.postgres import PostgresBackend
 from registry.store.prefixes import PrefixTable
 from registry.store.principals import NonceTable, PrincipalTable
 from registry.store.revocations import RevocationTable
@@ -50,7 +56,34 @@ from registry.store.templates import TemplateTable
 from registry.store.versions import Versions
 
 DB_NAME = "node.db"
+# A node whose data lives in PostgreSQL keeps the database URL in this file of its directory.
+STORE_URL_FILE = "store.url"
 ROLES = ("top", "secondary", "enterprise")
+
+
+def store_exists(directory: Path) -> bool:
+    """Whether ``directory`` already holds a node (either backend)."""
+    return (directory / DB_NAME).exists() or (directory / STORE_URL_FILE).exists()
+
+
+def open_backend(
+    directory: Path,
+    url: str | None,
+    *,
+    read_only: bool = False,
+    create: bool = False,
+    lock_wait: float | None = None,
+) -> Backend:
+    """The PostgreSQL database at ``url``, or else the SQLite file of ``directory``;
+    ``lock_wait`` bounds a writer's wait for another writer (the backend's default if None)."""
+    if url is not None:
+        if lock_wait is None:
+            return PostgresBackend(url, read_only=read_only)
+        return PostgresBackend(url, read_only=read_only, lock_wait=lock_wait)
+    path = directory / DB_NAME
+    if lock_wait is None:
+        return SqliteBackend(path, read_only=read_only, create=create)
+    return SqliteBackend(path, read_only=read_only, create=create, busy_timeout=lock_wait)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +113,11 @@ class Tables:
 
 
 class Store(Tables):
-    """A node's store. Open one with :meth:`open` or create one with :meth:`create`."""
+    """A node's store. Open one with :meth:`open` or create one with :meth:`create`.
+
+    The data lives in ``DIR/node.db`` (SQLite, the default) or, when ``DIR/store.url``
+    exists, in the PostgreSQL database it names; keys and settings stay in ``DIR`` either way.
+    """
 
     def __init__(self, directory: Path, backend: Backend) -> None:
         super().__init__(backend.reads)
@@ -89,21 +126,30 @@ class Store(Tables):
         self.node = self._read_node()
 
     @classmethod
-    def create(cls, directory: Path | str, *, role: str, prefix: str) -> "Store":
+    def create(
+        cls, directory: Path | str, *, role: str, prefix: str, url: str | None = None
+    ) -> "Store":
+        """A new node in ``directory``; its data in PostgreSQL at ``url`` when one is given."""
         directory = Path(directory)
         if role not in ROLES:
             raise StoreError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-        path = directory / DB_NAME
-        if path.exists():
-            raise NodeExists(f"{directory} already holds a glid node ({path})")
+        if store_exists(directory):
+            raise NodeExists(f"{directory} already holds a glid node")
         directory.mkdir(parents=True, exist_ok=True)
-        backend = SqliteBackend(path, create=True)
+        backend = open_backend(directory, url, create=True)
+        if Tables(backend.reads).meta.all():
+            backend.close()
+            raise NodeExists(f"{backend.location} already holds a glid node")
         now = utc_timestamp()
         with backend.transaction() as session:
             tables = Tables(session)
             for key, value in (("role", role), ("prefix", prefix), ("created_at", now)):
                 tables.meta.set(key, value)
             tables.prefixes.put(prefix, "own")
+        if url is not None:
+            url_file = directory / STORE_URL_FILE
+            url_file.touch(mode=0o600)
+            url_file.write_text(url + "\n")
         return cls(directory, backend)
 
     @classmethod
@@ -115,19 +161,23 @@ class Store(Tables):
         ``lock_wait`` bounds how long a write waits for another writer's lock before it
         fails with StoreUnavailable (the backend's default when None)."""
         directory = Path(directory)
-        path = directory / DB_NAME
-        if not path.is_file():
-            raise NotANode(f"{directory} is not a glid node (no {DB_NAME}); run `glid init` first")
-        if lock_wait is None:
-            return cls(directory, SqliteBackend(path, read_only=read_only))
-        return cls(directory, SqliteBackend(path, read_only=read_only, busy_timeout=lock_wait))
+        if not store_exists(directory):
+            raise NotANode(
+                f"{directory} is not a glid node (no {DB_NAME} or {STORE_URL_FILE});"
+                " run `glid init` first"
+            )
+        url_file = directory / STORE_URL_FILE
+        url = url_file.read_text().strip() if url_file.exists() else None
+        return cls(
+            directory, open_backend(directory, url, read_only=read_only, lock_wait=lock_wait)
+        )
 
     def _read_node(self) -> NodeInfo:
         meta = self.meta.all()
         missing = {"role", "prefix", "created_at"} - meta.keys()
         if missing:
             raise NotANode(
-                f"{self.directory} has a store without {', '.join(sorted(missing))};"
+                f"{self.backend.location} has a store without {', '.join(sorted(missing))};"
                 " it was not made by `glid init`"
             )
         return NodeInfo(meta["role"], meta["prefix"], meta["created_at"], self.directory)

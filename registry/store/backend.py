@@ -18,6 +18,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, Protocol
 
+from registry.errors import StoreReadOnly
+
 Row = tuple[Any, ...]
 Params = Sequence[object]
 
@@ -65,15 +67,25 @@ class Backend(ABC):
     """
 
     read_only: bool
+    location: str  # the file or database, as an operator names it (never a password)
+    _session: Session
 
     @property
-    @abstractmethod
     def reads(self) -> Session:
         """The session for reads outside a write transaction."""
+        return self._session
 
     @abstractmethod
     def transaction(self) -> AbstractContextManager[Session]:
         """One serialised write transaction (see the class docstring)."""
+
+    def check_writable(self) -> None:
+        """Raise StoreReadOnly when this backend was opened read-only."""
+        if self.read_only:
+            raise StoreReadOnly(
+                f"the store {self.location} is open read-only; run the write on the node's"
+                " writable instance"
+            )
 
     @abstractmethod
     def change_mark(self) -> int:
@@ -86,6 +98,18 @@ class Backend(ABC):
     @abstractmethod
     def integrity_check(self) -> str:
         """'ok', or the engine's description of what is damaged."""
+
+    @abstractmethod
+    def table_names(self) -> list[str]:
+        """The node's tables, sorted (the engine's own bookkeeping tables left out)."""
+
+    @abstractmethod
+    def column_names(self, table: str) -> list[str]:
+        """The columns of ``table`` in their order (``glid store copy`` lists them)."""
+
+    @abstractmethod
+    def after_copy(self, session: Session) -> None:
+        """Bring generated numbering past rows copied in with their numbers (store copy)."""
 
     @abstractmethod
     def close(self) -> None:

@@ -51,6 +51,13 @@ class LogTables:
             raise NotFound(f"version {version} of {handle} is not in this node's log")
         return int(row[0]), bytes(row[1])
 
+    def all_leaves(self) -> list[tuple[int, str, int, bytes]]:
+        """Every (leaf_index, handle, version, leaf), in log order (for `glid store check`)."""
+        rows = self.session.rows(
+            "SELECT leaf_index, handle, version, leaf FROM log_leaves ORDER BY leaf_index"
+        )
+        return [(int(i), str(h), int(v), bytes(leaf)) for i, h, v, leaf in rows]
+
     def newest_version(self, handle: str) -> int | None:
         """The highest version of ``handle`` the log holds, or None."""
         row = self.session.one("SELECT max(version) FROM log_leaves WHERE handle = ?", (handle,))

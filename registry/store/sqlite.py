@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from registry.errors import NotANode, StoreError, StoreReadOnly, StoreUnavailable
+from registry.errors import NotANode, StoreError, StoreUnavailable
 from registry.store import sqlite_schema
 from registry.store.backend import Backend, Params, Row, Session
 
@@ -71,6 +71,7 @@ class SqliteBackend(Backend):
         busy_timeout: float = BUSY_TIMEOUT_SECONDS,
     ) -> None:
         self.path = path
+        self.location = str(path)
         self.read_only = read_only
         if create:
             _private_file(path)
@@ -88,17 +89,9 @@ class SqliteBackend(Backend):
             raise NotANode(f"{path} is not a readable glid store: {exc}") from exc
         self._session = SqliteSession(self._conn, path)
 
-    @property
-    def reads(self) -> Session:
-        return self._session
-
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        if self.read_only:
-            raise StoreReadOnly(
-                f"the store {self.path} is open read-only; run the write on the node's"
-                " writable instance"
-            )
+        self.check_writable()
         conn = self._conn
         if conn.in_transaction:
             raise StoreError("a write transaction is already open on this connection")
@@ -121,6 +114,19 @@ class SqliteBackend(Backend):
 
     def integrity_check(self) -> str:
         return str(self._conn.execute("PRAGMA integrity_check").fetchone()[0])
+
+    def table_names(self) -> list[str]:
+        rows = self._session.rows(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            " ORDER BY name"
+        )
+        return [str(row[0]) for row in rows]
+
+    def column_names(self, table: str) -> list[str]:
+        return [str(row[1]) for row in self._session.rows(f"PRAGMA table_info({table})")]
+
+    def after_copy(self, session: Session) -> None:
+        """Nothing to do: SQLite numbers new rows from the largest id already present."""
 
     def close(self) -> None:
         self._conn.close()

@@ -151,6 +151,11 @@ class Versions:
         )
         return int(total[0]) if total else 0, [str(row[0]) for row in rows]
 
+    def all_records(self) -> list[tuple[str, int, bytes]]:
+        """Every stored (handle, version, record bytes) (for `glid store check`)."""
+        rows = self.session.rows("SELECT handle, version, record FROM record_versions")
+        return [(str(h), int(v), bytes(record)) for h, v, record in rows]
+
     def all(self) -> Iterator[StoredVersion]:
         """Every stored version, in (handle, version) order (for a whole-store check)."""
         for row in self.session.rows(

@@ -2,6 +2,16 @@
 
 from types import ModuleType
 
-from resolver.cli import accounting, admin, label, network, node, pact, templates, trust
+from resolver.cli import accounting, admin, label, network, node, pact, store, templates, trust
 
-MODULES: list[ModuleType] = [node, admin, network, templates, accounting, label, trust, pact]
+MODULES: list[ModuleType] = [
+    node,
+    admin,
+    network,
+    templates,
+    accounting,
+    label,
+    trust,
+    pact,
+    store,
+]

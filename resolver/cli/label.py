@@ -1,32 +1,42 @@
 """``glid label``: a printable carbon label (SVG or PNG) for a verified record."""
 
+from __future__ import annotations
+
 import argparse
-import asyncio
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from resolver import label
+from resolver.cli.options import add_root
 from resolver.cli.output import InputError
-from resolver.client import Resolver, load_trust_anchor
-from resolver.footprint import Rollups
-from resolver.page_view import EFFICIENCY_FIELD, PageView, gather
+
+if TYPE_CHECKING:
+    from resolver.page_view import PageView
+
+LANGUAGES = ("both", "zh", "en")  # resolver.label.LANGUAGES; a test keeps them equal
 
 
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lbl = subparsers.add_parser(
         "label", help="print a product carbon label or carbon-efficiency code with its QR code"
     )
     lbl.add_argument("id", metavar="ID", help="the record, in any identifier scheme")
-    lbl.add_argument("--root", required=True, help="the top node's URL")
-    lbl.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    add_root(lbl)
     lbl.add_argument(
         "--base", required=True, help="the public URL of the node serving the buyer's page"
     )
     lbl.add_argument("--out", required=True, type=Path, help="FILE.svg or FILE.png")
-    lbl.add_argument("--lang", choices=label.LANGUAGES, default="both", help="label language")
+    lbl.add_argument("--lang", choices=LANGUAGES, default="both", help="label language")
     lbl.set_defaults(run=run_label)
 
 
 def run_label(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from resolver import label
+    from resolver.client import Resolver, load_trust_anchor
+    from resolver.footprint import Rollups
+    from resolver.page_view import EFFICIENCY_FIELD, gather
+
     anchor = load_trust_anchor(args.trust_anchor)
 
     async def look() -> PageView:

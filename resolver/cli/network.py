@@ -1,27 +1,10 @@
 """Network commands: ``glid serve``, ``resolve``, ``delegate``, ``accept``, ``host``, ``site``."""
 
 import argparse
-import asyncio
-import json
-import os
 from pathlib import Path
-from typing import Any
 
-from registry import delegation, enrolment
-from registry.keyring import require_unlockable
-from registry.node import REQUEST_FILE, write_json
-from registry.store import Store
-from resolver import demo, enrolment_client
-from resolver.cli.node import add_dir, add_json
-from resolver.cli.output import InputError, UsageError, emit_json, note
-from resolver.client import load_trust_anchor
-from resolver.footprint import network_footprint
-from resolver.lookup import lookup_sync
-from resolver.serve import serve
-from resolver.settings import Settings
-from resolver.sync_client import SyncResolver
-from resolver.text import describe_lookup, footprint_lines
-from signing.keyfile import PASSPHRASE_ENV, passphrase
+from resolver.cli.options import add_dir, add_json, add_revocation_policy, add_root, read_json
+from resolver.cli.output import UsageError, emit_json, note
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -31,21 +14,13 @@ def _listen(text: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-def add_network(parser: argparse.ArgumentParser) -> None:
-    """``--root`` and ``--trust-anchor``: where a buyer's command starts resolving and the
-    key it trusts."""
-    parser.add_argument("--root", required=True, help="the top node's URL")
-    parser.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
-
-
 def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     srv = subparsers.add_parser("serve", help="run the node daemon")
     add_dir(srv)
     srv.add_argument("--listen", type=_listen, default=("127.0.0.1", 8080), help="HOST:PORT")
     srv.add_argument("--workers", type=int, default=1, help="worker processes (SO_REUSEPORT)")
     srv.add_argument("--recursive", action="store_true", help="resolve other nodes' ids too")
-    srv.add_argument("--root", help="with --recursive: the top node's URL")
-    srv.add_argument("--trust-anchor", type=Path, help="with --recursive: trust-anchor.json")
+    add_root(srv, required=False)
     srv.add_argument("--max-body", type=int, default=8 << 20, help="request body limit, bytes")
     srv.add_argument(
         "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
@@ -65,8 +40,11 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "resolve", help="resolve and verify identifiers of any scheme (handle, GS1, OID, Ecode…)"
     )
     res.add_argument("ids", nargs="+", metavar="ID")
-    add_network(res)
-    res.add_argument("--bundle", action="store_true", help="ask for log proofs too")
+    add_root(res)
+    res.add_argument(
+        "--bundle", action="store_true", help="ask for log proofs too (`glid verify` reads --json)"
+    )
+    add_revocation_policy(res)
     add_json(res)
     res.set_defaults(run=run_resolve)
 
@@ -108,7 +86,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
     fp = subparsers.add_parser("footprint", help="roll a product footprint up its supply chain")
     fp.add_argument("id", metavar="ID")
-    add_network(fp)
+    add_root(fp)
     fp.add_argument(
         "--verified-only", action="store_true", help="fail on any unresolved or unverified input"
     )
@@ -116,8 +94,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     fp.set_defaults(run=run_footprint)
 
     dm = subparsers.add_parser("demo", help="run a local network of nodes with sample data")
-    dm.add_argument("--dir", type=Path, default=Path("glid-demo"), help="where the nodes live")
-    dm.add_argument("--keep-running", action="store_true", help="serve until SIGTERM or Ctrl-C")
+    add_dir(dm, default=Path("glid-demo"), help="where the nodes live (default glid-demo)")
+    dm.add_argument(
+        "--exit",
+        action="store_true",
+        help="stop the network once the walk-through is printed (default: serve until Ctrl-C)",
+    )
     dm.set_defaults(run=run_demo)
 
     sit = subparsers.add_parser("site", help="set where a delegated child node is reached")
@@ -127,14 +109,15 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     sit.set_defaults(run=run_site)
 
 
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError) as exc:
-        raise InputError(f"cannot read {path}: {exc}") from exc
-
-
 def run_serve(args: argparse.Namespace) -> int:
+    import os
+
+    from registry.keyring import require_unlockable
+    from registry.store import Store
+    from resolver.serve import serve
+    from resolver.settings import Settings
+    from signing.keyfile import PASSPHRASE_ENV, passphrase
+
     if args.recursive and (args.root is None or args.trust_anchor is None):
         raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
     secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
@@ -166,8 +149,14 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
+    from resolver.client import load_trust_anchor
+    from resolver.lookup import lookup_sync
+    from resolver.text import describe_lookup
+
     anchor = load_trust_anchor(args.trust_anchor)
-    results = lookup_sync(args.root, anchor, args.ids, bundle=args.bundle)
+    results = lookup_sync(
+        args.root, anchor, args.ids, bundle=args.bundle, policy=args.revocation_policy
+    )
     if args.json:
         emit_json([result.to_json() for result in results])
     else:
@@ -177,6 +166,11 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 def run_delegate(args: argparse.Namespace) -> int:
+    from registry import delegation, enrolment, revocations
+    from registry.node import write_json
+    from registry.store import Store
+    from signing.keyfile import passphrase
+
     with Store.open(args.dir) as store:
         if args.pending:
             requests = enrolment.pending(store)
@@ -193,21 +187,31 @@ def run_delegate(args: argparse.Namespace) -> int:
             return 0
         if args.out is None:
             raise UsageError("--out FILE is needed to write the certificate chain")
+        secret = passphrase()
         if args.approve is not None:
             prefix = args.approve
-            chain = enrolment.approve(store, passphrase(), prefix, valid_days=args.valid_days)
+            chain = enrolment.approve(store, secret, prefix, valid_days=args.valid_days)
         else:
-            request = _read_json(args.request)
+            request = read_json(args.request, "delegation request")
             prefix = request.get("prefix") if isinstance(request, dict) else None
             chain = delegation.delegate(
-                store, passphrase(), request, site=args.site, valid_days=args.valid_days
+                store, secret, request, site=args.site, valid_days=args.valid_days
             )
-    write_json(args.out, delegation.chain_document(chain))
+        revocations.refresh(store, secret)
+        lists = revocations.carried_lists(store)
+    write_json(args.out, delegation.chain_document(chain, lists))
     print(f"delegated {prefix}; certificate chain written to {args.out}")
     return 0
 
 
 def run_enrol(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from registry import delegation
+    from registry.node import REQUEST_FILE
+    from registry.store import Store
+    from resolver import enrolment_client
+
     request_file = args.dir / REQUEST_FILE
     with Store.open(args.dir) as store:
         prefix = store.node.prefix
@@ -219,19 +223,27 @@ def run_enrol(args: argparse.Namespace) -> int:
             kid = delegation.accept(store, delegation.chain_document(state["chain"]))
             print(f"installed the certificate chain for key {kid} of {prefix}")
             return 0
-    state = asyncio.run(enrolment_client.submit(args.parent, _read_json(request_file), args.site))
+    request = read_json(request_file, "delegation request")
+    state = asyncio.run(enrolment_client.submit(args.parent, request, args.site))
     print(f"request for {prefix} sent to {args.parent}: {state['state']}")
     return 0
 
 
 def run_accept(args: argparse.Namespace) -> int:
+    from registry import delegation
+    from registry.store import Store
+
     with Store.open(args.dir) as store:
-        kid = delegation.accept(store, _read_json(args.cert))
+        kid = delegation.accept(store, read_json(args.cert, "certificate chain"))
         print(f"installed the certificate chain for key {kid} of {store.node.prefix}")
     return 0
 
 
 def run_host(args: argparse.Namespace) -> int:
+    from registry import delegation
+    from registry.store import Store
+    from signing.keyfile import passphrase
+
     with Store.open(args.dir) as store:
         hosted = delegation.host(store, passphrase(), args.prefix)
     if args.json:
@@ -250,6 +262,9 @@ def run_host(args: argparse.Namespace) -> int:
 
 
 def run_site(args: argparse.Namespace) -> int:
+    from registry import delegation
+    from registry.store import Store
+
     with Store.open(args.dir) as store:
         delegation.set_site(store, args.prefix, args.url)
     print(f"referrals for {args.prefix} now point to {args.url}")
@@ -257,8 +272,12 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def run_footprint(args: argparse.Namespace) -> int:
-    anchor = load_trust_anchor(args.trust_anchor)
+    from resolver.client import load_trust_anchor
+    from resolver.footprint import network_footprint
+    from resolver.sync_client import SyncResolver
+    from resolver.text import footprint_lines
 
+    anchor = load_trust_anchor(args.trust_anchor)
     resolver = SyncResolver(args.root, anchor)
     result = network_footprint(resolver, [args.id], verified_only=args.verified_only)
     body = result.to_json()
@@ -274,5 +293,9 @@ def run_footprint(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    asyncio.run(demo.run(args.dir, keep_running=args.keep_running))
+    import asyncio
+
+    from resolver import demo
+
+    asyncio.run(demo.run(args.dir, keep_running=not args.exit))
     return 0

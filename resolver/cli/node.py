@@ -1,49 +1,35 @@
 """Node commands: ``glid init``, ``info``, ``register`` and ``show``."""
 
+from __future__ import annotations
+
 import argparse
-import contextlib
 import json
 import os
-import sys
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import TYPE_CHECKING
 
-from glid_core.identifiers import Identifier
-from registry.answers import handle_answer
-from registry.bulk import read_jsonl
-from registry.errors import NotFound
-from registry.evidence import bundle_for, refresh_checkpoint
-from registry.node import describe, init_node
-from registry.registration import Outcome, Submission
-from registry.selfcheck import check_served, check_store
-from registry.service import registrar
-from registry.store import ROLES, Store
-from resolver.cli.output import InputError, emit_json, note
-from signing.keyfile import PASSPHRASE_ENV, passphrase
+from resolver.cli.options import add_dir, add_json, open_input, read_secret
+from resolver.cli.output import UsageError, emit_json, note
+from resolver.cli.progress import Progress
+
+if TYPE_CHECKING:
+    from registry.registration import Outcome, Submission
 
 ADMIN_ACTOR = "cli"
+ROLES = ("top", "secondary", "enterprise")  # registry.store.ROLES; a test keeps them equal
 
 
-def add_dir(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dir", required=True, type=Path, help="the node directory")
-
-
-def add_json(parser: argparse.ArgumentParser, *, under_group: bool = False) -> None:
-    """``--json``. An action under a group that also takes it (``under_group``) leaves it
-    unset when absent, so ``glid template --json list`` and ``glid template list --json``
-    both work: the action's parser does not overwrite the group's value."""
-    default = argparse.SUPPRESS if under_group else False
-    parser.add_argument(
-        "--json", action="store_true", default=default, help="print JSON for programs"
-    )
-
-
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     init = subparsers.add_parser("init", help="create a node directory with its store and key")
     init.add_argument("--role", required=True, choices=ROLES)
     init.add_argument("--prefix", required=True, help="the prefix this node holds, e.g. 88.118")
+    init.add_argument(
+        "--store",
+        metavar="URL",
+        help="keep the data in this empty PostgreSQL database (postgresql://...);"
+        " default: a SQLite file in the node directory",
+    )
     add_dir(init)
     add_json(init)
     init.set_defaults(run=run_init)
@@ -53,8 +39,17 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     add_json(info)
     info.set_defaults(run=run_info)
 
-    reg = subparsers.add_parser("register", help="register records from JSON Lines")
-    add_dir(reg)
+    reg = subparsers.add_parser(
+        "register",
+        help="register records from JSON Lines, on this node (--dir) or a hosting one (--node)",
+    )
+    where = reg.add_mutually_exclusive_group(required=True)
+    add_dir(where, required=False, help="the node directory, to write locally")
+    where.add_argument(
+        "--node", metavar="URL", help="the node hosting your prefix, to write over HTTP"
+    )
+    reg.add_argument("--identity", help="with --node: your admin identity, e.g. 300:88.101.7/admin")
+    reg.add_argument("--secret-file", type=Path, help="with --node: a file holding its secret")
     reg.add_argument(
         "--file", required=True, help='JSON Lines of {"handle", "values"}; - for stdin'
     )
@@ -80,7 +75,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def run_init(args: argparse.Namespace) -> int:
-    created = init_node(args.dir, role=args.role, prefix=args.prefix, passphrase=passphrase())
+    from registry.node import init_node
+    from signing.keyfile import passphrase
+
+    created = init_node(
+        args.dir, role=args.role, prefix=args.prefix, passphrase=passphrase(), url=args.store
+    )
     node = created.store.node
     if args.json:
         emit_json(
@@ -99,12 +99,16 @@ def run_init(args: argparse.Namespace) -> int:
 
 
 def run_info(args: argparse.Namespace) -> int:
+    from registry.node import describe
+    from registry.store import Store
+
     description = describe(Store.open(args.dir))
     if args.json:
         emit_json(description)
         return 0
     for key in (
         "directory",
+        "store",
         "role",
         "prefix",
         "created_at",
@@ -123,19 +127,12 @@ def run_info(args: argparse.Namespace) -> int:
     return 0
 
 
-def _open_input(name: str) -> AbstractContextManager[IO[bytes]]:
-    if name == "-":
-        return contextlib.nullcontext(sys.stdin.buffer)
-    try:
-        return open(name, "rb")
-    except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror}") from exc
-
-
 def _submissions(
-    items: Iterator[Submission | Outcome], rejected: list[Outcome]
+    items: Iterable[Submission | Outcome], rejected: list[Outcome]
 ) -> Iterator[Submission]:
-    """Pass parsed lines on to the registrar and set aside the ones that did not parse."""
+    """Pass parsed lines on to the writer and set aside the ones that did not parse."""
+    from registry.registration import Outcome
+
     for item in items:
         if isinstance(item, Outcome):
             rejected.append(item)
@@ -143,33 +140,78 @@ def _submissions(
             yield item
 
 
+def _local(args: argparse.Namespace, submissions: Iterator[Submission]) -> Iterator[Outcome]:
+    from registry.service import registrar
+    from registry.store import Store
+    from signing.keyfile import passphrase
+
+    if args.identity is not None or args.secret_file is not None:
+        raise UsageError("--identity and --secret-file go with --node URL, not --dir")
+    yield from registrar(Store.open(args.dir), passphrase()).register(submissions, ADMIN_ACTOR)
+
+
+def _remote(args: argparse.Namespace, submissions: Iterator[Submission]) -> Iterator[Outcome]:
+    """The node's outcomes, fetched chunk by chunk on one event loop as they are consumed."""
+    import asyncio
+
+    from resolver.records_client import register_remote
+
+    if args.identity is None or args.secret_file is None:
+        raise UsageError("--node URL needs --identity ID and --secret-file FILE")
+    outcomes = register_remote(args.node, args.identity, read_secret(args.secret_file), submissions)
+
+    async def following() -> Outcome:
+        return await anext(outcomes)
+
+    with asyncio.Runner() as runner:
+        while True:
+            try:
+                yield runner.run(following())
+            except StopAsyncIteration:
+                return
+
+
 def run_register(args: argparse.Namespace) -> int:
-    service = registrar(Store.open(args.dir), passphrase())
-    accepted = 0
-    rejected: list[Outcome] = []
-    with _open_input(args.file) as stream:
-        for outcome in service.register(_submissions(read_jsonl(stream), rejected), ADMIN_ACTOR):
-            if outcome.accepted:
-                accepted += 1
-            else:
-                rejected.append(outcome)
-    rejected.sort(key=lambda outcome: outcome.line)
+    from registry.bulk import read_jsonl
+
+    results: list[Outcome] = []
+    progress = Progress("register", enabled=not args.json)
+    write = _remote if args.node is not None else _local
+    try:
+        with open_input(args.file) as stream:
+            for outcome in write(args, _submissions(read_jsonl(stream), results)):
+                results.append(outcome)
+                progress.add(outcome.accepted)
+    finally:
+        progress.close()
+    results.sort(key=lambda outcome: outcome.line)
+    accepted = sum(1 for outcome in results if outcome.accepted)
     if args.json:
         emit_json(
             {
                 "accepted": accepted,
-                "rejected": len(rejected),
-                "errors": [outcome.to_json() for outcome in rejected],
+                "rejected": len(results) - accepted,
+                "results": [outcome.to_json() for outcome in results],
             }
         )
     else:
-        for outcome in rejected:
-            note(f"line {outcome.line}: {outcome.handle or '-'}: {outcome.error}")
-        print(f"{accepted} accepted, {len(rejected)} rejected")
-    return 0 if not rejected else 1
+        for outcome in results:
+            if not outcome.accepted:
+                note(f"line {outcome.line}: {outcome.handle or '-'}: {outcome.error}")
+        print(f"{accepted} accepted, {len(results) - accepted} rejected")
+    return 0 if accepted == len(results) else 1
 
 
 def run_show(args: argparse.Namespace) -> int:
+    from glid_core.identifiers import Identifier
+    from registry import revocations
+    from registry.answers import handle_answer
+    from registry.errors import NotFound
+    from registry.evidence import bundle_for, refresh_checkpoint
+    from registry.selfcheck import check_served
+    from registry.store import Store
+    from signing.keyfile import PASSPHRASE_ENV, passphrase
+
     handle = Identifier.from_text(args.id).to_text()
     store = Store.open(args.dir)
     stored = store.versions.get(handle, version=args.version)
@@ -177,8 +219,10 @@ def run_show(args: argparse.Namespace) -> int:
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
     if args.bundle:
-        if os.environ.get(PASSPHRASE_ENV) is not None:
-            refresh_checkpoint(store, passphrase())
+        if os.environ.get(PASSPHRASE_ENV) is not None:  # a writer's bundle: bring both current
+            secret = passphrase()
+            refresh_checkpoint(store, secret)
+            revocations.refresh(store, secret)
         emit_json(bundle_for(store, stored))
         return 0
     answer = handle_answer(stored)
@@ -195,6 +239,9 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     """Exit 0 when the store agrees with its log; else name every mismatch and exit 1."""
+    from registry.selfcheck import check_store
+    from registry.store import Store
+
     with Store.open(args.dir, read_only=True) as store:
         problems = list(check_store(store))
         live, versions = store.versions.count()

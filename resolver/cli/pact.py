@@ -1,21 +1,19 @@
 """PACT commands: ``glid pact client add|list|remove`` and ``glid pact export``."""
 
+from __future__ import annotations
+
 import argparse
-import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from registry import pact_clients
-from registry.store import Store
-from registry.store.pact_clients import Callback
-from resolver.cli.network import add_network
-from resolver.cli.node import add_dir, add_json
-from resolver.cli.output import InputError, UsageError, emit_json, note
-from resolver.client import load_trust_anchor
-from resolver.pact.export import export_footprint
-from resolver.sync_client import SyncResolver
+from resolver.cli.options import add_dir, add_json, add_root, read_secret
+from resolver.cli.output import UsageError, emit_json, note
+
+if TYPE_CHECKING:
+    from registry.store.pact_clients import Callback
 
 
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     pact = subparsers.add_parser("pact", help="the PACT v3 face: buyers' credentials, exports")
     actions = pact.add_subparsers(dest="pact_command", required=True, metavar="ACTION")
 
@@ -44,7 +42,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
     export = actions.add_parser("export", help="write the PACT JSON of a verified footprint")
     export.add_argument("id", metavar="ID")
-    add_network(export)
+    add_root(export)
     export.add_argument(
         "--allow-unverified", action="store_true", help="export even if verification fails"
     )
@@ -60,14 +58,16 @@ def _callback(args: argparse.Namespace) -> Callback | None:
         raise UsageError(
             "--callback-url, --callback-client-id and --callback-secret-file go together"
         )
-    try:
-        secret = args.callback_secret_file.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise InputError(f"cannot read {args.callback_secret_file}: {exc.strerror}") from None
+    from registry.store.pact_clients import Callback
+
+    secret = read_secret(args.callback_secret_file)
     return Callback(args.callback_url, args.callback_client_id, secret)
 
 
 def run_client_add(args: argparse.Namespace) -> int:
+    from registry import pact_clients
+    from registry.store import Store
+
     callback = _callback(args)
     with Store.open(args.dir) as store:
         issued = pact_clients.add(store, args.name, callback)
@@ -87,6 +87,8 @@ def run_client_add(args: argparse.Namespace) -> int:
 
 
 def run_client_list(args: argparse.Namespace) -> int:
+    from registry.store import Store
+
     with Store.open(args.dir) as store:
         clients = store.pact_clients.all()
     rows = [
@@ -107,6 +109,9 @@ def run_client_list(args: argparse.Namespace) -> int:
 
 
 def run_client_remove(args: argparse.Namespace) -> int:
+    from registry import pact_clients
+    from registry.store import Store
+
     with Store.open(args.dir) as store:
         client = pact_clients.remove(store, args.name)
     print(f"removed PACT client {client.name} ({client.client_id})")
@@ -114,6 +119,12 @@ def run_client_remove(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
+    import json
+
+    from resolver.client import load_trust_anchor
+    from resolver.pact.export import export_footprint
+    from resolver.sync_client import SyncResolver
+
     anchor = load_trust_anchor(args.trust_anchor)
     resolution = SyncResolver(args.root, anchor).resolve(args.id)
     footprint = export_footprint(resolution, allow_unverified=args.allow_unverified)

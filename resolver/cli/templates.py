@@ -8,32 +8,32 @@ the rules (inheritance, review, immutability) are the catalog's and templates_me
 registers a template at the top node, and any node reads a template's state elsewhere.
 """
 
+from __future__ import annotations
+
 import argparse
-import asyncio
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from registry import template_exchange
-from registry.node import ADMIN_SECRET_FILE
-from registry.store import Store
-from registry.template_catalog import CatalogEntry, TemplateCatalog
-from resolver import template_client
-from resolver.cli.node import ADMIN_ACTOR, add_json
+from resolver.cli.node import ADMIN_ACTOR
+from resolver.cli.options import add_group_dir, add_json, node_dir, read_secret, read_text
 from resolver.cli.output import InputError, emit_json, note
-from signing.keyfile import passphrase
-from templates_meta.json_schema import export_json_schema
-from templates_meta.model import Field, parse_template
-from templates_meta.review import ReviewState
+
+if TYPE_CHECKING:
+    from registry.template_catalog import CatalogEntry, TemplateCatalog
+    from templates_meta.model import Field
+
+STATES = ("proposed", "approved", "rejected", "published")
+"""templates_meta.review.ReviewState, listed here so the parser needs no import of it (a
+test keeps them equal)."""
 
 
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     group = subparsers.add_parser("template", help="list, propose and review metadata templates")
-    group.add_argument("--dir", required=True, type=Path, help="the node directory")
     add_json(group)
     commands = group.add_subparsers(dest="template_command", required=True, metavar="ACTION")
 
     listing = commands.add_parser("list", help="the templates this node holds")
-    listing.add_argument("--state", choices=[str(state) for state in ReviewState])
+    listing.add_argument("--state", choices=STATES)
     add_json(listing, under_group=True)
     listing.set_defaults(run=run_list)
 
@@ -73,7 +73,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--identity", help="an admin identity on that node (default: 300:PREFIX/admin of DIR)"
     )
     submit.add_argument(
-        "--secret-file", type=Path, help=f"its secret (default: DIR/{ADMIN_SECRET_FILE})"
+        "--secret-file", type=Path, help="its secret (default: the admin.secret file of DIR)"
     )
     add_json(submit, under_group=True)
     submit.set_defaults(run=run_submit)
@@ -93,13 +93,19 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     fetch.add_argument("--from", required=True, dest="source", metavar="URL")
     add_json(fetch, under_group=True)
     fetch.set_defaults(run=run_fetch)
+    add_group_dir(group, commands)
 
 
 def _catalog(args: argparse.Namespace) -> TemplateCatalog:
-    return TemplateCatalog.open(Store.open(args.dir))
+    from registry.store import Store
+    from registry.template_catalog import TemplateCatalog
+
+    return TemplateCatalog.open(Store.open(node_dir(args)))
 
 
 def run_list(args: argparse.Namespace) -> int:
+    from templates_meta.review import ReviewState
+
     state = ReviewState(args.state) if args.state else None
     entries = _catalog(args).entries(state)
     if args.json:
@@ -170,15 +176,14 @@ def _print_entry(entry: CatalogEntry) -> None:
         print(f"reason     {entry.review.reason}")
 
 
-def _read_template(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read template file {path}: {exc}") from exc
+def _read_template(path: Path) -> Any:
+    from templates_meta.model import parse_template
+
+    return parse_template(read_text(path, "template file"))
 
 
 def run_propose(args: argparse.Namespace) -> int:
-    entry = _catalog(args).propose(parse_template(_read_template(args.file)), ADMIN_ACTOR)
+    entry = _catalog(args).propose(_read_template(args.file), ADMIN_ACTOR)
     return _report(args, entry)
 
 
@@ -201,22 +206,23 @@ def _report(args: argparse.Namespace, entry: CatalogEntry) -> int:
 def _state_line(entry: dict[str, Any], where: str = "") -> str:
     """``REF STATE[ at WHERE][: REASON][; node R decides]`` for a local or remote entry."""
     why = f": {entry['reason']}" if entry.get("reason") else ""
-    waiting = (
-        f"; node {entry['reviewer']} decides" if entry["state"] == ReviewState.PROPOSED else ""
-    )
+    waiting = f"; node {entry['reviewer']} decides" if entry["state"] == "proposed" else ""
     at = f" at {where}" if where else ""
     return f"{entry['ref']} {entry['state']}{at}{why}{waiting}"
 
 
 def run_submit(args: argparse.Namespace) -> int:
-    template = parse_template(_read_template(args.file))
-    with Store.open(args.dir) as store:
+    import asyncio
+
+    from registry.node import ADMIN_SECRET_FILE
+    from registry.store import Store
+    from resolver import template_client
+
+    template = _read_template(args.file)
+    directory = node_dir(args)
+    with Store.open(directory) as store:
         identity = args.identity or f"300:{store.node.prefix}/admin"
-    secret_file = args.secret_file or args.dir / ADMIN_SECRET_FILE
-    try:
-        secret = secret_file.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise InputError(f"cannot read the secret file {secret_file}: {exc.strerror}") from exc
+    secret = read_secret(args.secret_file or directory / ADMIN_SECRET_FILE)
     answer = asyncio.run(template_client.propose(args.to, template.to_json(), identity, secret))
     if args.json:
         emit_json(answer)
@@ -226,7 +232,17 @@ def run_submit(args: argparse.Namespace) -> int:
 
 
 def run_register_upward(args: argparse.Namespace) -> int:
-    with Store.open(args.dir) as store:
+    import asyncio
+
+    from registry import template_exchange
+    from registry.store import Store
+    from registry.template_catalog import TemplateCatalog
+    from resolver import template_client
+    from signing.keyfile import passphrase
+    from templates_meta.model import parse_template
+    from templates_meta.review import ReviewState
+
+    with Store.open(node_dir(args)) as store:
         catalog = TemplateCatalog.open(store)
         document = template_exchange.registration_for(store, catalog, passphrase(), args.id)
         answer = asyncio.run(template_client.register(args.to, document))
@@ -246,6 +262,14 @@ def run_register_upward(args: argparse.Namespace) -> int:
 
 
 def run_fetch(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from registry.store import Store
+    from registry.template_catalog import TemplateCatalog
+    from resolver import template_client
+    from templates_meta.model import parse_template
+    from templates_meta.review import ReviewState
+
     answer = asyncio.run(template_client.fetch(args.source, args.id))
     installed = None
     if answer.get("state") == ReviewState.PUBLISHED:
@@ -254,7 +278,7 @@ def run_fetch(args: argparse.Namespace) -> int:
             raise InputError(
                 f"{args.source} answered {answer.get('ref')} with the body of {template.ref}"
             )
-        with Store.open(args.dir) as store:
+        with Store.open(node_dir(args)) as store:
             installed = TemplateCatalog.open(store).record_published(
                 template, f"fetched from {args.source}"
             )
@@ -268,6 +292,8 @@ def run_fetch(args: argparse.Namespace) -> int:
 
 
 def run_export_schema(args: argparse.Namespace) -> int:
+    from templates_meta.json_schema import export_json_schema
+
     catalog = _catalog(args)
     schema = export_json_schema(catalog.effective_of(catalog.get(args.id).template))
     emit_json(schema)

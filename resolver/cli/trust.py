@@ -4,77 +4,67 @@ Thin adapters over signing.verify, registry.keyring, registry.devices,
 registry.revocations, registry.evidence and registry.log; the checks themselves live there.
 """
 
+from __future__ import annotations
+
 import argparse
-import os
-import sys
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import orjson
-
-from glid_core.errors import GlidError
-from glid_core.identifiers import Identifier
-from registry import devices, keyring, revocations
-from registry.evidence import current_checkpoint, proofs, refresh_checkpoint
-from registry.log import NodeLog
-from registry.store import Store
-from registry.store.keys import KeyEntry
-from resolver.cli.node import add_json
+from resolver.cli.options import (
+    add_dir,
+    add_group_dir,
+    add_json,
+    add_revocation_policy,
+    add_trust_anchor,
+    node_dir,
+    read_json,
+    read_text,
+)
 from resolver.cli.output import InputError, emit_json
-from resolver.client import load_trust_anchor
-from signing.b64 import b64_decode
-from signing.checkpoint import audit, parse_checkpoint, verifier_key
-from signing.keyfile import PASSPHRASE_ENV, passphrase
-from signing.keys import VerifyKey
-from signing.revocation import REASONS, parse_revocation_list
-from signing.verify import Verdict, verify_bundle
+
+if TYPE_CHECKING:
+    from registry.store import Store
+    from registry.store.keys import KeyEntry
+    from signing.keys import VerifyKey
+    from signing.verify import Verdict
+
+REASONS = ("compromised", "superseded")  # signing.revocation.REASONS; a test keeps them equal
 
 
-def _add_dir(parser: argparse.ArgumentParser, *, on_group: bool) -> None:
-    # Accepted before or after the subcommand (`glid keys --dir D list` and
-    # `glid keys list --dir D`): the subcommand's copy does not overwrite the group's.
-    parser.add_argument(
-        "--dir",
-        type=Path,
-        default=None if on_group else argparse.SUPPRESS,
-        help="the node directory",
-    )
-
-
-def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ver = subparsers.add_parser("verify", help="verify an evidence bundle against a trust anchor")
-    ver.add_argument("--file", required=True, help="the bundle (JSON); - for stdin")
-    ver.add_argument("--trust-anchor", required=True, type=Path, help="trust-anchor.json")
+    ver.add_argument(
+        "--file",
+        required=True,
+        help="a bundle (`glid show --bundle`) or `glid resolve --bundle --json` output; - stdin",
+    )
+    add_trust_anchor(ver)
+    add_revocation_policy(ver)
     add_json(ver)
     ver.set_defaults(run=run_verify)
 
     keys = subparsers.add_parser("keys", help="list, rotate and add device keys")
-    _add_dir(keys, on_group=True)
     actions = keys.add_subparsers(dest="action", required=True, metavar="ACTION")
     lst = actions.add_parser("list", help="every key of this node")
-    _add_dir(lst, on_group=False)
     add_json(lst)
     lst.set_defaults(run=run_keys_list)
     rot = actions.add_parser("rotate", help="a new record-signing key; the old one retires")
-    _add_dir(rot, on_group=False)
     add_json(rot)
     rot.set_defaults(run=run_keys_rotate)
     dev = actions.add_parser("device-add", help="create and certify a collection terminal key")
-    _add_dir(dev, on_group=False)
     dev.add_argument("--name", required=True, help="the device's name, e.g. meter-17")
     add_json(dev)
     dev.set_defaults(run=run_device_add)
     sig = actions.add_parser("device-sign", help="sign readings as the terminal does")
-    _add_dir(sig, on_group=False)
     sig.add_argument("--name", help="the device (its key is DIR/devices/NAME.key)")
     sig.add_argument("--key", type=Path, help="or the device key file itself")
     sig.add_argument("--file", required=True, help='JSON Lines of {"handle", "values"}; - stdin')
     sig.add_argument("--version", type=int, default=1, help="the version each reading becomes")
     sig.set_defaults(run=run_device_sign)
+    add_group_dir(keys, actions)
 
     rev = subparsers.add_parser("revoke", help="revoke a key or prefix this node certified")
-    rev.add_argument("--dir", required=True, type=Path, help="the node directory")
+    add_dir(rev)
     target = rev.add_mutually_exclusive_group(required=True)
     target.add_argument("--key", metavar="KID", help="the key id to revoke")
     target.add_argument("--prefix", metavar="P", help="a prefix subtree to revoke")
@@ -83,18 +73,14 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     rev.set_defaults(run=run_revoke)
 
     log = subparsers.add_parser("log", help="transparency log checkpoints and proofs")
-    _add_dir(log, on_group=True)
     steps = log.add_subparsers(dest="action", required=True, metavar="ACTION")
     chk = steps.add_parser("checkpoint", help="the signed checkpoint of the current log")
-    _add_dir(chk, on_group=False)
     chk.set_defaults(run=run_log_checkpoint)
     prv = steps.add_parser("prove", help="inclusion proof of a record version")
-    _add_dir(prv, on_group=False)
     prv.add_argument("id", metavar="ID")
     prv.add_argument("--version", type=int, help="default: the current version")
     prv.set_defaults(run=run_log_prove)
     con = steps.add_parser("consistency", help="consistency proof between two log sizes")
-    _add_dir(con, on_group=False)
     con.add_argument("old_size", type=int, metavar="OLD_SIZE")
     con.add_argument("new_size", type=int, nargs="?", metavar="NEW_SIZE")
     con.set_defaults(run=run_log_consistency)
@@ -105,37 +91,19 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     aud.add_argument("--key", required=True, type=Path, help="the log key: a JWK or an anchor")
     aud.add_argument("--origin", required=True, help="the log's origin, e.g. glid.88.101/log")
     aud.set_defaults(run=run_log_audit)
+    add_group_dir(log, steps)
 
 
 # --- helpers ---------------------------------------------------------------------------
 
 
-def _node_dir(args: argparse.Namespace) -> Path:
-    if args.dir is None:
-        raise InputError(f"glid {args.command} {args.action} needs --dir DIR (the node directory)")
-    directory: Path = args.dir
-    return directory
-
-
-def _read_text(name: str | Path) -> str:
-    if str(name) == "-":
-        return sys.stdin.read()
-    try:
-        return Path(name).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {name}: {exc}") from exc
-
-
-def _read_json(name: str | Path) -> Any:
-    text = _read_text(name)
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError as exc:
-        raise InputError(f"{name} is not JSON: {exc}") from exc
-
-
 def _optional_passphrase() -> bytes | None:
     """The passphrase if one can be had without blocking, else None (reads stay possible)."""
+    import os
+    import sys
+
+    from signing.keyfile import PASSPHRASE_ENV, passphrase
+
     if os.environ.get(PASSPHRASE_ENV) is not None or (sys.stdin is not None and sys.stdin.isatty()):
         return passphrase()
     return None
@@ -144,11 +112,15 @@ def _optional_passphrase() -> bytes | None:
 def _checkpoint(store: Store) -> str:
     """The log's checkpoint; signed now (with the key unlocked) if the store has none that
     covers the log, as a node written before checkpoints were signed on write may."""
+    from registry.evidence import current_checkpoint, refresh_checkpoint
+
     secret = _optional_passphrase()
     return current_checkpoint(store) if secret is None else refresh_checkpoint(store, secret)
 
 
 def _key_json(entry: KeyEntry) -> dict[str, Any]:
+    from registry import keyring
+
     role = "device" if entry.purpose == "device" else None
     if role is None:
         role = "authority" if keyring.is_authority(entry) else "signing"
@@ -169,33 +141,68 @@ def _key_json(entry: KeyEntry) -> dict[str, Any]:
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:
+    from resolver.text import verdict_state
+
     lines = [
         f"{'ok  ' if step.ok else 'FAIL'}  {step.name:15} {step.detail}" for step in verdict.steps
     ]
     failed = verdict.failed
-    if failed is None:
-        lines.append("VALID")
-    else:
+    if failed is not None:
         lines.append(f"INVALID: step {failed.name} failed: {failed.detail}")
+    else:
+        lines.append("VALID" if verdict.complete else verdict_state(verdict))
     return lines
 
 
+def bundles_in(document: Any) -> list[tuple[str, Any]]:
+    """(handle, bundle) pairs of what ``glid verify --file`` reads: one bundle, as
+    ``glid show --bundle`` prints it, or the resolutions ``glid resolve --bundle --json``
+    prints, whose ``answer`` is the bundle (docs/formats/signing.md, "Bundles on file")."""
+    if isinstance(document, dict) and "answer" not in document:
+        return [(str(document.get("handle", "-")), document)]
+    resolutions = document if isinstance(document, list) else [document]
+    found = []
+    for position, resolution in enumerate(resolutions):
+        if not isinstance(resolution, dict):
+            raise InputError(f"item {position} is not a resolution object")
+        handle = str(resolution.get("handle", f"item {position}"))
+        if not isinstance(resolution.get("answer"), dict):
+            status = resolution.get("status", "no answer")
+            raise InputError(f"{handle} was not resolved ({status}): there is nothing to verify")
+        found.append((handle, resolution["answer"]))
+    if not found:
+        raise InputError("the file holds no bundle to verify")
+    return found
+
+
 def run_verify(args: argparse.Namespace) -> int:
+    from resolver.client import load_trust_anchor
+    from signing.verify import verify_bundle
+
     anchor = load_trust_anchor(args.trust_anchor)
-    bundle = _read_json(args.file)
-    verdict = verify_bundle(bundle, anchor)
+    document = read_json(args.file, "bundle file")
+    verdicts = [
+        (handle, verify_bundle(bundle, anchor, policy=args.revocation_policy))
+        for handle, bundle in bundles_in(document)
+    ]
     if args.json:
-        emit_json(verdict.to_json())
+        shown = [verdict.to_json() for _, verdict in verdicts]
+        emit_json(shown if isinstance(document, list) else shown[0])
     else:
-        print("\n".join(verdict_lines(verdict)))
-    return 0 if verdict.valid else 1
+        for handle, verdict in verdicts:
+            if len(verdicts) > 1:
+                print(f"{handle}:")
+            print("\n".join(verdict_lines(verdict)))
+    return 0 if all(verdict.complete for _, verdict in verdicts) else 1
 
 
 # --- keys ------------------------------------------------------------------------------
 
 
 def run_keys_list(args: argparse.Namespace) -> int:
-    with Store.open(_node_dir(args)) as store:
+    from registry.store import Store
+
+    with Store.open(node_dir(args)) as store:
         entries = [_key_json(entry) for entry in store.keys.all()]
     if args.json:
         emit_json(entries)
@@ -210,7 +217,11 @@ def run_keys_list(args: argparse.Namespace) -> int:
 
 
 def run_keys_rotate(args: argparse.Namespace) -> int:
-    with Store.open(_node_dir(args)) as store:
+    from registry import keyring
+    from registry.store import Store
+    from signing.keyfile import passphrase
+
+    with Store.open(node_dir(args)) as store:
         entry = keyring.rotate(store, passphrase())
     if args.json:
         emit_json(_key_json(entry))
@@ -220,8 +231,14 @@ def run_keys_rotate(args: argparse.Namespace) -> int:
 
 
 def run_device_add(args: argparse.Namespace) -> int:
-    with Store.open(_node_dir(args)) as store:
-        entry = devices.add_device(store, passphrase(), args.name)
+    from registry import devices
+    from registry.store import Store
+    from signing.keyfile import device_passphrase, passphrase
+
+    with Store.open(node_dir(args)) as store:
+        entry = devices.add_device(
+            store, passphrase(), args.name, device_passphrase=device_passphrase()
+        )
     if args.json:
         emit_json(_key_json(entry))
     else:
@@ -231,11 +248,19 @@ def run_device_add(args: argparse.Namespace) -> int:
 
 
 def run_device_sign(args: argparse.Namespace) -> int:
+    import sys
+
+    import orjson
+
+    from glid_core.errors import GlidError
+    from registry import devices
+    from signing.keyfile import device_passphrase
+
     if (args.key is None) == (args.name is None):
         raise InputError("name the device key with exactly one of --name (with --dir) or --key")
-    path = args.key if args.key is not None else devices.device_key_path(_node_dir(args), args.name)
-    key = devices.load_device_key(path, passphrase())
-    for number, line in enumerate(_read_text(args.file).splitlines(), start=1):
+    path = args.key if args.key is not None else devices.device_key_path(node_dir(args), args.name)
+    key = devices.load_device_key(path, device_passphrase())
+    for number, line in enumerate(read_text(args.file).splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -253,6 +278,13 @@ def run_device_sign(args: argparse.Namespace) -> int:
 
 
 def run_revoke(args: argparse.Namespace) -> int:
+    from datetime import datetime
+
+    from registry import revocations
+    from registry.store import Store
+    from signing.keyfile import passphrase
+    from signing.revocation import parse_revocation_list
+
     at = None
     if args.at is not None:
         try:
@@ -276,7 +308,12 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 
 def run_log_checkpoint(args: argparse.Namespace) -> int:
-    with Store.open(_node_dir(args)) as store:
+    from registry import keyring
+    from registry.store import Store
+    from signing.checkpoint import parse_checkpoint, verifier_key
+    from signing.keys import VerifyKey
+
+    with Store.open(node_dir(args)) as store:
         text = _checkpoint(store)
         signer = VerifyKey.from_jwk(keyring.active_key(store, store.node.prefix).jwk)
     checkpoint = parse_checkpoint(text)
@@ -294,8 +331,12 @@ def run_log_checkpoint(args: argparse.Namespace) -> int:
 
 
 def run_log_prove(args: argparse.Namespace) -> int:
+    from glid_core.identifiers import Identifier
+    from registry.evidence import proofs
+    from registry.store import Store
+
     handle = Identifier.from_text(args.id).to_text()
-    with Store.open(_node_dir(args)) as store:
+    with Store.open(node_dir(args)) as store:
         version = args.version or store.versions.get(handle).version
         _checkpoint(store)
         body = proofs(store, handle, version)["log"]
@@ -304,13 +345,18 @@ def run_log_prove(args: argparse.Namespace) -> int:
 
 
 def run_log_consistency(args: argparse.Namespace) -> int:
-    with Store.open(_node_dir(args)) as store:
+    from registry.log import NodeLog
+    from registry.store import Store
+
+    with Store.open(node_dir(args)) as store:
         emit_json(NodeLog(store).consistency(args.old_size, args.new_size))
     return 0
 
 
 def _log_key(path: Path) -> VerifyKey:
-    document = _read_json(path)
+    from signing.keys import VerifyKey
+
+    document = read_json(path)
     jwk = document.get("jwk", document) if isinstance(document, dict) else None
     if not isinstance(jwk, dict):
         raise InputError(f"{path} holds neither a JWK nor a trust anchor {{prefix, jwk}}")
@@ -319,10 +365,10 @@ def _log_key(path: Path) -> VerifyKey:
 
 def _checkpoint_text(path: Path) -> str:
     """A checkpoint note, from the note itself or from `glid log checkpoint` JSON output."""
-    text = _read_text(path)
+    text = read_text(path)
     if not text.lstrip().startswith("{"):
         return text
-    document = _read_json(path)
+    document = read_json(path)
     note_text = document.get("checkpoint") if isinstance(document, dict) else None
     if not isinstance(note_text, str):
         raise InputError(f"{path} is JSON without a checkpoint member")
@@ -330,7 +376,11 @@ def _checkpoint_text(path: Path) -> str:
 
 
 def run_log_audit(args: argparse.Namespace) -> int:
-    proof_document = _read_json(args.proof)
+    from glid_core.errors import GlidError
+    from signing.b64 import b64_decode
+    from signing.checkpoint import audit, parse_checkpoint
+
+    proof_document = read_json(args.proof)
     hashes = proof_document.get("consistency") if isinstance(proof_document, dict) else None
     if not isinstance(hashes, list):
         raise InputError(f"{args.proof} has no consistency list (`glid log consistency` output)")

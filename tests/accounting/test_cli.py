@@ -1,13 +1,17 @@
 """``glid grade`` and ``glid report`` run in-process through resolver.cli.main."""
 
+import argparse
 import json
 from pathlib import Path
 
 import pytest
 
 from resolver.cli import main
+from resolver.cli.accounting import output_name
 
-EXAMPLE = Path(__file__).parents[2] / "accounting" / "data" / "examples" / "enterprise.json"
+EXAMPLES = Path(__file__).parents[2] / "accounting" / "data" / "examples"
+EXAMPLE = EXAMPLES / "enterprise.json"
+SCENARIO = EXAMPLES / "reduction-scenario.json"
 
 
 def write(tmp_path: Path, **changes: object) -> Path:
@@ -18,17 +22,28 @@ def write(tmp_path: Path, **changes: object) -> Path:
     return path
 
 
-def test_grade_prints_the_result_and_writes_the_badge(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_grade_prints_the_result_and_writes_the_badge_into_the_current_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = write(tmp_path)
+    cwd = tmp_path / "work"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
     assert main(["grade", "--file", str(path)]) == 0
     out = capsys.readouterr().out
     assert "grade       2" in out and "K           0.772496" in out
     assert "illustrative" in out
-    badge = tmp_path / "enterprise.grade.svg"
-    assert badge.read_text("utf-8").startswith("<svg")
-    assert f"badge       {badge}" in out
+    assert Path("enterprise.grade.svg").read_text("utf-8").startswith("<svg")
+    assert "badge       enterprise.grade.svg" in out
+    assert not (tmp_path / "enterprise.grade.svg").exists(), "never next to the input"
+
+
+def test_grade_and_report_name_files_from_the_whole_identifier(tmp_path: Path) -> None:
+    args = argparse.Namespace(id="88.101.7/carbon-efficiency-2023", file=None)
+    assert output_name(args) == "88.101.7_carbon-efficiency-2023"
+    other = argparse.Namespace(id="88.101.9/carbon-efficiency-2023", file=None)
+    assert output_name(other) != output_name(args)
+    assert output_name(argparse.Namespace(id=None, file=Path("a/b.v2.json"))) == "b.v2"
 
 
 def test_grade_json_has_the_badge_inline(
@@ -61,9 +76,45 @@ def test_grade_with_custom_thresholds(tmp_path: Path, capsys: pytest.CaptureFixt
 def test_report_writes_json_and_html(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert main(["report", "--file", str(write(tmp_path)), "--out", str(out)]) == 0
-    report = json.loads((out / "report.json").read_text("utf-8"))
+    report = json.loads((out / "enterprise.report.json").read_text("utf-8"))
     assert report["grade"]["grade"] == 2
-    assert "碳效评价报告" in (out / "report.html").read_text("utf-8")
+    html = (out / "enterprise.report.html").read_text("utf-8")
+    assert "碳效评价报告" in html
+    # the level row speaks of emission intensity, never of efficiency, so it cannot
+    # contradict the grade; a citation without a table shows no "-"
+    assert "碳效水平" not in html and "intensity level" in html
+    assert ", - (" not in html
+
+
+def test_potential_projects_a_scenario_and_a_report_can_carry_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["potential", "--file", str(SCENARIO), "--json"]) == 0
+    projected = json.loads(capsys.readouterr().out)
+    assert [y["year"] for y in projected["years"]] == [2025, 2027, 2030]
+    assert float(projected["reduction_factor"]) > 0
+    out = tmp_path / "out"
+    args = ["report", "--file", str(write(tmp_path)), "--potential", str(SCENARIO)]
+    assert main([*args, "--out", str(out)]) == 0
+    report = json.loads((out / "enterprise.report.json").read_text("utf-8"))
+    assert report["potential"] == projected
+    assert "减排潜力" in (out / "enterprise.report.html").read_text("utf-8")
+
+
+def test_a_scenario_field_error_names_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = json.loads(SCENARIO.read_text("utf-8"))
+    data["savings"][0]["factor_unit"] = "tCO2/kg"
+    path = tmp_path / "scenario.json"
+    path.write_text(json.dumps(data), "utf-8")
+    assert main(["potential", "--file", str(path)]) == 1
+    assert "savings[0].factor_unit" in capsys.readouterr().err
+    data = json.loads(SCENARIO.read_text("utf-8"))
+    data["spread"] = "0"
+    path.write_text(json.dumps(data), "utf-8")
+    assert main(["potential", "--file", str(path)]) == 1
+    assert "spread" in capsys.readouterr().err
 
 
 def test_errors_exit_1_with_a_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

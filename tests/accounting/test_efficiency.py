@@ -37,8 +37,9 @@ def q(value: str, unit: str) -> dict[str, str]:
     return {"value": value, "unit": unit}
 
 
-def test_hand_computed_grade() -> None:
-    data = enterprise(
+def hand_computed() -> dict[str, Any]:
+    """Coal, electricity with a zero-carbon deduction, and heat bought and exported."""
+    return enterprise(
         value_added=q("500", "10k CNY"),
         raw_coal=q("100", "t"),
         purchased_electricity=q("1000", "MWh"),
@@ -46,7 +47,10 @@ def test_hand_computed_grade() -> None:
         purchased_heat=q("1000", "GJ"),
         exported_heat=q("100", "GJ"),
     )
-    result = evaluate(from_json(data))
+
+
+def test_hand_computed_grade() -> None:
+    result = evaluate(from_json(hand_computed()))
     # coal 100 t × 20.908 × 0.02637 × 0.94 × 44/12 = 190.02988488 tCO2
     # electricity 1000 MWh × 0.5306 (2023 national average) = 530.6
     # zero-carbon deduction −200 × 0.5306 = −106.12

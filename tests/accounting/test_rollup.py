@@ -12,7 +12,7 @@ from accounting.errors import (
     UnverifiedInputError,
 )
 from accounting.rollup import Fetched, rollup
-from accounting.supply_graph import Edges, _ranges, solve
+from accounting.supply_graph import _ranges
 from bench.supply_chain import Records, computed, kg, leaf
 from templates_meta.errors import UnitError
 
@@ -154,8 +154,11 @@ def test_input_unit_must_match_the_declared_unit_dimension() -> None:
         "88.1/a": computed("piece", "1", [("88.2/b", "3", "kWh")]),
         "88.2/b": leaf("kg", "2"),
     }
-    with pytest.raises(UnitError, match=r"input 88.2/b is given in kWh \(energy\).*kg \(mass\)"):
+    with pytest.raises(UnitError) as refused:
         rollup(["88.1/a"], Records(records))
+    assert str(refused.value) == (
+        "88.1/a: input 88.2/b is given in kWh (energy) but its declared unit is kg (mass)"
+    )
 
 
 def test_missing_fields_are_named() -> None:
@@ -176,32 +179,6 @@ def test_mixed_gwp_sets_are_reported() -> None:
     }
     result = rollup(["88.1/a"], Records(records))
     assert result.warnings and "AR5, AR6" in result.warnings[0]
-
-
-def _dense(n: int, edges: list[tuple[int, int, float]], own: np.ndarray) -> np.ndarray:
-    matrix = np.zeros((n, n))
-    for i, j, c in edges:
-        matrix[i, j] += c
-    return np.linalg.solve(np.eye(n) - matrix, own)
-
-
-@pytest.mark.parametrize("cyclic", [False, True])
-def test_graph_solver_agrees_with_a_dense_solve(cyclic: bool) -> None:
-    rng = np.random.default_rng(11 + cyclic)
-    n = 300
-    edges = []
-    for i in range(n):
-        for j in rng.choice(n, size=3, replace=False):
-            if j > i or (cyclic and rng.random() < 0.05):
-                edges.append((i, int(j), float(rng.uniform(0, 0.3))))
-    own = rng.uniform(0, 10, size=(n, 3))
-    graph = Edges(
-        n,
-        np.array([e[0] for e in edges], dtype=np.intp),
-        np.array([e[1] for e in edges], dtype=np.intp),
-        np.array([e[2] for e in edges]),
-    )
-    assert np.allclose(solve(graph, own, str), _dense(n, edges, own))
 
 
 @given(st.lists(st.tuples(st.integers(0, 50), st.integers(0, 6)), max_size=20))

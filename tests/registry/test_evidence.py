@@ -4,18 +4,19 @@ from pathlib import Path
 
 import pytest
 
-from registry import keyring
+from registry import keyring, revocations
 from registry.evidence import (
     CheckpointUnavailable,
     bundle_for,
     checkpoint_size,
     refresh_checkpoint,
 )
-from registry.log import origin_of
 from registry.store import Store
-from signing.checkpoint import parse_checkpoint, sign_checkpoint
+from signing.checkpoint import log_origin, parse_checkpoint, sign_checkpoint
 from signing.keys import SigningKey
 from signing.merkle import leaf_hash, log_leaf
+from signing.revocation import parse_revocation_list
+from signing.timestamps import now
 from signing.verify import verify_bundle
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
@@ -30,6 +31,7 @@ def pair(tmp_path: Path) -> Pair:
 def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get("88.7/p1")
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
         bundle = bundle_for(store, stored)
         authority = keyring.active_key(store, "88.7")
     assert set(bundle) == {
@@ -43,11 +45,15 @@ def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     }
     assert (bundle["handle"], bundle["version"]) == ("88.7/p1", 1)
     assert bundle["chain"] == keyring.chain_of(authority) and len(bundle["chain"]) == 1
-    assert bundle["revocations"] == []
+    # A current list from this node and, as handed over with its chain, from the top.
+    issuers = [parse_revocation_list(token) for token in bundle["revocations"]]
+    assert [crl.iss for crl in issuers] == ["88.7", "88"]
+    assert all(crl.entries == () and crl.is_current(now(), 0) for crl in issuers)
     log = bundle["log"]
-    assert (log["leaf_index"], log["tree_size"]) == (1, 3)
+    # leaf 0 is the admin identity's handle, 88.7/admin, written by `glid init`
+    assert (log["leaf_index"], log["tree_size"]) == (2, 4)
     checkpoint = parse_checkpoint(log["checkpoint"])
-    assert (checkpoint.origin, checkpoint.size) == ("glid.88.7/log", 3)
+    assert (checkpoint.origin, checkpoint.size) == ("glid.88.7/log", 4)
     # log.at is the time the leaf commits to; recompute the leaf from the stored record.
     leaf = log_leaf("88.7/p1", 1, hashlib.sha256(stored.record).digest(), log["at"])
     assert base64.b64encode(leaf_hash(leaf)).decode() not in log["inclusion"]
@@ -58,11 +64,11 @@ def test_every_write_stores_a_checkpoint_of_the_grown_log(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get("88.7/p0")
         first = bundle_for(store, stored)["log"]["checkpoint"]
-    assert checkpoint_size(first) == 3
+    assert checkpoint_size(first) == 4
     assert register(pair.enterprise, "88.7/p9", product_values()) == ""
     with Store.open(pair.enterprise) as store:
         grown = bundle_for(store, stored)
-        assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 4
+        assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 5
         assert store.meta.get("checkpoint") == grown["log"]["checkpoint"]
     assert verify_bundle(grown, pair.anchor).valid
 
@@ -70,15 +76,16 @@ def test_every_write_stores_a_checkpoint_of_the_grown_log(pair: Pair) -> None:
 def test_a_log_without_a_current_checkpoint_gets_one_only_from_a_write(pair: Pair) -> None:
     # A store written before checkpoints were signed on write: its checkpoint is behind.
     with Store.open(pair.enterprise) as store:
-        stale = sign_checkpoint(origin_of("88.7"), 0, leaf_hash(b""), SigningKey.generate())
+        stale = sign_checkpoint(log_origin("88.7"), 0, leaf_hash(b""), SigningKey.generate())
         with store.write() as tx:
             tx.meta.set("checkpoint", stale)
         stored = store.versions.get("88.7/p0")
-        with pytest.raises(CheckpointUnavailable, match="has 3 entries and its stored"):
+        with pytest.raises(CheckpointUnavailable, match="has 4 entries and its stored"):
             bundle_for(store, stored)
         assert store.meta.get("checkpoint") == stale  # the read wrote nothing
         note = refresh_checkpoint(store, PASSPHRASE)
-        assert checkpoint_size(note) == 3 and store.meta.get("checkpoint") == note
+        assert checkpoint_size(note) == 4 and store.meta.get("checkpoint") == note
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
         assert verify_bundle(bundle_for(store, stored), pair.anchor).valid
 
 
@@ -90,6 +97,7 @@ def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair:
         assert keyring.active_key(store, "88.7").kid == before.kid  # still the authority
     assert register(pair.enterprise, "88.7/p0", product_values("second")) == ""
     with Store.open(pair.enterprise) as store:
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
         old = bundle_for(store, store.versions.get("88.7/p0", version=1))
         new = bundle_for(store, store.versions.get("88.7/p0", version=2))
     assert new["chain"] == [*old["chain"], keyring.chain_of(rotated)[-1]]
@@ -101,6 +109,7 @@ def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair:
 
 def test_an_altered_bundle_fails_at_the_step_that_catches_it(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
         bundle = bundle_for(store, store.versions.get("88.7/p2"))
     bundle["values"][2]["data"]["value"] = "rewritten"
     failed = verify_bundle(bundle, pair.anchor).failed

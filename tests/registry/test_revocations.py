@@ -24,6 +24,7 @@ def pair(tmp_path: Path) -> Pair:
 def verdict_of(pair: Pair, handle: str) -> Verdict:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get(handle)
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
         return verify_bundle(bundle_for(store, stored), pair.anchor)
 
 

@@ -5,16 +5,21 @@ top 88 ─┬─ secondary 88.101 ─┬─ 88.101.7 hosted on the secondary
         └─ (nothing else)
 """
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from glid_core import canonical
 from registry import delegation
 from registry.node import init_node
+from registry.records import decode_values
 from registry.service import registrar
 from registry.store import Store
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
+from signing.merkle import log_leaf
 from tests.conftest import PASSPHRASE
+from tests.store_file import raw_connection
 
 
 @dataclass
@@ -94,3 +99,29 @@ def register(node: Node, handle: str, values: list[dict[str, object]]) -> int:
     assert outcome.accepted, outcome.error
     assert outcome.version is not None
     return outcome.version
+
+
+def forge(directory: Path, handle: str, index: int, value: object) -> None:
+    """Rewrite one value of ``handle``'s stored record in the node's file, leaving its
+    signature as it was: what a compromised disk or database would serve. The log leaf is
+    rewritten to match (the node refuses bytes its leaf does not commit to, see
+    registry.selfcheck), so only the buyer's own checks stand between the forgery and a
+    verified answer."""
+    conn = raw_connection(directory)
+    try:
+        (blob,) = conn.execute(
+            "SELECT record FROM record_versions WHERE handle = ?", (handle,)
+        ).fetchone()
+        values = decode_values(blob)
+        next(v for v in values if v["index"] == index)["data"]["value"] = value
+        forged = canonical.encode(values)
+        conn.execute("DROP TRIGGER record_versions_no_update")
+        conn.execute("UPDATE record_versions SET record = ? WHERE handle = ?", (forged, handle))
+        (leaf,) = conn.execute("SELECT leaf FROM log_leaves WHERE handle = ?", (handle,)).fetchone()
+        fields = canonical.decode(leaf)
+        digest = hashlib.sha256(forged).digest()
+        forged_leaf = log_leaf(fields["id"], fields["ver"], digest, fields["at"])
+        conn.execute("DROP TRIGGER log_leaves_no_update")
+        conn.execute("UPDATE log_leaves SET leaf = ? WHERE handle = ?", (forged_leaf, handle))
+    finally:
+        conn.close()

@@ -298,6 +298,23 @@ def test_admin_add_command(
         "secret": True,
         "kid": SigningKey.from_seed(SEED).kid,
     }
+    # The identity's handle resolves, as Handle clients require, without the secret.
+    with Store.open(directory) as store:
+        first = store.versions.get("88.101.7/Ops")
+        values = {value["index"]: value for value in first.values()}
+    assert values[100]["type"] == "HS_ADMIN"
+    assert values[100]["data"]["value"] == {
+        "handle": "88.101.7/Ops",
+        "index": 300,
+        "permissions": "011111110011",
+    }
+    assert values[300]["type"] == "HS_PUBKEY"
+    assert values[300]["data"]["value"] == SigningKey.from_seed(SEED).verify_key.to_jwk()
+    assert "s3cret" not in json.dumps(first.values())
+    again = ["admin", "--dir", str(directory), "add", "--identity", "300:88.101.7/Ops"]
+    assert main([*again, "--secret-file", str(secret_file)]) == 0
+    with Store.open(directory) as store:
+        assert store.versions.get("88.101.7/Ops").version == first.version
     assert main(["admin", "--dir", str(directory), "add", "--identity", "300:88.101.7/x"]) == 1
     assert "--secret-file, --jwk or both" in capsys.readouterr().err
     missing = str(tmp_path / "absent")

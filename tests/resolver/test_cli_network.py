@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from registry.service import registrar
+from registry.store import Store
 from resolver.cli import main
-from resolver.demo import BRACKET, COIL, EFFICIENCY, Demo, build
+from resolver.demo import BRACKET, COIL, EFFICIENCY, Demo, build, sample_records
 from tests.conftest import PASSPHRASE
+from tests.resolver.network import forge
 
 
 @pytest.fixture
@@ -61,6 +64,104 @@ async def test_grade_of_a_resolved_record(demo: Demo, capsys: pytest.CaptureFixt
     assert graded["grade"] == 2 and graded["badge_svg"].startswith("<svg")
     code, _, err = await glid(capsys, "grade", COIL, *network_args(demo), "--json")
     assert code == 1 and "enterprise_name" in err
+
+
+async def test_a_forged_input_fails_verified_only_and_is_marked_unverified(
+    demo: Demo, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The coil's stored record is rewritten after signing: resolution still returns it,
+    but its signature no longer covers it, and the roll-up must not pass it off as verified."""
+    consumer = "88.104.3/bracket-B2"
+    values = sample_records()[BRACKET]
+    coil_input = {"id": COIL, "quantity": {"value": "0.032", "unit": "t"}}
+    next(v for v in values if v["index"] == 2109)["data"]["value"] = [
+        {**coil_input, "material": "steel.hot_rolled_coil"}
+    ]
+    with Store.open(demo.node("88.104.3").directory) as store:
+        assert registrar(store, PASSPHRASE).register_one(consumer, values, "test").accepted
+    forge(demo.node("88.101").directory, COIL, 2102, {"value": "1", "unit": "kgCO2e"})
+
+    code, _, err = await glid(capsys, "footprint", consumer, *network_args(demo), "--verified-only")
+    assert code == 1
+    assert f"{COIL} failed verification: invalid at digests" in err
+
+    code, out, _ = await glid(capsys, "footprint", consumer, *network_args(demo), "--json")
+    assert code == 0
+    body = json.loads(out)
+    coil = body["roots"][0]["inputs"][0]["node"]
+    assert (coil["id"], coil["verified"], coil["kind"]) == (COIL, False, "secondary")
+    assert "invalid at digests" in coil["reason"]
+    assert body["secondary"] == [COIL]
+    # 30.8 own + 0.032 t × 2100 kgCO2e/t (the secondary factor, not the forged 1 kgCO2e)
+    assert float(body["roots"][0]["pcf_excluding_biogenic"]) == pytest.approx(30.8 + 0.032 * 2100)
+
+    code, out, _ = await glid(capsys, "footprint", COIL, *network_args(demo), "--json")
+    root = json.loads(out)["roots"][0]
+    assert (code, root["verified"]) == (0, False)
+    assert root["verdict"].startswith("invalid at digests")
+
+
+async def test_resolved_bundles_feed_verify_and_a_report_carries_the_footprint(
+    demo: Demo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    args = ["resolve", BRACKET, COIL, "--bundle", *network_args(demo), "--json"]
+    code, out, _ = await glid(capsys, *args)
+    assert code == 0
+    bundles = tmp_path / "bundles.json"
+    bundles.write_text(out, encoding="utf-8")
+    anchor = str(demo.anchor)
+    code, out, _ = await glid(capsys, "verify", "--file", str(bundles), "--trust-anchor", anchor)
+    assert code == 0 and out.count("VALID") == 2 and f"{COIL}:" in out
+    tampered = json.loads(bundles.read_text(encoding="utf-8"))
+    tampered[1]["answer"]["values"][1]["data"]["value"] = "forged"
+    bundles.write_text(json.dumps(tampered), encoding="utf-8")
+    code, out, _ = await glid(capsys, "verify", "--file", str(bundles), "--trust-anchor", anchor)
+    assert code == 1 and "INVALID" in out
+    out_dir = tmp_path / "report"
+    report = ["report", EFFICIENCY, "--footprint", BRACKET, *network_args(demo)]
+    code, _, err = await glid(capsys, *report, "--out", str(out_dir))
+    assert code == 0, err
+    written = json.loads((out_dir / "88.104.3_carbon-efficiency-2023.report.json").read_text())
+    assert written["footprint"]["roots"][0]["id"] == BRACKET
+    # once the network is gone, the buyer reads one plain sentence
+    root = demo.node("88").url
+    await demo.stop()
+    code, out, _ = await glid(capsys, "resolve", BRACKET, *network_args(demo)[2:], "--root", root)
+    assert code == 1
+    assert f"{root} is unreachable (connection refused); check the URL" in out
+    assert "ConnectionKey" not in out and "ClientConnectorError" not in out
+
+
+async def test_a_hosted_enterprise_registers_over_http_with_the_local_output(
+    demo: Demo, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    hosted = demo.hosted[0]
+    secret = tmp_path / "mill.secret"
+    secret.write_text(hosted["admin_secret"] + "\n", encoding="utf-8")
+    records = tmp_path / "records.jsonl"
+    coil = sample_records()[COIL]
+    lines = [
+        json.dumps({"handle": "88.101.7/coil-remote-1", "values": coil}),
+        "",
+        "not json",
+        json.dumps({"handle": "88.104.3/not-mine", "values": coil}),
+        json.dumps({"handle": COIL, "values": coil}),
+    ]
+    records.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    node = demo.node("88.101").url
+    args = ["register", "--node", node, "--identity", hosted["admin_identity"]]
+    code, out, _ = await glid(capsys, *args, "--secret-file", str(secret), "--file", str(records))
+    assert code == 1 and "2 accepted, 2 rejected" in out
+    code, out, _ = await glid(
+        capsys, *args, "--secret-file", str(secret), "--file", str(records), "--json"
+    )
+    results = {r["line"]: r for r in json.loads(out)["results"]}
+    assert sorted(results) == [1, 3, 4, 5]
+    assert results[1]["version"] == 2 and results[5]["version"] == 3
+    assert "not JSON" in results[3]["error"] and "88.101.7" in results[4]["error"]
+    secret.write_text("wrong\n", encoding="utf-8")
+    code, _, err = await glid(capsys, *args, "--secret-file", str(secret), "--file", str(records))
+    assert code == 1 and "refused" in err and "401" in err
 
 
 async def test_an_unresolvable_input_falls_back_to_the_secondary_factor_its_material_names(

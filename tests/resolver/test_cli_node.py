@@ -3,6 +3,8 @@
 import io
 import json
 import os
+import pty
+import select
 import subprocess
 import sys
 from collections.abc import Callable
@@ -39,7 +41,8 @@ def test_init_then_info(glid: Run, tmp_path: Path) -> None:
     assert code == 0 and json.loads(out)["prefix"] == "88.101.7"
     code, out, _ = glid("info", "--dir", str(node), "--json")
     info = json.loads(out)
-    assert code == 0 and info["role"] == "enterprise" and info["identifiers"] == 0
+    # one identifier already: the admin identity's handle, as Handle clients expect
+    assert code == 0 and info["role"] == "enterprise" and info["identifiers"] == 1
     assert [k["purpose"] for k in info["keys"]] == ["node"]
 
 
@@ -87,14 +90,17 @@ def test_register_reports_each_bad_line_and_keeps_the_good_ones(
     code, out, _ = glid("register", "--dir", str(node), "--file", str(source), "--json")
     summary = json.loads(out)
     assert code == 1 and summary["accepted"] == 2 and summary["rejected"] == 3
-    errors = {e["line"]: e["error"] for e in summary["errors"]}
+    results = {e["line"]: e for e in summary["results"]}
+    assert sorted(results) == [1, 2, 3, 4, 5], "one result per line, as the HTTP batch gives"
+    assert results[1]["version"] == 1 and results[5]["version"] == 1
+    errors = {n: e["error"] for n, e in results.items() if "error" in e}
     assert "not UTF-8" in errors[2]
     assert "outside the prefixes" in errors[3]
     assert "index 1 appears twice" in errors[4]
     with Store.open(node) as store:
         assert store.versions.list_handles("88.101.7") == (
-            2,
-            ["88.101.7/good-1", "88.101.7/good-2"],
+            3,
+            ["88.101.7/admin", "88.101.7/good-1", "88.101.7/good-2"],
         )
 
 
@@ -110,7 +116,7 @@ def test_register_from_stdin_and_show(
     answer = json.loads(out)
     assert code == 0 and answer["responseCode"] == 1 and answer["handle"] == "88.101.7/Coil-Ω"
     assert [v["index"] for v in answer["values"]] == [1, 400, 1001, 2000, 2001]
-    assert answer["values"][1]["type"] == "HS_SIGNATURE"
+    assert answer["values"][1]["type"] == "GLID_SIGNATURE"
     code, _, err = glid("show", "--dir", str(node), "88.101.7/none")
     assert code == 1 and "88.101.7/none is not on this node" in err
     code, _, err = glid("show", "--dir", str(node), "88.101.7/Coil-Ω", "--version", "9")
@@ -146,3 +152,34 @@ def test_no_passphrase_and_no_terminal_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 1 and "GLID_PASSPHRASE" in result.stderr
     assert not (tmp_path / "top").exists()
+
+
+def test_register_shows_progress_on_a_terminal_and_nothing_when_piped(
+    make_node: Callable[..., Path], tmp_path: Path
+) -> None:
+    node = make_node("88.101.7")
+    source = tmp_path / "records.jsonl"
+    rows = [orjson.dumps(line(f"88.101.7/p-{n}")) for n in range(3)]
+    source.write_bytes(b"\n".join([*rows, b"not json"]) + b"\n")
+    glid = str(Path(sys.executable).with_name("glid"))
+    command = [glid, "register", "--dir", str(node), "--file", str(source)]
+    env = dict(os.environ)
+    leader, follower = pty.openpty()
+    with os.fdopen(leader, "rb", buffering=0) as terminal:
+        process = subprocess.run(
+            command, stdout=subprocess.PIPE, stderr=follower, env=env, check=False
+        )
+        os.close(follower)
+        shown = b""
+        while select.select([terminal], [], [], 0.5)[0]:
+            try:
+                chunk = terminal.read(4096)
+            except OSError:  # the terminal closed once everything was read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    assert process.returncode == 1 and process.stdout.endswith(b"3 accepted, 1 rejected\n")
+    assert b"\rglid: register: " in shown and b" accepted, " in shown
+    piped = subprocess.run(command, capture_output=True, env=env, check=False)
+    assert b"\r" not in piped.stderr and b"glid: register:" not in piped.stderr

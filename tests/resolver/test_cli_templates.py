@@ -232,7 +232,7 @@ def test_unknown_templates_unreadable_files_and_usage_errors(
     )
     missing = tmp_path / "missing.json"
     code, _, err = run(capsys, "template", "--dir", str(node), "propose", str(missing))
-    assert code == 1 and err.startswith(f"glid: error: cannot read template file {missing}")
+    assert code == 1 and err.startswith(f"glid: error: cannot read the template file {missing}")
     with pytest.raises(SystemExit) as usage:
         main(["template", "--dir", str(node), "reject", COIL])
     assert usage.value.code == 2

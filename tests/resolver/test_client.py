@@ -1,17 +1,12 @@
 import asyncio
-import hashlib
 import json
 
-from glid_core import canonical
 from registry import delegation
-from registry.records import decode_values
 from registry.store import Store
 from resolver.client import Resolver
 from signing.certificates import TrustAnchor, parse_trust_anchor
-from signing.merkle import log_leaf
 from tests.registry.records_data import product_values
-from tests.resolver.network import Network, register, serve
-from tests.store_file import raw_connection
+from tests.resolver.network import Network, forge, register, serve
 
 
 def anchor_of(network: Network) -> TrustAnchor:
@@ -69,28 +64,7 @@ async def test_upstream_down_serves_stale_marked(network: Network) -> None:
 
 async def test_tampered_record_fails_verification_and_says_why(network: Network) -> None:
     register(network.own, "88.101.9/t", product_values("genuine"))
-    with Store.open(network.own.directory) as store:
-        row = (
-            raw_connection(store)
-            .execute("SELECT record FROM record_versions WHERE handle = '88.101.9/t'")
-            .fetchone()
-        )
-        values = decode_values(row[0])
-        values[2]["data"]["value"] = "forged"
-        forged = canonical.encode(values)
-        conn = raw_connection(store)
-        conn.execute("DROP TRIGGER record_versions_no_update")
-        conn.execute("UPDATE record_versions SET record = ? WHERE handle = '88.101.9/t'", (forged,))
-        # The node would refuse bytes its log leaf does not commit to (registry.selfcheck);
-        # rewrite the leaf too, so that only the buyer's own checks stand between the forgery
-        # and a VERIFIED.
-        (leaf,) = conn.execute("SELECT leaf FROM log_leaves WHERE handle = '88.101.9/t'").fetchone()
-        fields = canonical.decode(leaf)
-        forged_leaf = log_leaf(
-            fields["id"], fields["ver"], hashlib.sha256(forged).digest(), fields["at"]
-        )
-        conn.execute("DROP TRIGGER log_leaves_no_update")
-        conn.execute("UPDATE log_leaves SET leaf = ? WHERE handle = '88.101.9/t'", (forged_leaf,))
+    forge(network.own.directory, "88.101.9/t", 2000, "forged")
     await network.own.running.stop()  # type: ignore[union-attr]
     await serve(network.own)  # a fresh process: no answer cached from before the tampering
     with Store.open(network.secondary.directory) as store:

@@ -1,25 +1,22 @@
 """`glid demo`, as README's run command starts it: real nodes, real sockets."""
 
 import json
-import os
 import re
+import shlex
 import signal
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from resolver.cli import main
-from resolver.demo import BRACKET, BRACKET_CODES, COIL, EFFICIENCY, PELLETS
+from resolver.demo import BRACKET, BRACKET_CODES, COIL, EFFICIENCY, PELLETS, spawn
 
 
 def test_demo_builds_the_network_and_shows_a_verified_rollup(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["demo", "--dir", str(tmp_path / "demo")]) == 0
+    assert main(["demo", "--dir", str(tmp_path / "demo"), "--exit"]) == 0
     out = capsys.readouterr().out
     assert "VERIFIED" in out and "NOT VERIFIED" not in out
     # 30.8 own + 0.032 t × (1754 own + 1.6 t × 185) kgCO2e = 30.8 + 0.032 × 2050 = 96.4
@@ -61,29 +58,26 @@ def test_demo_builds_the_network_and_shows_a_verified_rollup(
 
 def test_demo_refuses_a_directory_that_is_not_a_demo(tmp_path: Path) -> None:
     (tmp_path / "precious.txt").write_text("keep me")
-    assert main(["demo", "--dir", str(tmp_path)]) == 1
+    assert main(["demo", "--dir", str(tmp_path), "--exit"]) == 1
     assert (tmp_path / "precious.txt").read_text() == "keep me"
 
 
-def test_keep_running_serves_until_sigterm(tmp_path: Path) -> None:
+def test_demo_serves_until_sigterm_and_says_what_to_type_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # `glid grade` writes its badge into the current directory
     directory = tmp_path / "demo"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "resolver.cli", "demo", "--dir", str(directory), "--keep-running"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=os.environ.copy(),
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 120
-    for line in process.stdout:
-        if line.startswith("running;"):
-            break
-        assert time.monotonic() < deadline
+    printed: list[str] = []
+    process = spawn(directory, printed)
     described = json.loads((directory / "demo.json").read_text())
     for node in described["nodes"]:
         with urllib.request.urlopen(f"{node['url']}/healthz", timeout=5) as response:
             assert json.load(response)["prefix"] == node["prefix"]
+    # the three commands it suggests run as printed, against the running network
+    suggested = [line.strip() for line in printed if line.startswith("  glid ")]
+    assert [shlex.split(line)[1] for line in suggested] == ["resolve", "footprint", "grade"]
+    for line in suggested:
+        assert main(shlex.split(line)[1:]) == 0, line
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
     for node in described["nodes"]:

@@ -65,7 +65,7 @@ async def test_resolve_returns_values_and_the_node_signature(network: Network) -
     assert body["responseCode"] == 1 and body["handle"] == "88.101.7/coil-1"
     assert [v["index"] for v in body["values"]] == [1, 400, 1001, 2000, 2001]
     signature = body["values"][1]
-    assert signature["type"] == "HS_SIGNATURE"
+    assert signature["type"] == "GLID_SIGNATURE"
     assert signature["data"] == {"format": "string", "value": stored.signature}
     assert [v for v in body["values"] if v["index"] != 400] == stored.values()
 
@@ -88,7 +88,7 @@ async def test_index_and_type_filters_keep_the_signature(network: Network) -> No
     assert [v["index"] for v in by_index["values"]] == [1, 400, 2000]
     assert [v["index"] for v in by_type["values"]] == [400, 1001]
     assert [v["index"] for v in either["values"]] == [1, 400, 2001]
-    assert [v["type"] for v in subtypes["values"]] == ["EMAIL.work", "EMAIL.home", "HS_SIGNATURE"]
+    assert [v["type"] for v in subtypes["values"]] == ["EMAIL.work", "EMAIL.home", "GLID_SIGNATURE"]
     # Handle: values not found is code 200 with HTTP 200 on resolution.
     assert status == 200 and nothing["responseCode"] == 200 and nothing["values"] == []
     assert nothing["handle"] == "88.101.7/f" and "9999" in nothing["message"]
@@ -119,6 +119,22 @@ async def test_not_found_invalid_and_not_responsible(network: Network) -> None:
         assert "Location" not in headers and network.secondary.url in delegated["message"]
         status, outside, _ = await call(http, "GET", f"{secondary}/api/handles/99.1/x")
         assert (status, outside["responseCode"], outside["handle"]) == (400, 301, "99.1/x")
+
+
+async def test_every_answer_under_handle_paths_carries_a_response_code(network: Network) -> None:
+    """aiohttp's own 404 and 405 too, so a Handle client always reads a responseCode."""
+    secondary = network.secondary.url
+    async with aiohttp.ClientSession() as http:
+        status, wrong_method, _ = await call(http, "POST", f"{secondary}/api/handles/88.101.7/x")
+        assert (status, wrong_method["responseCode"]) == (405, 2)
+        assert "POST is not allowed" in wrong_method["message"]
+        status, no_handle, _ = await call(http, "GET", f"{secondary}/api/handles/")
+        assert (status, no_handle["responseCode"]) == (404, 2)
+        status, search, _ = await call(http, "GET", f"{secondary}/hrls/handles/?URL=*")
+        assert (status, search["responseCode"]) == (404, 2)
+        assert "GET /api/handles?prefix=" in search["message"]
+        status, native, _ = await call(http, "GET", f"{secondary}/no/such/route")
+        assert status == 404 and "responseCode" not in native and native["error"]
 
 
 async def test_the_handle_is_echoed_as_sent(network: Network) -> None:
@@ -306,7 +322,15 @@ async def test_a_parent_admin_writes_in_its_hosted_child_prefix(network: Network
         status, _, _ = await call(
             http, "PUT", url, json=[URL_VALUE], headers=basic(*network.secondary.admin)
         )
-    assert status == 201
+        assert status == 201
+        status, stored, _ = await call(http, "GET", url)
+    assert status == 200 and stored["handle"] == "88.101.7/by-parent"
+    # the value written, and the node's signature over it
+    assert [(v["index"], v["type"]) for v in stored["values"]] == [
+        (1, "URL"),
+        (400, "HS_SIGNATURE"),
+    ]
+    assert stored["values"][0]["data"] == URL_VALUE["data"]
 
 
 async def test_list_handles_with_paging(network: Network) -> None:
@@ -328,19 +352,20 @@ async def test_list_handles_with_paging(network: Network) -> None:
         status_zero, zero, _ = await call(
             http, "GET", f"{base}?prefix=88.101.7&pageSize=0", headers=auth
         )
-    handles = [f"88.101.7/{n}" for n in "abcde"]
+    # the admin identity's own handle is listed too, as on a Handle server
+    handles = [f"88.101.7/{n}" for n in ("a", "admin", "b", "c", "d", "e")]
     assert status == 200
     # totalCount is a string in the Handle.Net API; page and pageSize are numbers.
     assert everything == {
         "responseCode": 1,
         "prefix": "88.101.7",
-        "totalCount": "5",
+        "totalCount": "6",
         "handles": handles,
     }
     assert page == {
         "responseCode": 1,
         "prefix": "88.101.7",
-        "totalCount": "5",
+        "totalCount": "6",
         "page": 1,
         "pageSize": 2,
         "handles": handles[2:4],

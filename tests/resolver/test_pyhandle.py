@@ -22,26 +22,15 @@ from registry.store.versions import StoredVersion
 from tests.registry.records_data import product_values
 from tests.resolver.network import Network, build_network, register
 
-# pyhandle refuses to log in unless the admin handle itself resolves, as on a Handle server.
-ADMIN_RECORD = [
-    {
-        "index": 100,
-        "type": "HS_ADMIN",
-        "data": {
-            "format": "admin",
-            "value": {"handle": "88.101.7/admin", "index": 300, "permissions": "011111110011"},
-        },
-    }
-]
-
 
 @pytest.fixture
 def network(tmp_path: Path) -> Iterator[Network]:
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_forever, daemon=True)
     thread.start()
+    # pyhandle logs in only once the admin identity's handle resolves, as on a Handle
+    # server: the node wrote 88.101.7/admin itself when it started hosting 88.101.7.
     net = asyncio.run_coroutine_threadsafe(build_network(tmp_path), loop).result(60)
-    register(net.secondary, "88.101.7/admin", ADMIN_RECORD)
     yield net
     asyncio.run_coroutine_threadsafe(net.stop(), loop).result(60)
     loop.call_soon_threadsafe(loop.stop)

@@ -60,4 +60,14 @@ async def test_unreachable_upstream_is_counted_and_stale_marked(
     assert status == 502 and "unreachable" in str(body["error"])
     async with aiohttp.ClientSession() as http, http.get(f"{recursive.url}/metrics") as r:
         metrics = await r.text()
+        assert r.headers["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
     assert 'glid_upstream_errors_total{kind="unreachable"} 1.0' in metrics
+    openmetrics = "application/openmetrics-text; version=1.0.0,text/plain;q=0.5"
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"{recursive.url}/metrics", headers={"Accept": openmetrics}) as r,
+    ):
+        body = await r.text()
+        assert r.headers["Content-Type"].startswith("application/openmetrics-text; version=1.0.0")
+    assert 'glid_upstream_errors_total{kind="unreachable"} 1.0' in body
+    assert body.endswith("# EOF\n")

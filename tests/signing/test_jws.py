@@ -1,16 +1,15 @@
 import base64
-import contextlib
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from joserfc import jws as jose_jws
 from joserfc.jwk import OKPKey
 
 from signing.b64 import b64url_encode
 from signing.errors import JWSFormatError, SignatureError
-from signing.jws import parse_compact, sign_compact, verify_compact
+from signing.jws import CompactJWS, check_signature, parse_compact, sign_compact, verify_compact
 from signing.keys import SigningKey
 
 KEY = SigningKey.from_seed(b"\x01" * 32)
@@ -130,22 +129,68 @@ def test_any_json_payload_round_trips(payload: dict[str, object]) -> None:
     assert verify_compact(sign_compact(payload, KEY, "t"), KEY.verify_key) == payload
 
 
-@given(st.text(max_size=300))
-def test_parser_raises_only_format_errors(text: str) -> None:
-    with contextlib.suppress(JWSFormatError):
-        parse_compact(text)
+def agrees_with_joserfc(token: str, parsed: CompactJWS) -> None:
+    """What our parser accepted, an independent JOSE library reads the same way."""
+    other = jose_jws.extract_compact(token.encode("ascii"))
+    assert other.protected == dict(parsed.header)
+    assert json.loads(other.payload) == parsed.payload
+    head, body, signature = token.split(".")
+    assert parsed.signing_input == f"{head}.{body}".encode()
+    assert b64url_encode(parsed.signature) == signature
 
 
-@given(
-    st.lists(
-        st.text(
-            alphabet="ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
-            max_size=120,
-        ),
-        min_size=3,
-        max_size=3,
-    )
+def corrupted(token: str, data: st.DataObject) -> str:
+    """``token`` with one character replaced, inserted or deleted."""
+    at = data.draw(st.integers(0, len(token) - 1))
+    spare = data.draw(st.sampled_from("A_-.=+/a0é"))
+    how = data.draw(st.sampled_from(["replace", "insert", "delete"]))
+    cut = at + (how != "insert")
+    return token[:at] + ("" if how == "delete" else spare) + token[cut:]
+
+
+@settings(max_examples=150)
+@given(st.dictionaries(st.text(), json_values, max_size=4), st.data())
+def test_a_corrupted_token_never_verifies(payload: dict[str, object], data: st.DataObject) -> None:
+    """One changed character either breaks the format or the signature, and a token our
+    parser still reads is read alike by joserfc."""
+    token = sign_compact(payload, KEY, "t")
+    agrees_with_joserfc(token, parse_compact(token))
+    changed = corrupted(token, data)
+    try:
+        parsed = parse_compact(changed)
+    except JWSFormatError:
+        return
+    agrees_with_joserfc(changed, parsed)
+    if changed != token:
+        with pytest.raises(SignatureError):
+            check_signature(parsed, KEY.verify_key)
+
+
+headers = st.dictionaries(
+    st.sampled_from(["alg", "kid", "typ", "crit", "x5u"]),
+    st.sampled_from(["EdDSA", "ES256", "", "k", 1, None]),
 )
-def test_parser_on_base64url_shaped_garbage(parts: list[str]) -> None:
-    with contextlib.suppress(JWSFormatError):
-        parse_compact(".".join(parts))
+
+
+@settings(max_examples=150)
+@given(headers, st.one_of(json_values, st.dictionaries(st.text(), json_values, max_size=3)))
+def test_the_parser_reads_headers_and_payloads_as_a_jose_library_does(
+    header: dict[str, object], payload: object
+) -> None:
+    """Tokens shaped right but with any header and payload: accepted exactly when the
+    header is EdDSA with a non-empty kid and typ and nothing else, and the payload is an
+    object; whatever is accepted reads alike in joserfc."""
+    token = ".".join([segment(header), segment(payload), b64url_encode(bytes(64))])
+    wanted = (
+        header.get("alg") == "EdDSA"
+        and set(header) <= {"alg", "kid", "typ"}
+        and all(isinstance(header.get(m), str) and header[m] for m in ("kid", "typ"))
+        and isinstance(payload, dict)
+    )
+    try:
+        parsed = parse_compact(token)
+    except JWSFormatError:
+        assert not wanted
+        return
+    assert wanted
+    agrees_with_joserfc(token, parsed)

@@ -1,3 +1,5 @@
+import copy
+
 import pytest
 
 from templates_meta.builtin import builtin_example, builtin_lookup, builtin_templates
@@ -209,8 +211,17 @@ def test_the_steel_template_narrows_the_declared_unit_to_mass() -> None:
 
 
 def test_an_example_is_a_fresh_copy() -> None:
-    builtin_example("88/tpl.product@1.0.0").clear()
-    assert builtin_example("88/tpl.product@1.0.0")
+    """A caller that edits an example, however deep, leaves the next caller's untouched."""
+    ref = "88/tpl.product-footprint@1.0.0"
+    pristine = copy.deepcopy(builtin_example(ref))
+    edited = builtin_example(ref)
+    for value in edited:
+        data = value["data"]
+        if isinstance(data["value"], dict):
+            data["value"]["value"] = "0"
+        data["format"] = "edited"
+    edited.clear()
+    assert builtin_example(ref) == pristine
 
 
 def test_an_unknown_built_in_is_named() -> None:

@@ -17,7 +17,7 @@ from templates_meta.validate import validate_values
 
 DOC = Path(__file__).parents[2] / "docs" / "formats" / "templates.md"
 TEXT = DOC.read_text("utf-8")
-BLOCKS = re.findall(r"```json\n(.*?)```", TEXT, re.S)
+BLOCKS = re.findall(r"```json(?: file=\S+)?\n(.*?)```", TEXT, re.S)
 COIL = parse_template(BLOCKS[0])
 
 

@@ -191,6 +191,20 @@ def test_optional_fields_may_be_left_out() -> None:
             "[0]: unknown unit 'furlong'; expected a known unit",
         ),
         (
+            {"inputs": [{"id": "88.1/x", "quantity": {"value": "1", "unit": "t"}, "material": 7}]},
+            "inputs",
+            2010,
+            "type",
+            "[0].material: expected a string, got a number",
+        ),
+        (
+            {"inputs": [{"id": "88.1/x", "quantity": {"value": "1", "unit": "t"}, "grade": "a"}]},
+            "inputs",
+            2010,
+            "type",
+            "[0].grade: is not expected here",
+        ),
+        (
             {"supply": {"id": "88.1/ore", "quantity": {"value": "7", "unit": "kWh"}}},
             "supply",
             2013,
@@ -204,6 +218,11 @@ def test_each_kind_of_mistake_names_its_field_index_and_reason(
 ) -> None:
     error = only(validate_values(SAMPLE_EFFECTIVE, record(**changes)))
     assert error == FieldError(name, index, reason, code)
+
+
+def test_an_input_may_name_the_material_of_its_secondary_factor() -> None:
+    supply = {"id": "88.1/x", "quantity": {"value": "1", "unit": "t"}, "material": "steel"}
+    assert validate_values(SAMPLE_EFFECTIVE, record(inputs=[supply])) == []
 
 
 def test_values_that_do_not_belong_to_the_template_are_named() -> None:

@@ -1,0 +1,178 @@
+"""The options and input readers that commands share, each written once.
+
+A command module imports only this module, :mod:`resolver.cli.output`, argparse and
+pathlib at its top, and imports the library inside its run function: building the parser
+then costs a few milliseconds, so ``glid --help`` and the start of every command stay
+fast (bench/startup.py; tests/resolver/test_cli_startup.py keeps heavy imports out).
+A new command module (``glid label``, ``glid pact``, ...) follows the same rule.
+
+Options:
+
+- ``--dir DIR``, the node directory: :func:`add_dir` on a command; on a command group
+  (``glid keys``, ``glid template``) :func:`add_group_dir` accepts it before or after the
+  action, and :func:`node_dir` reads it.
+- ``--json``: :func:`add_json`.
+- ``--root URL --trust-anchor FILE``, what every resolving command needs: :func:`add_root`
+  (``$GLID_ROOT`` and ``$GLID_TRUST_ANCHOR`` by default); ``glid verify`` takes only
+  :func:`add_trust_anchor`.
+
+Readers, all naming the file and the reason when they fail: :func:`open_input` (bytes,
+``-`` for stdin), :func:`read_text`, :func:`read_json` and :func:`read_secret`.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import IO, Any
+
+from resolver.cli.output import InputError, UsageError
+
+
+def add_dir(
+    parser: "argparse._ActionsContainer",
+    *,
+    default: Path | None = None,
+    required: bool = True,
+    help: str = "the node directory",
+) -> None:
+    """``--dir DIR``: required unless the command has a ``default`` (``glid demo``) or
+    ``parser`` is a group of alternatives (``glid register --dir | --node``)."""
+    parser.add_argument(
+        "--dir", type=Path, required=required and default is None, default=default, help=help
+    )
+
+
+def add_group_dir(
+    group: argparse.ArgumentParser, actions: "argparse._SubParsersAction[Any]"
+) -> None:
+    """``--dir`` on a group and each of its actions, so ``glid keys --dir D list`` and
+    ``glid keys list --dir D`` both work: an action's copy, when absent, leaves the group's
+    value alone. Call it after adding every action; run functions read it with
+    :func:`node_dir`."""
+    group.add_argument("--dir", type=Path, default=None, help="the node directory")
+    for action in actions.choices.values():
+        action.add_argument(
+            "--dir", type=Path, default=argparse.SUPPRESS, help="the node directory"
+        )
+
+
+def node_dir(args: argparse.Namespace) -> Path:
+    """The ``--dir`` of a group's action, or a usage error naming the command."""
+    directory: Path | None = args.dir
+    if directory is None:
+        words = " ".join(str(word) for word in (args.command, _action(args)) if word)
+        raise UsageError(f"glid {words} needs --dir DIR (the node directory)")
+    return directory
+
+
+def _action(args: argparse.Namespace) -> str | None:
+    for name in ("action", "template_command"):
+        value = getattr(args, name, None)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def add_json(parser: argparse.ArgumentParser, *, under_group: bool = False) -> None:
+    """``--json``. An action under a group that also takes it (``under_group``) leaves it
+    unset when absent, so ``glid template --json list`` and ``glid template list --json``
+    both work: the action's parser does not overwrite the group's value."""
+    default = argparse.SUPPRESS if under_group else False
+    parser.add_argument(
+        "--json", action="store_true", default=default, help="print JSON for programs"
+    )
+
+
+ROOT_ENV = "GLID_ROOT"
+TRUST_ANCHOR_ENV = "GLID_TRUST_ANCHOR"
+
+
+def add_root(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--root URL`` and ``--trust-anchor FILE``: where resolution starts and what it
+    trusts; each defaults to its environment variable (``glid-demo/env`` sets both)."""
+    root = os.environ.get(ROOT_ENV)
+    parser.add_argument(
+        "--root",
+        required=required and root is None,
+        default=root,
+        help=f"the top node's URL (default: ${ROOT_ENV})",
+    )
+    add_trust_anchor(parser, required=required)
+
+
+def add_trust_anchor(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    """``--trust-anchor FILE``, defaulting to ``$GLID_TRUST_ANCHOR``."""
+    anchor = os.environ.get(TRUST_ANCHOR_ENV)
+    parser.add_argument(
+        "--trust-anchor",
+        required=required and anchor is None,
+        default=None if anchor is None else Path(anchor),
+        type=Path,
+        help=f"the top node's trust-anchor.json (default: ${TRUST_ANCHOR_ENV})",
+    )
+
+
+REVOCATION_POLICIES = ("hard-fail", "soft-fail")  # signing.chain.POLICIES; a test keeps them equal
+
+
+def add_revocation_policy(parser: argparse.ArgumentParser) -> None:
+    """``--revocation-policy``: hard-fail (the default) refuses a chain unless every issuer
+    in it vouches with a current revocation list; soft-fail reports the gap and accepts."""
+    parser.add_argument(
+        "--revocation-policy",
+        choices=REVOCATION_POLICIES,
+        default=REVOCATION_POLICIES[0],
+        help="without a current revocation list from every issuer: refuse (hard-fail,"
+        " the default) or accept and say so (soft-fail)",
+    )
+
+
+def open_input(name: str | Path) -> AbstractContextManager[IO[bytes]]:
+    """A file opened for binary reading, or stdin for ``-``."""
+    if str(name) == "-":
+        return contextlib.nullcontext(sys.stdin.buffer)
+    try:
+        return open(name, "rb")
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}") from exc
+
+
+def read_text(name: str | Path, what: str = "file") -> str:
+    """The UTF-8 text of a file, or of stdin for ``-``."""
+    if str(name) == "-":
+        return sys.stdin.read()
+    try:
+        return Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read the {what} {name}: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"the {what} {name} is not UTF-8 text: {exc}") from exc
+
+
+def read_json(name: str | Path, what: str = "file") -> Any:
+    """The JSON document in a file, or on stdin for ``-``."""
+    text = read_text(name, what)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"the {what} {name} is not JSON: {exc}") from exc
+
+
+def read_json_object(name: str | Path, what: str = "file") -> dict[str, Any]:
+    """A JSON document that must be an object."""
+    document = read_json(name, what)
+    if not isinstance(document, dict):
+        raise InputError(f"the {what} {name} must hold a JSON object")
+    return document
+
+
+def read_secret(path: Path) -> str:
+    """A secret kept in a file of its own: the file's text without surrounding blanks."""
+    secret = read_text(path, "secret file").strip()
+    if not secret:
+        raise InputError(f"the secret file {path} is empty")
+    return secret
