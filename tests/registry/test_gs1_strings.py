@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 from gs1 import compress_gs1_digital_link
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from registry.errors import BadCheckDigit, BadDigitalLink, SchemeError
@@ -103,6 +103,9 @@ def test_compressed_links_map_like_uncompressed_ones(
     path += f"/21/{quote(serial, safe='')}" if serial else ""
     plain = f"https://id.example.com{path}"
     compressed = compress_gs1_digital_link(plain)
+    # The reference encoder returns the bare host for some serials made only of zeros
+    # ('/21/00'): it compresses to nothing, so there is no link to compare.
+    assume(compressed != "https://id.example.com/")
     assert "/01/" not in compressed
     assert to_canonical(compressed).identifier == to_canonical(plain).identifier
 
