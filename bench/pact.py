@@ -17,18 +17,26 @@ Runs alternate between the servers and each figure is a median of the repetition
 Run from the checkout: .venv/bin/python -m bench.pact
 """
 
+import base64
 import json
 import os
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
-from bench.resolve_hot import cpu_seconds, free_port
+from bench.http_load import (
+    INSECURE,
+    client_rate,
+    free_port,
+    medians,
+    wait_until_up,
+    with_server_cpu,
+)
 from tests.pact_support import self_signed
 
 REPEATS = 3
@@ -58,51 +66,14 @@ web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), ssl_context=context,
             access_log=None, print=None)
 """
 
-CLIENT = """
-import asyncio, json, sys, time, aiohttp
-base, seconds, connections, token = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-paths = json.loads(sys.argv[5])
-async def worker(session, deadline, counter, offset):
-    n = offset
-    while time.monotonic() < deadline:
-        async with session.get(base + paths[n % len(paths)]) as r:
-            assert r.status == 200, r.status
-            await r.read()
-        counter[0] += 1
-        n += connections
-async def main():
-    counter = [0]
-    connector = aiohttp.TCPConnector(limit=connections, ssl=False)
-    headers = {"Authorization": "Bearer " + token}
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as s:
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(*(worker(s, deadline, counter, i) for i in range(connections)))
-    print(counter[0] / seconds)
-asyncio.run(main())
-"""
-
-_INSECURE = ssl.create_default_context()
-_INSECURE.check_hostname, _INSECURE.verify_mode = False, ssl.CERT_NONE
-
 
 def fetch(
     url: str, token: str = "", data: bytes | None = None, auth: str = ""
 ) -> tuple[bytes, str]:
     headers = {"Authorization": auth or f"Bearer {token}"}
     request = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(request, context=_INSECURE, timeout=30) as answer:
+    with urllib.request.urlopen(request, context=INSECURE, timeout=30) as answer:
         return answer.read(), answer.headers.get("Link", "")
-
-
-def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, context=_INSECURE, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def glid(*args: str) -> str:
@@ -135,25 +106,16 @@ def setup(root: Path) -> tuple[Path, list[str], str, str]:
 
 
 def load(base: str, paths: list[str], token: str, pid: int) -> tuple[float, float]:
-    """Requests/s from a separate client process, and the server's CPU µs per request."""
-    before = cpu_seconds(pid)
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CLIENT,
-            base,
-            str(SECONDS),
-            str(CONNECTIONS),
-            token,
-            json.dumps(paths),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(out)
-    return rate, (cpu_seconds(pid) - before) / (rate * SECONDS) * 1e6
+    """Requests/s from a separate client process, and the server's CPU s per request."""
+    run = partial(
+        client_rate,
+        base,
+        paths,
+        seconds=SECONDS,
+        connections=CONNECTIONS,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return with_server_cpu([pid], SECONDS, run)
 
 
 def pages(base: str, query: str, token: str) -> list[float]:
@@ -189,8 +151,6 @@ def main() -> None:
         servers = [server]
         try:
             wait_until_up(f"{base}/healthz")
-            import base64
-
             basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
             body, _ = fetch(f"{base}/auth/token", data=b"grant_type=client_credentials", auth=basic)
             token = json.loads(body)["access_token"]
@@ -236,12 +196,12 @@ def main() -> None:
         f" {CONNECTIONS} keep-alive TLS connections, {SECONDS}s x {REPEATS} runs;"
         f" footprint {len(one):,} bytes, page of {PAGE:,} {len(page):,} bytes"
     )
-    rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
-    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    rate, cpu = medians(runs)
     for name, values in runs.items():
         each = ", ".join(f"{r:,.0f}" for r, _ in values)
         print(
-            f"{name:8} {rate[name]:>8,.0f} req/s (runs: {each}); server CPU {cpu[name]:6.1f} µs/req"
+            f"{name:8} {rate[name]:>8,.0f} req/s (runs: {each});"
+            f" server CPU {cpu[name] * 1e6:6.1f} µs/req"
         )
     print(
         f"ratio pact / native: throughput {rate['pact'] / rate['native']:.2f},"

@@ -25,23 +25,14 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import psycopg
 
+from bench.http_load import free_port, medians, wait_until_up, with_server_cpu
 from bench.registry_signed import product
-from bench.resolve_hot import (
-    CONNECTIONS,
-    IDS,
-    PASSPHRASE,
-    ROUND_ROBIN,
-    SECONDS,
-    cpu_seconds,
-    free_port,
-    load,
-    setup,
-    wait_until_up,
-)
+from bench.resolve_hot import CONNECTIONS, IDS, PASSPHRASE, ROUND_ROBIN, SECONDS, load, setup
 from bench.timing import elapsed
 from registry.node import init_node
 from registry.registration import Submission
@@ -111,12 +102,9 @@ class Server:
 
 
 def timed_load(url: str, script: Path, servers: list[Server]) -> tuple[float, float]:
-    """Requests/s, and the serving processes' CPU seconds per request in the same run
-    (throughput swings with the machine's other load; CPU per request much less)."""
-    before = sum(cpu_seconds(s.process.pid) for s in servers)
-    rate = load(url, script)
-    spent = sum(cpu_seconds(s.process.pid) for s in servers) - before
-    return rate, spent / (rate * SECONDS)
+    """Requests/s, and the serving processes' CPU seconds per request in the same run."""
+    pids = [server.process.pid for server in servers]
+    return with_server_cpu(pids, SECONDS, partial(load, url, script))
 
 
 def serving(root: Path, cluster: LocalCluster) -> dict[str, list[tuple[float, float]]]:
@@ -165,8 +153,7 @@ def main() -> None:
     def ratio(work: list[float], baseline: list[float]) -> float:
         return statistics.median(b / w for w, b in zip(work, baseline, strict=True))
 
-    rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
-    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    rate, cpu = medians(runs)
     print(f"signed registration, {N} records x {REGISTRATION_REPEATS}, batches of 1000")
     print(f"  SQLite node              : {N / statistics.median(sqlite_s):8,.0f} records/s")
     print(f"  PostgreSQL node          : {N / statistics.median(pg_s):8,.0f} records/s")
