@@ -6,7 +6,14 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from resolver.cli.options import add_dir, add_json, add_root, read_secret
+from resolver.cli.options import (
+    add_dir,
+    add_json,
+    add_root,
+    read_secret,
+    sync_resolver,
+    write_text,
+)
 from resolver.cli.output import UsageError, emit_json, note
 
 if TYPE_CHECKING:
@@ -121,12 +128,9 @@ def run_client_remove(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     import json
 
-    from resolver.client import load_trust_anchor
     from resolver.pact.export import export_footprint
-    from resolver.sync_client import SyncResolver
 
-    anchor = load_trust_anchor(args.trust_anchor)
-    resolution = SyncResolver(args.root, anchor).resolve(args.id)
+    resolution = sync_resolver(args).resolve(args.id)
     footprint = export_footprint(resolution, allow_unverified=args.allow_unverified)
     if not resolution.verified:
         note(f"{resolution.handle} did NOT verify; exported because of --allow-unverified")
@@ -134,6 +138,5 @@ def run_export(args: argparse.Namespace) -> int:
     if args.out is None:
         print(text, end="")
     else:
-        args.out.write_text(text, encoding="utf-8")
-        note(f"wrote {args.out}")
+        note(f"wrote {write_text(args.out, text)}")
     return 0
