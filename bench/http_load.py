@@ -18,6 +18,27 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+PASSPHRASE = "bench"  # of the benchmark nodes' keys
+
+BARE_SERVER = """
+import asyncio, json, ssl, sys, uvloop
+from aiohttp import web
+port, routes, tls = int(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+def serving(body):
+    async def handler(request):
+        return web.Response(body=body, content_type="application/json")
+    return handler
+app = web.Application()
+for route, path in routes.items():
+    app.router.add_get(route, serving(open(path, "rb").read()))
+context = None
+if tls:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(*tls)
+asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+web.run_app(app, host="127.0.0.1", port=port, ssl_context=context, access_log=None, print=None)
+"""
+
 CLIENT = """
 import asyncio, json, sys, time, aiohttp
 base, seconds, connections = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
@@ -51,14 +72,46 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def wait_until_up(url: str, seconds: float = 60) -> None:
-    """Return once ``url`` answers (a self-signed certificate is accepted); raise after
-    ``seconds``."""
+def start_node(node: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
+    """``glid serve`` for node directory ``node`` on ``port``, without rate limits (one load
+    generator is one client: measure serving, not refusing); ``options`` add to it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
+         "--listen", f"127.0.0.1:{port}", "--rate-limit", "0", *options],
+        env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def start_bare(
+    port: int, routes: dict[str, Path], tls: tuple[Path, Path] | None = None
+) -> subprocess.Popen[bytes]:
+    """The floor: a bare aiohttp server (uvloop) answering each route with the bytes of
+    its file, as the node would answer it, over TLS with ``tls`` (certificate, key)."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            BARE_SERVER,
+            str(port),
+            json.dumps({route: str(path) for route, path in routes.items()}),
+            json.dumps(None if tls is None else [str(part) for part in tls]),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def wait_until_up(url: str, seconds: float = 60) -> bytes:
+    """The body of ``url`` once it answers (a self-signed certificate is accepted); raise
+    after ``seconds``."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
-            urllib.request.urlopen(url, context=INSECURE, timeout=1).read()
-            return
+            with urllib.request.urlopen(url, context=INSECURE, timeout=2) as answer:
+                body: bytes = answer.read()
+                return body
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not come up")

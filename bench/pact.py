@@ -31,9 +31,12 @@ from pathlib import Path
 
 from bench.http_load import (
     INSECURE,
+    PASSPHRASE,
     client_rate,
     free_port,
     medians,
+    start_bare,
+    start_node,
     wait_until_up,
     with_server_cpu,
 )
@@ -45,26 +48,7 @@ CONNECTIONS = 32
 FOOTPRINTS = 10_000
 ROUND_ROBIN = 1_000
 PAGE = 100
-PASSPHRASE = "bench"
 SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "pact" / "sample-footprints.jsonl"
-
-BARE_SERVER = """
-import sys, ssl, asyncio, uvloop
-from aiohttp import web
-one, page = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
-async def get(request):
-    return web.Response(body=one, content_type="application/json")
-async def listing(request):
-    return web.Response(body=page, content_type="application/json")
-app = web.Application()
-app.router.add_get("/3/footprints/{id}", get)
-app.router.add_get("/3/footprints", listing)
-context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-context.load_cert_chain(sys.argv[4], sys.argv[5])
-asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), ssl_context=context,
-            access_log=None, print=None)
-"""
 
 
 def fetch(
@@ -138,16 +122,7 @@ def main() -> None:
         cert, key = self_signed(root)
         port, bare_port = free_port(), free_port()
         base, bare = f"https://127.0.0.1:{port}", f"https://127.0.0.1:{bare_port}"
-        server = subprocess.Popen(
-            [
-                sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
-                "--listen", f"127.0.0.1:{port}", "--rate-limit", "0", "--pact",
-                "--tls-cert", str(cert), "--tls-key", str(key),
-            ],
-            env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        server = start_node(node, port, "--pact", "--tls-cert", str(cert), "--tls-key", str(key))
         servers = [server]
         try:
             wait_until_up(f"{base}/healthz")
@@ -160,16 +135,8 @@ def main() -> None:
             (root / "one.json").write_bytes(one)
             page, _ = fetch(f"{base}/3/footprints?status=Active&limit={PAGE}", token)
             (root / "page.json").write_bytes(page)
-            servers.append(
-                subprocess.Popen(
-                    [
-                        sys.executable, "-c", BARE_SERVER, str(bare_port), str(root / "one.json"),
-                        str(root / "page.json"), str(cert), str(key),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )  # fmt: skip
+            routes = {"/3/footprints/{id}": root / "one.json", "/3/footprints": root / "page.json"}
+            servers.append(start_bare(bare_port, routes, (cert, key)))
             wait_until_up(f"{bare}/3/footprints/x")
             get_paths = [f"/3/footprints/{pf_id}" for pf_id in ids]
             native_paths = [f"/glid/v1/resolve/{handle}" for handle in handles[:ROUND_ROBIN]]

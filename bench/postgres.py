@@ -19,10 +19,7 @@ The PostgreSQL server is a private throwaway cluster with default durability set
 synchronous=NORMAL). Run from the checkout: .venv/bin/python -m bench.postgres
 """
 
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
 from functools import partial
@@ -30,9 +27,16 @@ from pathlib import Path
 
 import psycopg
 
-from bench.http_load import free_port, medians, wait_until_up, with_server_cpu
+from bench.http_load import (
+    PASSPHRASE,
+    free_port,
+    medians,
+    start_node,
+    wait_until_up,
+    with_server_cpu,
+)
 from bench.registry_signed import product
-from bench.resolve_hot import CONNECTIONS, IDS, PASSPHRASE, ROUND_ROBIN, SECONDS, load, setup
+from bench.resolve_hot import CONNECTIONS, IDS, ROUND_ROBIN, SECONDS, load, setup
 from bench.timing import elapsed
 from registry.node import init_node
 from registry.registration import Submission
@@ -87,13 +91,7 @@ class Server:
 
     def __init__(self, node: Path, port: int) -> None:
         self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
-             "--listen", f"127.0.0.1:{port}", "--rate-limit", "0"],
-            env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        self.process = start_node(node, port)
         wait_until_up(f"{self.url}/healthz")
 
     def stop(self) -> None:

@@ -23,28 +23,21 @@ import urllib.request
 from functools import partial
 from pathlib import Path
 
-from bench.http_load import client_rate, free_port, medians, wait_until_up, with_server_cpu
+from bench.http_load import (
+    PASSPHRASE,
+    client_rate,
+    free_port,
+    medians,
+    start_bare,
+    start_node,
+    wait_until_up,
+    with_server_cpu,
+)
 
 REPEATS = 3
 SECONDS = 5
 CONNECTIONS = 32
 IDS = 1000
-PASSPHRASE = "bench"
-
-BARE_SERVER = """
-import sys, asyncio, uvloop
-from aiohttp import web
-native, handle = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
-async def native_handler(request):
-    return web.Response(body=native, content_type="application/json")
-async def handle_handler(request):
-    return web.Response(body=handle, content_type="application/json")
-app = web.Application()
-app.router.add_get("/glid/v1/resolve/{handle:.+}", native_handler)
-app.router.add_get("/api/handles/{handle:.+}", handle_handler)
-asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
-"""
 
 ROUND_ROBIN = """
 counter = 0
@@ -124,42 +117,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         node = setup(root)
-        env = {**os.environ, "GLID_PASSPHRASE": PASSPHRASE}
         glid_port, bare_port = free_port(), free_port()
         glid_url, bare_url = f"http://127.0.0.1:{glid_port}", f"http://127.0.0.1:{bare_port}"
-        servers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "resolver.cli",
-                    "serve",
-                    "--dir",
-                    str(node),
-                    "--listen",
-                    f"127.0.0.1:{glid_port}",
-                    "--rate-limit",
-                    "0",  # one load generator is one client: measure serving, not refusing
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        ]
+        servers = [start_node(node, glid_port)]
         try:
             wait_until_up(f"{glid_url}/healthz")
             answer = urllib.request.urlopen(f"{glid_url}{NATIVE_PATH}").read()
             (root / "answer.json").write_bytes(answer)
             handle_answer = urllib.request.urlopen(f"{glid_url}{HANDLE_PATH}").read()
             (root / "handle.json").write_bytes(handle_answer)
-            bare_args = [str(bare_port), str(root / "answer.json"), str(root / "handle.json")]
-            servers.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", BARE_SERVER, *bare_args],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
+            routes = {
+                "/glid/v1/resolve/{handle:.+}": root / "answer.json",
+                "/api/handles/{handle:.+}": root / "handle.json",
+            }
+            servers.append(start_bare(bare_port, routes))
             wait_until_up(f"{bare_url}/glid/v1/resolve/x/y")
             script = root / "round_robin.lua"
             script.write_text(ROUND_ROBIN.replace("%d", str(IDS)))
