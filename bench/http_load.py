@@ -8,6 +8,7 @@ one place and cannot drift apart.
 
 import json
 import os
+import re
 import socket
 import ssl
 import statistics
@@ -72,24 +73,30 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_node(node: Path, port: int, *options: str) -> subprocess.Popen[bytes]:
-    """``glid serve`` for node directory ``node`` on ``port``, without rate limits (one load
-    generator is one client: measure serving, not refusing); ``options`` add to it."""
-    return subprocess.Popen(
+def start_node(
+    node: Path, port: int, *options: str, tls: tuple[Path, Path] | None = None
+) -> subprocess.Popen[bytes]:
+    """``glid serve`` for node directory ``node`` on ``port``, once it answers; without rate
+    limits (one load generator is one client: measure serving, not refusing), over HTTPS
+    with ``tls`` (certificate, key); ``options`` add to the command."""
+    if tls is not None:
+        options = (*options, "--tls-cert", str(tls[0]), "--tls-key", str(tls[1]))
+    process = subprocess.Popen(
         [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
          "--listen", f"127.0.0.1:{port}", "--rate-limit", "0", *options],
         env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
+    return _once_up(process, f"{base_url(port, tls)}/healthz")
 
 
 def start_bare(
     port: int, routes: dict[str, Path], tls: tuple[Path, Path] | None = None
 ) -> subprocess.Popen[bytes]:
-    """The floor: a bare aiohttp server (uvloop) answering each route with the bytes of
-    its file, as the node would answer it, over TLS with ``tls`` (certificate, key)."""
-    return subprocess.Popen(
+    """The floor, once it answers: a bare aiohttp server (uvloop) answering each route with
+    the bytes of its file, as the node would answer it; over HTTPS with ``tls``."""
+    process = subprocess.Popen(
         [
             sys.executable,
             "-c",
@@ -101,6 +108,23 @@ def start_bare(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    probe = re.sub(r"\{[^}]*\}", "x", next(iter(routes)))
+    return _once_up(process, f"{base_url(port, tls)}{probe}")
+
+
+def base_url(port: int, tls: tuple[Path, Path] | None = None) -> str:
+    return f"{'http' if tls is None else 'https'}://127.0.0.1:{port}"
+
+
+def _once_up(process: subprocess.Popen[bytes], url: str) -> subprocess.Popen[bytes]:
+    """``process`` once ``url`` answers; stopped if it never does."""
+    try:
+        wait_until_up(url)
+    except RuntimeError:
+        process.terminate()
+        process.wait()
+        raise
+    return process
 
 
 def wait_until_up(url: str, seconds: float = 60) -> bytes:

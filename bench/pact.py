@@ -29,17 +29,7 @@ import urllib.request
 from functools import partial
 from pathlib import Path
 
-from bench.http_load import (
-    INSECURE,
-    PASSPHRASE,
-    client_rate,
-    free_port,
-    medians,
-    start_bare,
-    start_node,
-    wait_until_up,
-    with_server_cpu,
-)
+from bench import http_load
 from tests.pact_support import self_signed
 
 REPEATS = 3
@@ -56,12 +46,12 @@ def fetch(
 ) -> tuple[bytes, str]:
     headers = {"Authorization": auth or f"Bearer {token}"}
     request = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(request, context=INSECURE, timeout=30) as answer:
+    with urllib.request.urlopen(request, context=http_load.INSECURE, timeout=30) as answer:
         return answer.read(), answer.headers.get("Link", "")
 
 
 def glid(*args: str) -> str:
-    env = {**os.environ, "GLID_PASSPHRASE": PASSPHRASE}
+    env = {**os.environ, "GLID_PASSPHRASE": http_load.PASSPHRASE}
     done = subprocess.run(
         [sys.executable, "-m", "resolver.cli", *args], env=env, capture_output=True, text=True
     )
@@ -92,14 +82,14 @@ def setup(root: Path) -> tuple[Path, list[str], str, str]:
 def load(base: str, paths: list[str], token: str, pid: int) -> tuple[float, float]:
     """Requests/s from a separate client process, and the server's CPU s per request."""
     run = partial(
-        client_rate,
+        http_load.client_rate,
         base,
         paths,
         seconds=SECONDS,
         connections=CONNECTIONS,
         headers={"Authorization": f"Bearer {token}"},
     )
-    return with_server_cpu([pid], SECONDS, run)
+    return http_load.with_server_cpu([pid], SECONDS, run)
 
 
 def pages(base: str, query: str, token: str) -> list[float]:
@@ -119,13 +109,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         node, handles, client_id, secret = setup(root)
-        cert, key = self_signed(root)
-        port, bare_port = free_port(), free_port()
-        base, bare = f"https://127.0.0.1:{port}", f"https://127.0.0.1:{bare_port}"
-        server = start_node(node, port, "--pact", "--tls-cert", str(cert), "--tls-key", str(key))
+        tls = self_signed(root)
+        port, bare_port = http_load.free_port(), http_load.free_port()
+        base, bare = http_load.base_url(port, tls), http_load.base_url(bare_port, tls)
+        server = http_load.start_node(node, port, "--pact", tls=tls)
         servers = [server]
         try:
-            wait_until_up(f"{base}/healthz")
             basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
             body, _ = fetch(f"{base}/auth/token", data=b"grant_type=client_credentials", auth=basic)
             token = json.loads(body)["access_token"]
@@ -136,8 +125,7 @@ def main() -> None:
             page, _ = fetch(f"{base}/3/footprints?status=Active&limit={PAGE}", token)
             (root / "page.json").write_bytes(page)
             routes = {"/3/footprints/{id}": root / "one.json", "/3/footprints": root / "page.json"}
-            servers.append(start_bare(bare_port, routes, (cert, key)))
-            wait_until_up(f"{bare}/3/footprints/x")
+            servers.append(http_load.start_bare(bare_port, routes, tls))
             get_paths = [f"/3/footprints/{pf_id}" for pf_id in ids]
             native_paths = [f"/glid/v1/resolve/{handle}" for handle in handles[:ROUND_ROBIN]]
             load(base, get_paths, token, server.pid)  # warm both read paths
@@ -163,7 +151,7 @@ def main() -> None:
         f" {CONNECTIONS} keep-alive TLS connections, {SECONDS}s x {REPEATS} runs;"
         f" footprint {len(one):,} bytes, page of {PAGE:,} {len(page):,} bytes"
     )
-    rate, cpu = medians(runs)
+    rate, cpu = http_load.medians(runs)
     for name, values in runs.items():
         each = ", ".join(f"{r:,.0f}" for r, _ in values)
         print(

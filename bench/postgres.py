@@ -29,10 +29,10 @@ import psycopg
 
 from bench.http_load import (
     PASSPHRASE,
+    base_url,
     free_port,
     medians,
     start_node,
-    wait_until_up,
     with_server_cpu,
 )
 from bench.registry_signed import product
@@ -90,9 +90,8 @@ class Server:
     """One `glid serve` process; several may share a port (SO_REUSEPORT)."""
 
     def __init__(self, node: Path, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
+        self.url = base_url(port)
         self.process = start_node(node, port)
-        wait_until_up(f"{self.url}/healthz")
 
     def stop(self) -> None:
         self.process.terminate()

@@ -25,12 +25,12 @@ from pathlib import Path
 
 from bench.http_load import (
     PASSPHRASE,
+    base_url,
     client_rate,
     free_port,
     medians,
     start_bare,
     start_node,
-    wait_until_up,
     with_server_cpu,
 )
 
@@ -118,10 +118,9 @@ def main() -> None:
         root = Path(tmp)
         node = setup(root)
         glid_port, bare_port = free_port(), free_port()
-        glid_url, bare_url = f"http://127.0.0.1:{glid_port}", f"http://127.0.0.1:{bare_port}"
+        glid_url, bare_url = base_url(glid_port), base_url(bare_port)
         servers = [start_node(node, glid_port)]
         try:
-            wait_until_up(f"{glid_url}/healthz")
             answer = urllib.request.urlopen(f"{glid_url}{NATIVE_PATH}").read()
             (root / "answer.json").write_bytes(answer)
             handle_answer = urllib.request.urlopen(f"{glid_url}{HANDLE_PATH}").read()
@@ -131,7 +130,6 @@ def main() -> None:
                 "/api/handles/{handle:.+}": root / "handle.json",
             }
             servers.append(start_bare(bare_port, routes))
-            wait_until_up(f"{bare_url}/glid/v1/resolve/x/y")
             script = root / "round_robin.lua"
             script.write_text(ROUND_ROBIN.replace("%d", str(IDS)))
             runs: dict[str, list[tuple[float, float]]] = {
