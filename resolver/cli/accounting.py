@@ -20,7 +20,7 @@ from resolver.cli.options import (
     sync_resolver,
     write_text,
 )
-from resolver.cli.output import InputError, UsageError, emit_json, note
+from resolver.cli.output import InputError, UsageError, emit_json, json_text, note
 
 if TYPE_CHECKING:
     from accounting.efficiency import CarbonEfficiency
@@ -165,8 +165,6 @@ def _scenario(path: Path) -> Scenario:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    import json
-
     from accounting.report import evaluation_report
     from accounting.report_html import render_html
 
@@ -174,9 +172,8 @@ def run_report(args: argparse.Namespace) -> int:
     potential = None if args.potential is None else _scenario(args.potential)
     report = evaluation_report(_evaluate(args), footprint, potential=potential)
     stem = args.out / f"{output_name(args)}.report"
-    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     written = [
-        write_text(stem.with_name(stem.name + ".json"), text),
+        write_text(stem.with_name(stem.name + ".json"), json_text(report)),
         write_text(stem.with_name(stem.name + ".html"), render_html(report)),
     ]
     note(f"wrote {written[0]} and {written[1]}")

@@ -14,7 +14,7 @@ from resolver.cli.options import (
     sync_resolver,
     write_text,
 )
-from resolver.cli.output import UsageError, emit_json, note
+from resolver.cli.output import UsageError, emit_json, json_text, note
 
 if TYPE_CHECKING:
     from registry.store.pact_clients import Callback
@@ -126,17 +126,14 @@ def run_client_remove(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    import json
-
     from resolver.pact.export import export_footprint
 
     resolution = sync_resolver(args).resolve(args.id)
     footprint = export_footprint(resolution, allow_unverified=args.allow_unverified)
     if not resolution.verified:
         note(f"{resolution.handle} did NOT verify; exported because of --allow-unverified")
-    text = json.dumps(footprint, ensure_ascii=False, indent=2) + "\n"
     if args.out is None:
-        print(text, end="")
+        emit_json(footprint)
     else:
-        note(f"wrote {write_text(args.out, text)}")
+        note(f"wrote {write_text(args.out, json_text(footprint))}")
     return 0
