@@ -20,7 +20,7 @@ import numpy as np
 
 from accounting.rollup import Fetched, rollup
 from accounting.supply_graph import Edges, solve
-from tests.accounting.supply_chain import computed, leaf, values
+from bench.supply_chain import computed, leaf, values
 
 NODES = 100_000
 LEVELS = 10

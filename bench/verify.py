@@ -5,6 +5,8 @@ signature, certificate chain, revocation) must cost little more than the one Ed2
 check it cannot avoid. The baseline, measured in the same run on the same tokens, is
 libsodium's verify (through PyNaCl's binding) of each record JWS's signing input and
 signature and nothing else. Chain verdicts come from a warm ChainCache, as in a resolver.
+Each bundle carries a current revocation list from every issuer in its chain, as the
+default hard-fail policy demands, so the figure includes the freshness check.
 
 A third figure, the floor, is the work no implementation of the format can skip, done
 with no checks at all: split the JWS and decode it with the standard library's lenient
@@ -13,7 +15,8 @@ the baseline is the best any Python verifier of this format could reach on this 
 
 Baseline and measured runs alternate and the ratio quoted is the median of the per-pair
 ratios, which a shared machine's swings affect far less than separate medians. Target
-ratio: >= 0.8.
+ratio: >= 0.8 (the floor itself is below it); the hard-fail trust checks must keep it at
+>= 0.45.
 
 Run from the checkout: .venv/bin/python -m bench.verify
 """
@@ -38,6 +41,7 @@ from signing.certificates import (
 from signing.jws import parse_compact
 from signing.keys import SigningKey
 from signing.record_signature import sign_record
+from signing.revocation import make_revocation_list
 from signing.verify import ChainCache, verify_bundle
 
 N = 3000
@@ -83,12 +87,23 @@ def main() -> None:
         ),
         issue_signing_certificate(enterprise, "88.118.8", signer.verify_key, **window),
     ]
+    lists = [
+        make_revocation_list(key, prefix, 1, [], issued_at=T0, next_update=T0 + 86400 * 365)
+        for key, prefix in ((top, "88"), (secondary, "88.118"), (enterprise, "88.118.8"))
+    ]
     bundles = []
     for i in range(N):
         handle, values = f"88.118.8/coil-{i}", record_values(i)
         token = sign_record(handle, 1, values, signer, T0)
         bundles.append(
-            {"handle": handle, "version": 1, "values": values, "signature": token, "chain": chain}
+            {
+                "handle": handle,
+                "version": 1,
+                "values": values,
+                "signature": token,
+                "chain": chain,
+                "revocations": lists,
+            }
         )
     public = bytes(signer.verify_key)
     pairs = [

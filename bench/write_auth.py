@@ -16,8 +16,9 @@ from pathlib import Path
 import nacl.signing
 
 from bench.timing import median_seconds, rate_line
+from registry.access import enrol, signing_input, verify_signed
 from registry.node import init_node
-from resolver.auth import enrol, parse_signed_header, sign_request, signing_input, verify_signed
+from resolver.auth import parse_signed_header, sign_request
 from resolver.limits import TokenBuckets
 from signing.keys import SigningKey
 

@@ -8,7 +8,7 @@ what a verifier accepts, so a record one layer takes is never refused by another
 INDEX_URL = 1
 INDEX_ADMIN = 100
 SIGNATURE_INDEX = 400
-"""Where the node's HS_SIGNATURE of a record sits (the 400–499 range of certificates and
+"""Where the record's signature value sits (the 400–499 range of certificates and
 signatures)."""
 TEMPLATE_INDEX = 1001
 """The TEMPLATE value: the id and version of the template the record follows."""
@@ -16,7 +16,13 @@ FIRST_ITEM_INDEX = 2000
 """Indexes below this belong to the record machinery (admin, keys, signatures, 1001);
 template fields take this index and above."""
 
-SIGNATURE_TYPE = "HS_SIGNATURE"
+SIGNATURE_TYPE = "GLID_SIGNATURE"
+"""The type of the value carrying glid's record signature (docs/formats/signing.md §5)."""
+LEGACY_SIGNATURE_TYPE = "HS_SIGNATURE"
+"""The type name answers used before glid's value got its own (Handle's HS_SIGNATURE
+carries a different payload); still read at index 400, never written."""
+SIGNATURE_TYPES = frozenset({SIGNATURE_TYPE, LEGACY_SIGNATURE_TYPE})
+TEMPLATE_TYPE = "TEMPLATE"
 
 MAX_INDEX = 2**31 - 1
 """Largest index and TTL: a Handle index is a signed 32-bit integer on the Handle wire."""

@@ -1,7 +1,7 @@
 """A stored version as the Handle.Net REST API shows it.
 
 The node signs values at registration but keeps the signature beside the record; an
-answer re-attaches it as the HS_SIGNATURE value at index 400 so that any Handle client sees
+answer re-attaches it as the GLID_SIGNATURE value at index 400 so that any Handle client sees
 it, and a filtered answer (``index=`` / ``type=``) keeps it so the subset still verifies.
 """
 

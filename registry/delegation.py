@@ -9,12 +9,12 @@ prefix: it makes and keeps the enterprise's key itself and answers for that pref
 import json
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from glid_core.identifiers import Prefix
-from registry import admin_handles, keyring, principals
+from registry import admin_handles, keyring, principals, revocations
 from registry.errors import RegistryError
 from registry.node import REQUEST_FILE
 from registry.store import Store
@@ -56,8 +56,13 @@ def own_chain(store: Store) -> list[str]:
     return [str(token) for token in json.loads(entry.certificate)]
 
 
-def chain_document(chain: list[str]) -> dict[str, Any]:
-    return {"format": CHAIN_FORMAT, "chain": chain}
+def chain_document(chain: list[str], revocations: list[str] | None = None) -> dict[str, Any]:
+    """The file a parent hands a child: its chain and, when known, the revocation lists of
+    the parent and the nodes above it, which the child's answers then carry."""
+    document: dict[str, Any] = {"format": CHAIN_FORMAT, "chain": chain}
+    if revocations is not None:
+        document["revocations"] = revocations
+    return document
 
 
 def _certify(
@@ -67,15 +72,15 @@ def _certify(
     require_issuable(parent, subject, [DELEGATE, SIGN])
     issuer_entry = keyring.active_key(store, parent)
     issuer_key = keyring.load_private(store, issuer_entry, passphrase)
-    start = datetime.now(UTC)
+    start, end = keyring.validity_under(issuer_entry, timedelta(days=valid_days))
     token = issue_certificate(
         issuer_key,
         issuer=parent,
         subject=subject,
         subject_key=subject_key,
         perms=[DELEGATE, SIGN],
-        valid_from=start - timedelta(minutes=5),
-        valid_until=start + timedelta(days=valid_days),
+        valid_from=start,
+        valid_until=end,
     )
     return [*own_chain(store), token]
 
@@ -105,8 +110,10 @@ def delegate_locally(parent: Path, child: Path, passphrase: bytes) -> list[str]:
     request = json.loads((child / REQUEST_FILE).read_text())
     with Store.open(parent) as store:
         chain = delegate(store, passphrase, request)
+        revocations.refresh(store, passphrase)
+        lists = revocations.carried_lists(store)
     with Store.open(child) as store:
-        accept(store, chain_document(chain))
+        accept(store, chain_document(chain, lists))
     return chain
 
 
@@ -125,6 +132,9 @@ def accept(store: Store, document: dict[str, Any]) -> str:
     chain = document.get("chain") if isinstance(document, dict) else None
     if document.get("format") != CHAIN_FORMAT or not isinstance(chain, list) or not chain:
         raise DelegationRefused(f"not a certificate chain file (format {CHAIN_FORMAT})")
+    lists = document.get("revocations", [])
+    if not isinstance(lists, list) or not all(isinstance(token, str) for token in lists):
+        raise DelegationRefused("revocations in a chain file must be a list of list JWS")
     leaf = parse_certificate(chain[-1])
     entry = keyring.active_key(store, store.node.prefix)
     if leaf.sub != store.node.prefix:
@@ -138,6 +148,8 @@ def accept(store: Store, document: dict[str, Any]) -> str:
     with store.write() as tx:
         tx.keys.set_certificate(entry.kid, json.dumps(chain))
         keyring.record_certificate(tx, chain[-1])
+        if lists:
+            revocations.keep_issuer_lists(tx, lists)
         parent = Prefix.from_text(store.node.prefix).parent()
         if parent is not None:
             tx.prefixes.put(str(parent), "parent")

@@ -40,6 +40,7 @@ from signing.record_signature import (
     template_id,
 )
 from signing.timestamps import iso, now, numeric_date
+from signing.verify import MAX_PRESIGN
 
 DEVICE_DIR = "devices"
 CLOCK_SKEW = 300  # seconds a terminal's clock may run ahead of the node's
@@ -69,10 +70,21 @@ def add_device(
     passphrase: bytes,
     name: str,
     *,
+    device_passphrase: bytes,
     prefix: str | None = None,
     templates: Sequence[str] = DEVICE_TEMPLATES,
 ) -> KeyEntry:
-    """Create, certify and record a device key; its key file is DIR/devices/NAME.key."""
+    """Create, certify and record a device key; its key file is DIR/devices/NAME.key.
+
+    ``passphrase`` unlocks the node's authority key; the device key is encrypted under
+    ``device_passphrase``, which must differ, because the file leaves the node for a
+    terminal and whoever guesses its passphrase must learn nothing about the node's.
+    """
+    if device_passphrase == passphrase:
+        raise DeviceError(
+            "a device key needs a passphrase of its own: set GLID_DEVICE_PASSPHRASE to"
+            " something other than the node's GLID_PASSPHRASE"
+        )
     prefix = prefix or store.node.prefix
     path = device_key_path(store.directory, name)
     outside = sorted(set(templates) - set(DEVICE_TEMPLATES))
@@ -85,7 +97,7 @@ def add_device(
         raise DeviceError(f"a device named {name} already exists on this node (key {taken})")
     if path.exists():
         raise DeviceError(f"{path} already exists; choose another device name")
-    issuer, authority, start = keyring.certify_own(store, passphrase, prefix)
+    issuer, authority, (start, end) = keyring.certify_own(store, passphrase, prefix)
     key = SigningKey.generate()
     token = issue_device_certificate(
         issuer,
@@ -93,12 +105,19 @@ def add_device(
         key.verify_key,
         templates=templates,
         valid_from=start,
-        valid_until=start + keyring.CERTIFICATE_LIFETIME,
+        valid_until=end,
     )
     chain = [*keyring.chain_of(authority), token]
     with store.write() as tx:
         keyring.add_key(
-            store, tx, key, passphrase, prefix=prefix, purpose="device", name=name, key_file=path
+            store,
+            tx,
+            key,
+            device_passphrase,
+            prefix=prefix,
+            purpose="device",
+            name=name,
+            key_file=path,
         )
         tx.keys.set_certificate(key.kid, json.dumps(chain))
         keyring.record_certificate(tx, token)
@@ -208,10 +227,19 @@ class DeviceVerifier:
             raise DeviceSignatureRefused(
                 f"{handle}: {label} is certified for prefix {cert.pfx} only"
             )
-        if claims.iat > now() + CLOCK_SKEW:
+        moment = now()
+        if claims.iat > moment + CLOCK_SKEW:
             raise DeviceSignatureRefused(
                 f"{handle}: {label} dated the reading {iso(claims.iat)}, in the future;"
                 " check the terminal's clock"
+            )
+        if moment - claims.iat > MAX_PRESIGN:
+            # Buyers refuse a reading signed this long before the log took it (a backdated
+            # signature), so the node does not log one.
+            raise DeviceSignatureRefused(
+                f"{handle}: {label} dated the reading {iso(claims.iat)}, more than"
+                f" {MAX_PRESIGN // 86400} days before this node's clock ({iso(moment)});"
+                " check the terminal's and the node's clocks"
             )
         if not cert.valid_at(claims.iat):
             raise DeviceSignatureRefused(

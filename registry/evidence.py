@@ -13,17 +13,16 @@ from typing import Any
 from glid_core import canonical
 from registry import keyring
 from registry.errors import NotFound, RegistryError
-from registry.log import NodeLog, checkpoint_key
+from registry.log import CHECKPOINT_META, NodeLog, checkpoint_key
+from registry.revocations import carried_lists
 from registry.store import Store
 from registry.store.versions import StoredVersion
 from signing.b64 import b64_decode
 from signing.record_signature import parse_record_signature
 
-CHECKPOINT_META = "checkpoint"
-
 
 class CheckpointUnavailable(RegistryError):
-    """No signed checkpoint covers the log's current size, and the node key is locked."""
+    """No stored checkpoint covers the log's current size."""
 
 
 def checkpoint_size(note: str) -> int:
@@ -31,37 +30,47 @@ def checkpoint_size(note: str) -> int:
     return int(note.split("\n", 2)[1])
 
 
-def current_checkpoint(store: Store, passphrase: bytes | None) -> str:
-    """A checkpoint of the log at its current size: the stored one when its size matches,
-    else a fresh one signed now (and stored, so the next request reuses it)."""
-    log = NodeLog(store)
-    size = log.size()
+def current_checkpoint(store: Store) -> str:
+    """The stored checkpoint, which the write path keeps covering the whole log.
+
+    A read never signs: a log without a current checkpoint (a store written before
+    checkpoints were kept on write) gets one from :func:`refresh_checkpoint`, which the
+    daemon runs at start and the log commands run when the key is unlocked.
+    """
+    size = NodeLog(store).size()
     note = store.meta.get(CHECKPOINT_META)
-    if note is not None and checkpoint_size(note) == size:
-        return note
-    if passphrase is None:
+    if note is None or checkpoint_size(note) != size:
+        covered = "none" if note is None else f"only {checkpoint_size(note)}"
         raise CheckpointUnavailable(
-            f"the log of {store.node.prefix} has grown to {size} entries and no checkpoint"
-            " covers it; unlock the node key (set GLID_PASSPHRASE) so one can be signed"
+            f"the log of {store.node.prefix} has {size} entries and its stored checkpoint"
+            f" covers {covered}; start `glid serve` or run `glid log checkpoint` with"
+            " GLID_PASSPHRASE set to sign one"
         )
-    note = log.checkpoint(checkpoint_key(store, passphrase))
-    with store.write() as tx:
-        tx.meta.set(CHECKPOINT_META, note)
     return note
 
 
-def proofs(store: Store, handle: str, version: int, passphrase: bytes | None) -> dict[str, Any]:
+def refresh_checkpoint(store: Store, passphrase: bytes) -> str:
+    """Sign and store a checkpoint unless the stored one covers the log (a write)."""
+    try:
+        return current_checkpoint(store)
+    except CheckpointUnavailable:
+        key = checkpoint_key(store, passphrase)
+        with store.write() as tx:
+            return NodeLog(store).store_checkpoint(tx, key)
+
+
+def proofs(store: Store, handle: str, version: int) -> dict[str, Any]:
     """The parts of a bundle beyond the answer itself: revocation lists and the log proof.
 
     ``log.at`` is the acceptance time the log leaf commits to: it differs from the record
     signature's time when a device signed the reading before the node accepted it.
     """
-    checkpoint = current_checkpoint(store, passphrase)
+    checkpoint = current_checkpoint(store)
     proof = NodeLog(store).inclusion(handle, version, checkpoint_size(checkpoint))
     leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
     return {
         "log": {**proof, "at": leaf["at"], "checkpoint": checkpoint},
-        "revocations": store.revocations.published(),
+        "revocations": carried_lists(store),
     }
 
 
@@ -81,14 +90,17 @@ def chain_for_kid(store: Store, kid: str) -> list[str]:
         return []
 
 
-def bundle_for(store: Store, stored: StoredVersion, *, passphrase: bytes | None) -> dict[str, Any]:
+def bundle_for(store: Store, stored: StoredVersion) -> dict[str, Any]:
     """The complete evidence bundle of one stored version (values, signature, chain,
-    revocations, log proof and checkpoint), ready for signing.verify.verify_bundle."""
+    revocations, log proof and checkpoint), ready for signing.verify.verify_bundle.
+
+    A read: the revocation list and checkpoint are served as stored (the write path and
+    the daemon's timer keep them current)."""
     return {
         "handle": stored.handle,
         "version": stored.version,
         "values": stored.values(),
         "signature": stored.signature,
         "chain": chain_for_signature(store, stored.signature),
-        **proofs(store, stored.handle, stored.version, passphrase),
+        **proofs(store, stored.handle, stored.version),
     }

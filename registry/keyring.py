@@ -27,6 +27,7 @@ from signing import keyfile
 from signing.certificates import issue_signing_certificate, parse_certificate
 from signing.keys import SigningKey
 from signing.record_signature import sign_digests
+from signing.timestamps import numeric_date
 
 KEY_DIR = "keys"
 CERTIFICATE_SLACK = timedelta(minutes=5)  # a new key's certificate starts this far back
@@ -113,10 +114,24 @@ def record_certificate(tx: Tables, token: str) -> None:
     tx.keys.add_certificate(cert.jti, cert.iss, cert.sub, cert.key.kid, token)
 
 
+def validity_under(entry: KeyEntry, lifetime: timedelta) -> tuple[int, int]:
+    """The window of a new certificate issued by the key ``entry``: from
+    CERTIFICATE_SLACK ago for ``lifetime``, cut to the issuer's own certificate, because
+    verifiers refuse a certificate that outlives the one vouching for its issuer."""
+    start = numeric_date(datetime.now(UTC) - CERTIFICATE_SLACK)
+    end = start + int(lifetime.total_seconds())
+    chain = chain_of(entry)
+    if chain:
+        own = parse_certificate(chain[-1])
+        start, end = max(start, own.nbf), min(end, own.exp)
+    return start, end
+
+
 def certify_own(
     store: Store, passphrase: bytes, prefix: str
-) -> tuple[SigningKey, KeyEntry, datetime]:
-    """The authority key of ``prefix``, unlocked, with its entry and a certificate start time.
+) -> tuple[SigningKey, KeyEntry, tuple[int, int]]:
+    """The authority key of ``prefix``, unlocked, with its entry and the validity window of
+    a certificate it issues now (:func:`validity_under`).
 
     Refuses a node whose authority key has no chain yet, because anything it certified
     would not lead to the trust anchor.
@@ -127,22 +142,22 @@ def certify_own(
             f"the key of {prefix} has no certificate chain yet: send DIR/delegation-request.json"
             " to the parent and install its answer with `glid accept` first"
         )
-    start = datetime.now(UTC) - CERTIFICATE_SLACK
-    return load_private(store, authority, passphrase), authority, start
+    window = validity_under(authority, CERTIFICATE_LIFETIME)
+    return load_private(store, authority, passphrase), authority, window
 
 
 def rotate(store: Store, passphrase: bytes, prefix: str | None = None) -> KeyEntry:
     """Make a new record-signing key for ``prefix`` (default: the node's own) and retire
     the one it replaces; returns the new key's entry."""
     prefix = prefix or store.node.prefix
-    issuer, authority, start = certify_own(store, passphrase, prefix)
+    issuer, authority, (start, end) = certify_own(store, passphrase, prefix)
     try:
         previous: str | None = signing_key(store, prefix).kid
     except NotFound:  # every key was revoked or retired: the new one simply takes over
         previous = None
     key = SigningKey.generate()
     token = issue_signing_certificate(
-        issuer, prefix, key.verify_key, valid_from=start, valid_until=start + CERTIFICATE_LIFETIME
+        issuer, prefix, key.verify_key, valid_from=start, valid_until=end
     )
     chain = [*chain_of(authority), token]
     with store.write() as tx:
@@ -210,9 +225,19 @@ class NodeSigner:
         if kid is None:
             entry = signing_key(self.store, str(owner))
             kid = self._keys[owner] = entry.kid
-            if kid not in self._unlocked:
-                self._unlocked[kid] = load_private(self.store, entry, self.passphrase)
+            return self._unlock(entry)
         return self._unlocked[kid]
+
+    def authority_key(self) -> SigningKey:
+        """The node's authority key, which signs the log's checkpoints."""
+        return self._unlock(active_key(self.store, self.store.node.prefix))
+
+    def _unlock(self, entry: KeyEntry) -> SigningKey:
+        """The private key of ``entry``, decrypted once (Argon2id is slow on purpose)."""
+        key = self._unlocked.get(entry.kid)
+        if key is None:
+            key = self._unlocked[entry.kid] = load_private(self.store, entry, self.passphrase)
+        return key
 
     def sign(self, handle: Identifier, version: int, digests: Mapping[str, str], at: int) -> str:
         return sign_digests(str(handle), version, digests, self.key_for(handle.prefix), at)

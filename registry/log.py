@@ -2,8 +2,10 @@
 
 Leaves and perfect-subtree hashes live in the node store and are appended in the same
 transaction as the versions they commit to, so the log and the records can never
-disagree. Checkpoints are C2SP signed notes by the node's key; the origin line names the
-node's prefix so a checkpoint from another node's log is refused.
+disagree. Checkpoints are C2SP signed notes by the node's authority key; the origin line
+names the node's prefix so a checkpoint from another node's log is refused. A log that
+holds the key signs a checkpoint of its new size in the same transaction as each append,
+so the stored checkpoint always covers the whole log and reads never need the key.
 """
 
 import hashlib
@@ -14,25 +16,25 @@ from registry import keyring
 from registry.log_entry import Entry
 from registry.store import Store, Tables
 from signing.b64 import b64_encode
-from signing.checkpoint import sign_checkpoint
+from signing.checkpoint import log_origin, sign_checkpoint
 from signing.keys import SigningKey
 from signing.merkle import MerkleLog, log_leaf
 
-
-def origin_of(prefix: str) -> str:
-    return f"glid.{prefix}/log"
+CHECKPOINT_META = "checkpoint"
 
 
 class NodeLog:
     """Appends to and proves from one node's log."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, checkpoint_key: SigningKey | None = None) -> None:
         self.store = store
         self.tree = MerkleLog(store.log)
-        self.origin = origin_of(store.node.prefix)
+        self.origin = log_origin(store.node.prefix)
+        self.checkpoint_key = checkpoint_key  # the authority key, if this log signs as it grows
 
     def append(self, tx: Tables, entries: Sequence[Entry]) -> None:
-        """Add leaves for ``entries`` inside ``tx``, the transaction that stores them."""
+        """Add leaves for ``entries`` inside ``tx``, the transaction that stores them, and
+        (with a key) store a checkpoint of the new size there too."""
         # sha256(record) equals signing.merkle.record_digest(values): the record bytes are
         # already the canonical encoding of the values sorted by index.
         leaves = [
@@ -45,13 +47,19 @@ class NodeLog:
                 for offset, (e, leaf) in enumerate(zip(entries, leaves, strict=True))
             ],
         )
+        if self.checkpoint_key is not None:
+            self.store_checkpoint(tx, self.checkpoint_key)
+
+    def store_checkpoint(self, tx: Tables, key: SigningKey) -> str:
+        """Sign a checkpoint of the log as ``tx`` sees it and keep it in the store."""
+        tree = MerkleLog(tx.log)
+        size = tree.size()
+        note = sign_checkpoint(self.origin, size, tree.root(size), key)
+        tx.meta.set(CHECKPOINT_META, note)
+        return note
 
     def size(self) -> int:
         return self.tree.size()
-
-    def checkpoint(self, key: SigningKey) -> str:
-        size = self.tree.size()
-        return sign_checkpoint(self.origin, size, self.tree.root(size), key)
 
     def leaf_index(self, handle: str, version: int) -> tuple[int, bytes]:
         return self.store.log.leaf(handle, version)

@@ -17,7 +17,10 @@ from registry.store import Tables
 from registry.store.principals import Principal
 from signing.b64 import b64url_decode, b64url_encode
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**17, 8, 1
+"""OWASP's scrypt setting (N = 2^17, r = 8, p = 1): 128 MiB and a few tenths of a second per
+check. Hashes stored with an older, smaller N still verify, with the N they carry."""
+SCRYPT_MAXMEM = 256 * 1024 * 1024  # above the 128 * N * r bytes that N = 2^17 needs
 
 
 class BadIdentity(RegistryError, ValueError):
@@ -34,7 +37,13 @@ def parse_identity(identity: str) -> tuple[int, Identifier]:
 def hash_secret(secret: str) -> str:
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(
-        secret.encode(), salt=salt, n=SCRYPT_N, r=SCRYPT_R, p=SCRYPT_P, dklen=32
+        secret.encode(),
+        salt=salt,
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        maxmem=SCRYPT_MAXMEM,
+        dklen=32,
     )
     return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${b64url_encode(salt)}${b64url_encode(digest)}"
 
@@ -49,6 +58,7 @@ def check_secret(secret: str, stored: str) -> bool:
         n=int(n),
         r=int(r),
         p=int(p),
+        maxmem=SCRYPT_MAXMEM,
         dklen=32,
     )
     return hmac.compare_digest(computed, b64url_decode(digest, "digest"))

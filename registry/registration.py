@@ -12,14 +12,15 @@ a node signature, provided the version number it was signed for is the one it be
 """
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from glid_core.errors import GlidError
 from glid_core.identifiers import Identifier, Prefix, owner_of
-from glid_core.layout import SIGNATURE_TYPE
-from registry.errors import RecordError
+from glid_core.layout import SIGNATURE_TYPES
+from registry.changes import Change
+from registry.errors import NotFound, RecordError
 from registry.log_entry import Entry
 from registry.prefixes import authoritative, require_authoritative
 from registry.records import encode_record, parse_record, utc_timestamp
@@ -30,13 +31,17 @@ from signing.timestamps import numeric_date
 DEFAULT_BATCH = 1000
 
 
+class AlreadyDeleted(NotFound, RecordError):
+    """The record is already deleted; its history stays, but it has no current values."""
+
+
 class RecordSigner(Protocol):
     def refresh(self) -> None:
         """Pick up key changes made by another process; called once per committed batch."""
         ...
 
     def sign(self, handle: Identifier, version: int, digests: Mapping[str, str], at: int) -> str:
-        """Return the HS_SIGNATURE (compact JWS) over this version's value digests, signed
+        """Return the GLID_SIGNATURE (compact JWS) over this version's value digests, signed
         at NumericDate ``at``."""
         ...
 
@@ -74,6 +79,7 @@ class Outcome:
     handle: str
     version: int | None = None
     error: str | None = None
+    created: bool = False  # an update made the record, or one of its indexes, new
 
     @property
     def accepted(self) -> bool:
@@ -118,6 +124,23 @@ class Registrar:
 
     def register(self, submissions: Iterable[Submission], actor: str) -> Iterator[Outcome]:
         """Yield one outcome per submission, committing a batch at a time."""
+        serves = self._server()
+        batch: list[_Prepared] = []
+        for submission in submissions:
+            try:
+                batch.append(self._prepare(submission, serves))
+            except GlidError as exc:
+                yield Outcome(submission.line, submission.handle, error=str(exc))
+                continue
+            if len(batch) >= self.batch_size:
+                yield from self._commit(batch, actor)
+                batch = []
+        if batch:
+            yield from self._commit(batch, actor)
+
+    def _server(self) -> Callable[[Prefix], bool]:
+        """Whether this node stores records under a prefix: one of its zones, and not cut
+        off by a delegation to a child node. Decided once per prefix per batch."""
         zones = authoritative(self.store)
         cuts = [
             Prefix.from_text(entry.prefix)
@@ -135,33 +158,46 @@ class Registrar:
                 )
             return answer
 
-        batch: list[_Prepared] = []
-        for submission in submissions:
-            try:
-                batch.append(self._prepare(submission, serves))
-            except GlidError as exc:
-                yield Outcome(submission.line, submission.handle, error=str(exc))
-                continue
-            if len(batch) >= self.batch_size:
-                yield from self._commit(batch, actor)
-                batch = []
-        if batch:
-            yield from self._commit(batch, actor)
+        return serves
 
     def register_one(self, handle: str, values: Any, actor: str) -> Outcome:
         (outcome,) = self.register([Submission(1, handle, values)], actor)
         return outcome
 
+    def update(self, handle: str, change: Change, actor: str) -> Outcome:
+        """Apply a Handle-style change to the current values, reading them inside the
+        write transaction, so concurrent changes to one record never drop each other.
+
+        Raises what the change refuses (NotFound, HandleExists, ValueExists, NoSuchValues,
+        RecordError) before anything is written; values the result fails to validate give
+        an outcome with an error, as :meth:`register_one` does. ``created`` tells whether
+        the record or one of its indexes is new.
+        """
+        identifier = Identifier.from_text(handle)
+        text = str(identifier)
+        require_authoritative(self.store, identifier.prefix, text)
+        self.signer.refresh()
+        with self.store.write() as tx:
+            values, created = change.apply(text, _live_values(tx, text))
+            try:
+                item = self._prepare(Submission(1, text, values), self._server())
+            except GlidError as exc:
+                return Outcome(1, text, error=str(exc))
+            (outcome,) = self._write(tx, [item], actor, "register")
+        return replace(outcome, created=created)
+
     def delete(self, handle: str, actor: str) -> Outcome:
         """Append a tombstone version; the history stays, resolution answers not found."""
         identifier = Identifier.from_text(handle)
         require_authoritative(self.store, identifier.prefix, str(identifier))
-        current = self.store.versions.get(str(identifier))
-        if current.deleted:
-            raise RecordError(f"{identifier} is already deleted (version {current.version})")
         empty = encode_record([])
         tombstone = _Prepared(1, identifier, empty.record, empty.digests, deleted=True)
-        (outcome,) = self._commit([tombstone], actor, action="delete")
+        self.signer.refresh()
+        with self.store.write() as tx:
+            current = tx.versions.get(str(identifier))
+            if current.deleted:
+                raise AlreadyDeleted(f"{identifier} is already deleted (version {current.version})")
+            (outcome,) = self._write(tx, [tombstone], actor, "delete")
         return outcome
 
     def _prepare(self, submission: Submission, serves: Callable[[Prefix], bool]) -> _Prepared:
@@ -171,10 +207,10 @@ class Registrar:
             require_authoritative(self.store, identifier.prefix, str(identifier))
         presigned = submission.signature is not None
         as_json = parse_record(submission.values, stamp=None if presigned else utc_timestamp())
-        signed = [value["index"] for value in as_json if value["type"] == SIGNATURE_TYPE]
+        signed = [value["index"] for value in as_json if value["type"] in SIGNATURE_TYPES]
         if signed:
             raise RecordError(
-                f"{identifier}: index {signed[0]} is an HS_SIGNATURE; signatures are made by"
+                f"{identifier}: index {signed[0]} is a signature value; signatures are made by"
                 " the node at registration, remove it from the submitted values"
             )
         if self.templates is not None:
@@ -195,50 +231,61 @@ class Registrar:
             version=version,
         )
 
-    def _commit(
-        self, batch: list[_Prepared], actor: str, action: str = "register"
-    ) -> list[Outcome]:
+    def _commit(self, batch: list[_Prepared], actor: str) -> list[Outcome]:
+        self.signer.refresh()
+        with self.store.write() as tx:
+            return self._write(tx, batch, actor, "register")
+
+    def _write(self, tx: Tables, batch: list[_Prepared], actor: str, action: str) -> list[Outcome]:
+        """Number, sign and append ``batch`` inside ``tx``, with log leaves and audit rows."""
         moment = datetime.now(UTC).replace(microsecond=0)
         now = utc_timestamp(moment)
         signed_at = numeric_date(moment)
         rows: list[NewVersion] = []
         outcomes: list[Outcome] = []
-        self.signer.refresh()
         sign = self.signer.sign
-        with self.store.write() as tx:
-            latest = tx.versions.current_numbers([str(item.identifier) for item in batch])
-            for item in batch:
-                handle = str(item.identifier)
-                number = latest.get(handle, 0) + 1
-                if item.signature is not None and item.version != number:
-                    outcomes.append(
-                        Outcome(
-                            item.line,
-                            handle,
-                            error=f"the device signed version {item.version}, but this reading"
-                            f" would become version {number}; re-sign it with that version",
-                        )
-                    )
-                    continue
-                latest[handle] = number
-                signature = item.signature or sign(item.identifier, number, item.digests, signed_at)
-                outcomes.append(Outcome(item.line, handle, number))
-                rows.append(
-                    NewVersion(
+        latest = tx.versions.current_numbers([str(item.identifier) for item in batch])
+        for item in batch:
+            handle = str(item.identifier)
+            number = latest.get(handle, 0) + 1
+            if item.signature is not None and item.version != number:
+                outcomes.append(
+                    Outcome(
+                        item.line,
                         handle,
-                        str(item.identifier.prefix),
-                        number,
-                        item.record,
-                        signature,
-                        item.deleted,
-                        now,
-                        actor,
+                        error=f"the device signed version {item.version}, but this reading"
+                        f" would become version {number}; re-sign it with that version",
                     )
                 )
-            tx.versions.append(rows)
-            if self.log is not None:
-                self.log.append(
-                    tx, [Entry(row.handle, row.version, row.record, signed_at) for row in rows]
+                continue
+            latest[handle] = number
+            signature = item.signature or sign(item.identifier, number, item.digests, signed_at)
+            outcomes.append(Outcome(item.line, handle, number))
+            rows.append(
+                NewVersion(
+                    handle,
+                    str(item.identifier.prefix),
+                    number,
+                    item.record,
+                    signature,
+                    item.deleted,
+                    now,
+                    actor,
                 )
-            tx.audit.add_versions(now, actor, action, [(row.handle, row.version) for row in rows])
+            )
+        tx.versions.append(rows)
+        if self.log is not None:
+            self.log.append(
+                tx, [Entry(row.handle, row.version, row.record, signed_at) for row in rows]
+            )
+        tx.audit.add_versions(now, actor, action, [(row.handle, row.version) for row in rows])
         return outcomes
+
+
+def _live_values(tables: Tables, handle: str) -> list[dict[str, Any]] | None:
+    """The current values of ``handle``, or None if it does not exist or was deleted."""
+    try:
+        stored = tables.versions.get(handle)
+    except NotFound:
+        return None
+    return None if stored.deleted else stored.values()

@@ -1,10 +1,13 @@
 """Assembles the write path of a node: its signer, template checker and transparency log.
 
 The CLI and the daemon both call :func:`registrar`, so a record registered either way is
-validated, signed and logged by exactly the same code.
+validated, signed and logged by exactly the same code. :func:`prepare` brings what the
+write path keeps current up to date when a writable node starts, so that reads never
+have to write.
 """
 
 from registry.devices import DeviceVerifier
+from registry.evidence import refresh_checkpoint
 from registry.keyring import NodeSigner
 from registry.log import NodeLog
 from registry.registration import Registrar
@@ -13,10 +16,21 @@ from registry.template_catalog import TemplateCatalog
 
 
 def registrar(store: Store, passphrase: bytes) -> Registrar:
+    signer = NodeSigner(store, passphrase)
     return Registrar(
         store,
-        signer=NodeSigner(store, passphrase),
+        signer=signer,
         templates=TemplateCatalog.open(store),
-        log=NodeLog(store),
+        # Unlocked now (Argon2id is slow on purpose), not on the first write a client waits for.
+        log=NodeLog(store, signer.authority_key()),
         devices=DeviceVerifier(store),
     )
+
+
+def prepare(store: Store, passphrase: bytes | None) -> None:
+    """Install missing built-in templates and, with the key unlocked, sign a checkpoint if
+    the stored one does not cover the log (a store from before checkpoints were signed on
+    write). Run by the daemon at start on a writable store."""
+    TemplateCatalog.open(store)
+    if passphrase is not None:
+        refresh_checkpoint(store, passphrase)

@@ -6,9 +6,12 @@ Two exchanges carry the review of docs/formats/templates.md §5 across the netwo
   identity of that node (:func:`accept_proposal`; the HTTP layer authenticates and
   authorises the identity first);
 * a node registers a template at the top node with a document signed by its own
-  authority key and carrying its certificate chain (:func:`registration_for` on the
-  sender, :func:`accept_registration` at the top). The top is its own trust anchor, so it
-  needs no key but its own to check the chain.
+  authority key and carrying its certificate chain and revocation list
+  (:func:`registration_for` on the sender, :func:`accept_registration` at the top). The
+  top is its own trust anchor, so it needs no key but its own to check the chain. Only an
+  authority key (certified with ``delegate``, so never a working or device key) speaks for
+  a node here, and its chain must be unrevoked by the top's own revocations and by a
+  current list from every other issuer in it.
 
 A registration signed by the template's reviewer is that reviewer's approval, so the top
 publishes it at once (review: approve, then publish at the top). A registration of a
@@ -20,17 +23,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from glid_core.identifiers import is_within
-from registry import delegation, keyring
+from registry import delegation, keyring, revocations
 from registry.errors import RegistryError, Unauthorised
 from registry.store import Store
 from registry.template_catalog import CatalogEntry, TemplateCatalog
 from signing.certificates import Certificate, TrustAnchor
+from signing.chain import (
+    ChainVerdict,
+    Signer,
+    check_chain,
+    freshness_problems,
+    revocation_failure,
+    validity_failure,
+)
 from signing.errors import SignatureError
 from signing.jws import check_signature
 from signing.keys import VerifyKey
 from signing.template_registration import check_body, parse_registration, sign_registration
 from signing.timestamps import iso, now
-from signing.verify import ChainVerdict, check_chain
 from templates_meta import review as rules
 from templates_meta.errors import NotReviewer
 from templates_meta.model import Template, parse_template
@@ -59,6 +69,10 @@ class UnknownSigner(Unauthorised):
 
 class ChainRefused(Unauthorised):
     """The registration's certificate chain does not lead to this top node's key."""
+
+
+class NotAuthority(Unauthorised):
+    """Only a node's authority key, certified with 'delegate', registers templates."""
 
 
 class OutsideSigner(Unauthorised):
@@ -98,6 +112,7 @@ def registration_for(
         "template": entry.template.to_json(),
         "signature": token,
         "chain": chain,
+        "revocations": revocations.refresh(store, passphrase),
     }
 
 
@@ -162,7 +177,7 @@ def check_registration(store: Store, document: Any, at: int | None = None) -> Re
         raise ExchangeRefused(
             f"node {node.prefix} is not the top node; register templates at the top node"
         )
-    template, token, chain = _fields(document)
+    template, token, chain, lists = _fields(document)
     parsed, claims = parse_registration(token)
     moment = now() if at is None else at
     if abs(moment - claims.iat) > CLOCK_SKEW:
@@ -177,8 +192,10 @@ def check_registration(store: Store, document: Any, at: int | None = None) -> Re
             f" {claims.kid} is unknown here; send the chain of the signing node's key"
         )
     own = VerifyKey.from_jwk(keyring.active_key(store, node.prefix).jwk)
-    verdict = check_chain(TrustAnchor(node.prefix, own), chain, store.revocations.published())
-    signer = _signer(verdict, claims.ref, claims.iat)
+    verdict = check_chain(
+        TrustAnchor(node.prefix, own), chain, [*store.revocations.published(), *lists]
+    )
+    signer = _signer(verdict, claims.ref, claims.iat, moment, node.prefix)
     if claims.kid != signer.key.kid:
         raise UnknownSigner(
             f"the registration of {claims.ref} is signed by key {claims.kid}, but its chain"
@@ -220,40 +237,48 @@ def accept_registration(
     )
 
 
-def _fields(document: Any) -> tuple[Template, str, list[str]]:
+def _fields(document: Any) -> tuple[Template, str, list[str], list[str]]:
     if not isinstance(document, dict) or document.get("format") != REGISTRATION_FORMAT:
         raise ExchangeRefused(
             f'a template registration is a JSON object with "format": "{REGISTRATION_FORMAT}"'
         )
     body, token, chain = (document.get(k) for k in ("template", "signature", "chain"))
+    lists = document.get("revocations", [])
     if not isinstance(body, dict):
         raise ExchangeRefused("a template registration needs the template document in template")
     if not isinstance(token, str):
         raise ExchangeRefused("a template registration needs its compact JWS in signature")
     if not isinstance(chain, list) or not all(isinstance(t, str) for t in chain):
         raise ExchangeRefused("a template registration's chain is a list of certificate JWS")
-    return parse_template(body), token, chain
+    if not isinstance(lists, list) or not all(isinstance(t, str) for t in lists):
+        raise ExchangeRefused("a template registration's revocations are a list of list JWS")
+    return parse_template(body), token, chain, lists
 
 
-def _signer(verdict: ChainVerdict, ref: str, signed_at: int) -> Certificate:
-    """The leaf certificate of a chain that verified, was valid and unrevoked at signing."""
-    failure = verdict.failure or verdict.revocation_failure
+def _signer(verdict: ChainVerdict, ref: str, signed_at: int, moment: int, top: str) -> Certificate:
+    """The leaf certificate of a chain that verified, names an authority key, was valid
+    and unrevoked at signing, with a current list from every issuer but this top node
+    (whose own revocations are read from its store)."""
+    failure = verdict.failure or validity_failure(
+        verdict, ((signed_at, len(verdict.certificates), "when the registration was signed"),)
+    )
+    failure = failure or revocation_failure(verdict, signed_at, moment)
     if failure is not None:
         raise ChainRefused(
             f"the certificate chain of the registration of {ref} does not lead to this"
             f" node's key: {failure.name}: {failure.detail}"
         )
-    for i, certificate in enumerate(verdict.certificates):
-        if not certificate.valid_at(signed_at):
-            raise ChainRefused(
-                f"certificate[{i}] for {certificate.sub} was not valid when the registration"
-                f" of {ref} was signed at {iso(signed_at)} (valid {iso(certificate.nbf)} to"
-                f" {iso(certificate.exp)})"
-            )
-        for entry, _listed_at, issuer in verdict.revocations[i]:
-            if entry.voids(signed_at):
-                raise ChainRefused(
-                    f"certificate[{i}] for {certificate.sub}: {entry.describe()} by {issuer};"
-                    f" the registration of {ref} cannot be trusted"
-                )
-    return verdict.certificates[-1]
+    leaf: Signer = verdict.signers[-1]
+    if not leaf.is_authority or leaf.certificate is None:
+        raise NotAuthority(
+            f"the registration of {ref} is signed by {leaf.description}, which is not a"
+            " node's authority key (certified with 'delegate'); working and device keys"
+            " cannot register templates"
+        )
+    stale = freshness_problems(verdict, moment, exempt=top)
+    if stale:
+        raise ChainRefused(
+            f"the registration of {ref} cannot be checked for revocation: {'; '.join(stale)};"
+            " send the current revocation list of every issuer in the chain"
+        )
+    return leaf.certificate

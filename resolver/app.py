@@ -6,19 +6,24 @@ contexts (closed in reverse order on shutdown) and shared through typed AppKeys.
 """
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
 from glid_core.errors import GlidError
+from registry import revocations
+from registry.errors import StoreUnavailable
 from registry.keyring import require_unlockable
+from registry.service import prepare
 from registry.store import Store
 from resolver import gs1_face, handle_rest, native, node_api, page
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.client import Resolver, load_trust_anchor
 from resolver.envelope import envelope
+from resolver.footprint import Rollups
 from resolver.limits import LIMITS, Limits, rate_limit_middleware
 from resolver.metrics import Metrics
 from resolver.pact import routes as pact_routes
@@ -29,6 +34,7 @@ from resolver.state import (
     BATCH_LANE,
     METRICS,
     RESOLVER,
+    ROLLUPS,
     SETTINGS,
     STORE,
     WRITER,
@@ -36,6 +42,9 @@ from resolver.state import (
 from resolver.writer import Writer
 
 log = logging.getLogger("glid.node")
+# A list lives LIST_LIFETIME (7 days) and is re-issued past half of it; an hourly check
+# keeps it current with days to spare even if many checks find the lock held.
+REVOCATION_REFRESH_SECONDS = 3600
 
 
 def create_app(settings: Settings) -> web.Application:
@@ -49,6 +58,7 @@ def create_app(settings: Settings) -> web.Application:
     app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)
     app[BATCH_LANE] = asyncio.Semaphore(1)
     app.cleanup_ctx.append(_open_store)
+    app.cleanup_ctx.append(_refresh_revocations)
     if settings.recursive:
         app.cleanup_ctx.append(_open_resolver)
         app.router.add_routes(page.routes)  # the buyer's page resolves through the network
@@ -67,16 +77,17 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _open_store(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    store = Store.open(settings.directory, lock_wait=LOOP_LOCK_WAIT)
-    app[STORE] = store
-    app[AUTHORITY] = Authority(store)
-    app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
-    if settings.passphrase is not None:
+    store = Store.open(settings.directory, read_only=settings.read_only, lock_wait=LOOP_LOCK_WAIT)
+    if not store.read_only:
         try:
-            require_unlockable(store, settings.passphrase)
+            await asyncio.to_thread(_prepare, settings)
         except GlidError:
             store.close()
             raise
+    app[STORE] = store
+    app[AUTHORITY] = Authority(store)
+    app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
+    if settings.passphrase is not None and not store.read_only:
         app[WRITER] = Writer(settings.directory, settings.passphrase, settings.lock_wait)
     node = {"prefix": store.node.prefix, "role": store.node.role}
     log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)
@@ -87,14 +98,61 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     log.info("node %s stopped and closed its store", node["prefix"], extra=node)
 
 
+def _prepare(settings: Settings) -> None:
+    """Check the passphrase opens the node's key (a wrong one refuses to start, naming the
+    key file, instead of failing on the first write), then bring the store up to date
+    (:func:`registry.service.prepare`). Runs in a thread, on a connection that waits for
+    another worker's lock as long as a write would."""
+    with Store.open(settings.directory, lock_wait=settings.lock_wait) as store:
+        if settings.passphrase is not None:
+            require_unlockable(store, settings.passphrase)
+        prepare(store, settings.passphrase)
+
+
+async def _refresh_revocations(app: web.Application) -> AsyncIterator[None]:
+    """Keep this node's revocation list current from the writer thread: once before the
+    node answers anything, then every REVOCATION_REFRESH_SECONDS. Reads only serve the
+    stored list, so they never wait for the write lock this takes."""
+    writer = app.get(WRITER)
+    if writer is None:  # a read-only node serves the list it has
+        yield
+        return
+    await _refresh_once(writer, app[SETTINGS].passphrase)
+    task = asyncio.create_task(_refresh_forever(writer, app[SETTINGS].passphrase))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
+async def _refresh_forever(writer: Writer, passphrase: bytes | None) -> None:
+    while True:
+        await asyncio.sleep(REVOCATION_REFRESH_SECONDS)
+        await _refresh_once(writer, passphrase)
+
+
+async def _refresh_once(writer: Writer, passphrase: bytes | None) -> None:
+    try:
+        await writer.run(lambda registrar: revocations.refresh(registrar.store, passphrase))
+    except StoreUnavailable as exc:  # another process holds the lock: the next tick retries
+        log.warning(
+            "could not re-issue the revocation list of node %s (%s); retrying in %d s",
+            writer.store.node.prefix,
+            exc,
+            REVOCATION_REFRESH_SECONDS,
+        )
+
+
 async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     if settings.root_url is None or settings.trust_anchor is None:
         raise ValueError("a recursive node needs root_url and trust_anchor")
     anchor = load_trust_anchor(settings.trust_anchor)
+    rollups = Rollups(settings.root_url, anchor)
     async with Resolver(settings.root_url, anchor) as resolver:
-        app[RESOLVER] = resolver
+        app[RESOLVER], app[ROLLUPS] = resolver, rollups
         yield
+    rollups.close()
 
 
 async def healthz(request: web.Request) -> web.Response:

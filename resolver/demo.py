@@ -33,6 +33,7 @@ from resolver.lookup import ALIAS_TYPE
 from resolver.page_view import EFFICIENCY_LINK
 from resolver.serve import RunningNode, start
 from resolver.settings import Settings
+from resolver.sync_client import SyncResolver
 from resolver.text import describe, footprint_lines
 
 DEMO_FILE = "demo.json"
@@ -298,10 +299,13 @@ async def buyer_view(demo: Demo) -> list[str]:
     async with Resolver(demo.node("88").url, anchor) as resolver:
         resolution = await resolver.resolve(BRACKET, bundle=True)
         lines.extend(describe(resolution))
-        result = await network_footprint(resolver, [BRACKET], verified_only=True)
+        # The roll-up blocks on each level of the supply chain: run it off the event loop,
+        # which serves the demo's nodes meanwhile.
+        rolling = SyncResolver(demo.node("88").url, anchor)
+        result = await asyncio.to_thread(network_footprint, rolling, [BRACKET], verified_only=True)
         lines.append(f"footprint of {BRACKET} rolled up through its suppliers:")
         lines.extend(footprint_lines(result.to_json()["roots"][0], 1))
-        lines.append(f"  ({resolver.stats.requests} requests to the network)")
+        lines.append(f"  ({rolling.stats.requests} requests to the network)")
         lines.append(await _grade_line(resolver))
     return lines
 

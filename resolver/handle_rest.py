@@ -24,8 +24,18 @@ from aiohttp import web
 
 from glid_core.errors import GlidError, IdentifierError
 from glid_core.identifiers import Identifier, Prefix
-from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPE
+from glid_core.layout import SIGNATURE_INDEX, SIGNATURE_TYPES
+from registry.access import authorise
 from registry.answers import answer_values
+from registry.changes import (
+    Change,
+    HandleExists,
+    NoSuchValues,
+    RemoveValues,
+    Replace,
+    SetValues,
+    ValueExists,
+)
 from registry.errors import (
     NotFound,
     OutsidePrefix,
@@ -36,15 +46,15 @@ from registry.errors import (
 )
 from registry.prefixes import require_authoritative
 from registry.records import filter_values
-from registry.store import Store
 from resolver import params
-from resolver.auth import SIGNED_SCHEME, authenticate, authorise
+from resolver.auth import SIGNED_SCHEME, authenticate
 from resolver.authority import Found, Missing, Referral
 from resolver.errors import status_for
 from resolver.limits import RateLimited, too_many
 from resolver.state import ANSWERS, AUTHORITY, METRICS, SETTINGS, STORE, WRITER
 from resolver.wire import read_raw
 from resolver.writer import Writer
+from signing.record_signature import is_signature_value
 
 PATH = "/api/handles/"
 REVERSE_LOOKUP = "/hrls/"
@@ -85,22 +95,28 @@ class HandleRestError(GlidError):
         self.status = status
 
 
+# First match wins: a subclass before its base (AlreadyDeleted is a NotFound and a
+# RecordError, and answers like the former).
+_CODES: tuple[tuple[type[GlidError], Code, int], ...] = (
+    (Unauthenticated, Code.AUTHENTICATION_NEEDED, 401),
+    (Unauthorised, Code.INVALID_ADMIN, 403),
+    (OutsidePrefix, Code.SERVER_NOT_RESPONSIBLE, 400),
+    (IdentifierError, Code.INVALID_HANDLE, 400),
+    (HandleExists, Code.HANDLE_ALREADY_EXISTS, 409),
+    (ValueExists, Code.VALUE_ALREADY_EXISTS, 409),
+    (NoSuchValues, Code.VALUES_NOT_FOUND, 400),
+    (NotFound, Code.HANDLE_NOT_FOUND, 404),
+    (RecordError, Code.INVALID_VALUE, 400),
+)
+
+
 def _classify(exc: GlidError) -> tuple[Code, int]:
     """The Handle response code and HTTP status of a library error."""
     if isinstance(exc, HandleRestError):
         return exc.code, exc.status
-    if isinstance(exc, Unauthenticated):
-        return Code.AUTHENTICATION_NEEDED, 401
-    if isinstance(exc, Unauthorised):
-        return Code.INVALID_ADMIN, 403
-    if isinstance(exc, OutsidePrefix):
-        return Code.SERVER_NOT_RESPONSIBLE, 400
-    if isinstance(exc, IdentifierError):
-        return Code.INVALID_HANDLE, 400
-    if isinstance(exc, RecordError):
-        return Code.INVALID_VALUE, 400
-    if isinstance(exc, NotFound):
-        return Code.HANDLE_NOT_FOUND, 404
+    for kind, code, status in _CODES:
+        if isinstance(exc, kind):
+            return code, status
     return Code.ERROR, status_for(exc)
 
 
@@ -240,15 +256,6 @@ def _writer_of(request: web.Request) -> Writer:
     return writer
 
 
-def _current_values(store: Store, handle: str) -> list[dict[str, Any]] | None:
-    """The live values of ``handle``, or None if it does not exist or was deleted."""
-    try:
-        stored = store.versions.get(handle)
-    except NotFound:
-        return None
-    return None if stored.deleted else stored.values()
-
-
 async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
     """Steps every write takes, in this order: a valid handle, a node that holds it (never
     a redirect), a proven identity, and that identity's right to the handle's prefix."""
@@ -262,7 +269,8 @@ async def _writer(request: web.Request, text: str) -> tuple[Identifier, str]:
 def _submitted(raw: bytes) -> list[Any]:
     """A PUT body: a values array, ``{"values": [...]}`` or one value, as Handle accepts.
 
-    The node's own HS_SIGNATURE at index 400, which a client copies back after reading a
+    The node's own signature value at index 400 (GLID_SIGNATURE, or HS_SIGNATURE as older
+    nodes named it), which a client copies back after reading a
     record, is dropped: the node signs every new version itself.
     """
     try:
@@ -277,69 +285,22 @@ def _submitted(raw: bytes) -> list[Any]:
             400,
             'body must be {"values": [...]}, an array of values or one value',
         )
-    return [
-        value
-        for value in body
-        if not (
-            isinstance(value, dict)
-            and value.get("index") == SIGNATURE_INDEX
-            and value.get("type") == SIGNATURE_TYPE
-        )
-    ]
+    return [value for value in body if not (isinstance(value, dict) and is_signature_value(value))]
 
 
-def _merge(
-    current: list[dict[str, Any]],
-    submitted: list[Any],
-    named: set[int] | None,
-    overwrite: bool,
-) -> tuple[list[dict[str, Any]], bool]:
-    """Add or replace the submitted values at the indexes named by ``index=`` (None for
-    ``index=various``: every submitted value); returns the new values and whether any
+async def _changed(
+    request: web.Request, identifier: Identifier, change: Change, actor: str
+) -> bool:
+    """Apply ``change`` through the registrar, in the writer thread; True if the record or an
     index is new."""
-    by_index = {int(value["index"]): value for value in current}
-    added = False
-    seen: set[int] = set()
-    for position, value in enumerate(submitted):
-        index = value.get("index") if isinstance(value, dict) else None
-        if not isinstance(index, int) or isinstance(index, bool):
-            raise HandleRestError(
-                Code.INVALID_VALUE, 400, f"values[{position}] has no integer index"
-            )
-        if named is not None and index not in named:
-            raise HandleRestError(
-                Code.INVALID_VALUE,
-                400,
-                f"values[{position}] has index {index}, which no index= parameter names;"
-                " name every index to change, or use index=various",
-            )
-        if index in by_index and not overwrite:
-            raise HandleRestError(
-                Code.VALUE_ALREADY_EXISTS,
-                409,
-                f"index {index} already holds a value; use overwrite=true to replace it",
-            )
-        added = added or index not in by_index
-        by_index[index] = value
-        seen.add(index)
-    absent = sorted((named or set()) - seen)
-    if absent:
-        raise HandleRestError(
-            Code.INVALID_VALUE, 400, f"index= names {absent} but the body has no value there"
-        )
-    return [by_index[index] for index in sorted(by_index)], added
-
-
-async def _stored(
-    request: web.Request, identifier: Identifier, values: list[Any], actor: str
-) -> None:
     outcome = await _writer_of(request).run(
-        lambda registrar: registrar.register_one(str(identifier), values, actor)
+        lambda registrar: registrar.update(str(identifier), change, actor)
     )
     request.app[METRICS].registrations.add("accepted" if outcome.accepted else "rejected")
     if not outcome.accepted:
         raise HandleRestError(Code.INVALID_VALUE, 400, outcome.error or "the values were refused")
     request.app[ANSWERS].drop([str(identifier)])
+    return outcome.created
 
 
 def _success(text: str, status: int = 200) -> web.Response:
@@ -371,7 +332,7 @@ async def _get(request: web.Request, text: str) -> web.Response:
     types = _expand_types(request.query.getall("type", []), stored.values())
     values = answer_values(stored, indexes=indexes, types=types)
     filtered = bool(indexes or types)
-    asked_signature = SIGNATURE_INDEX in indexes or SIGNATURE_TYPE in types
+    asked_signature = SIGNATURE_INDEX in indexes or bool(SIGNATURE_TYPES & set(types))
     if (
         filtered
         and not asked_signature
@@ -396,50 +357,25 @@ async def _put(request: web.Request, text: str) -> web.Response:
     overwrite = _flag(request, "overwrite", default=True)
     named_text = request.query.getall("index", [])
     submitted = _submitted(await read_raw(request))
-    current = _current_values(request.app[STORE], str(identifier))
+    change: Change
     if not named_text:
-        if current is not None and not overwrite:
-            raise HandleRestError(
-                Code.HANDLE_ALREADY_EXISTS,
-                409,
-                f"{identifier} already exists; use overwrite=true to replace its values",
-            )
-        values, created = submitted, current is None
+        change = Replace(submitted, overwrite)
     else:
-        if current is None:
-            raise HandleRestError(
-                Code.HANDLE_NOT_FOUND, 404, f"{identifier} does not exist; PUT it without index="
-            )
-        named = None if named_text == [VARIOUS] else set(_indexes(request))
-        values, created = _merge(current, submitted, named, overwrite)
-    await _stored(request, identifier, values, actor)
+        named = None if named_text == [VARIOUS] else frozenset(_indexes(request))
+        change = SetValues(submitted, named, overwrite)
+    created = await _changed(request, identifier, change, actor)
     return _success(text, 201 if created else 200)
 
 
 async def _delete(request: web.Request, text: str) -> web.Response:
     identifier, actor = await _writer(request, text)
     handle = str(identifier)
-    current = _current_values(request.app[STORE], handle)
-    if current is None:
-        raise HandleRestError(Code.HANDLE_NOT_FOUND, 404, f"{handle} is not on this node")
-    indexes = set(_indexes(request))
+    indexes = frozenset(_indexes(request))
     if not indexes:
         await _writer_of(request).run(lambda registrar: registrar.delete(handle, actor))
         request.app[ANSWERS].drop([handle])
         return _success(text)
-    remaining = [value for value in current if value["index"] not in indexes]
-    if len(remaining) == len(current):
-        raise HandleRestError(
-            Code.VALUES_NOT_FOUND, 400, f"{handle} has no value at the indexes {sorted(indexes)}"
-        )
-    if not remaining:
-        raise HandleRestError(
-            Code.INVALID_VALUE,
-            400,
-            f"removing indexes {sorted(indexes)} would leave {handle} without values;"
-            " DELETE it without index= to delete the handle",
-        )
-    await _stored(request, identifier, remaining, actor)
+    await _changed(request, identifier, RemoveValues(indexes), actor)
     return _success(text)
 
 

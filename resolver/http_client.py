@@ -6,6 +6,7 @@ sentence saying which URL failed and what to check, not a library's repr.
 
 import base64
 import os
+import urllib.error
 from urllib.parse import quote
 
 import aiohttp
@@ -24,6 +25,13 @@ def unreachable(url: str, exc: BaseException) -> str:
         reason = os.strerror(number) if number else str(exc.os_error)
         return (
             f"{url} is unreachable ({reason.lower()}); check the URL and that the node is running"
+        )
+    if isinstance(exc, urllib.error.URLError) and isinstance(exc.reason, OSError):
+        exc = exc.reason  # the blocking driver's connection errors (resolver.sync_client)
+    if isinstance(exc, ConnectionError) and exc.errno:
+        return (
+            f"{url} is unreachable ({os.strerror(exc.errno).lower()}); check the URL and that"
+            " the node is running"
         )
     if isinstance(exc, TimeoutError):
         return f"the node at {url} did not answer in time; try again, or check its load"

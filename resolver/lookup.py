@@ -21,8 +21,10 @@ from urllib.parse import unquote, urlsplit
 from glid_core.errors import IdentifierError
 from glid_core.identifiers import Identifier
 from registry.schemes import DEFAULT_SCHEMES, Canonical, SchemeMap, to_canonical
-from resolver.client import Resolution, Resolver
+from resolver.client import Resolver
+from resolver.resolution import Resolution
 from signing.certificates import TrustAnchor
+from signing.chain import HARD_FAIL
 
 ALIAS_TYPE = "HS_ALIAS"
 PAGE_PATH = "/id/"
@@ -188,11 +190,13 @@ def _target_of(step: Resolution) -> str | Resolution | None:
         return Resolution(target, "bad_identifier", error=f"alias {step.handle}: {exc}")
 
 
-def lookup_sync(root: str, anchor: TrustAnchor, texts: list[str], *, bundle: bool) -> list[Lookup]:
+def lookup_sync(
+    root: str, anchor: TrustAnchor, texts: list[str], *, bundle: bool, policy: str = HARD_FAIL
+) -> list[Lookup]:
     """For the CLI: look up and close, in a fresh event loop."""
 
     async def run() -> list[Lookup]:
-        async with Resolver(root, anchor) as resolver:
+        async with Resolver(root, anchor, policy=policy) as resolver:
             return await lookup_many(resolver, texts, bundle=bundle)
 
     return asyncio.run(run())

@@ -12,20 +12,22 @@ from aiohttp import web
 
 from glid_core.errors import IdentifierError
 from glid_core.identifiers import Identifier
+from registry.access import authorise
 from registry.bulk import parse_item, read_jsonl
 from registry.errors import NotFound
 from registry.evidence import CheckpointUnavailable, current_checkpoint, proofs
 from registry.keyring import active_key, chain_of, decode_chain
 from registry.log import NodeLog
 from registry.registration import Outcome, Submission
+from registry.revocations import carried_lists, published_lists
 from resolver import params
-from resolver.auth import authenticate, authorise
+from resolver.auth import authenticate
 from resolver.authority import Answer, Found, Missing, Referral
-from resolver.client import Resolution
 from resolver.errors import TooLarge, Unavailable, json_error
 from resolver.limits import LIMITS
 from resolver.metrics import Metrics
 from resolver.pacing import Slices
+from resolver.resolution import Resolution
 from resolver.settings import IDS_PER_TOKEN, MAX_BATCH_IDS
 from resolver.state import (
     ANSWERS,
@@ -116,20 +118,21 @@ def _indexes(request: web.Request) -> tuple[int, ...]:
 
 def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[str, Any]:
     body = answer.to_json()
+    if isinstance(answer, Found | Referral):
+        # The node's current list travels with every answer: with a referral, so a resolver
+        # checks the child's answers against what the parent revoked, not what the child
+        # admits to; with a record, because a verifier needs a current list from every
+        # issuer in its chain.
+        body["revocations"] = carried_lists(request.app[STORE])
     if bundle and isinstance(answer, Found):
         body.update(evidence(request, answer))
-    if isinstance(answer, Referral):
-        # The parent's own list travels with its referral, so a resolver checks the
-        # child's answers against what the parent revoked, not what the child admits to.
-        body["revocations"] = request.app[STORE].revocations.published()
     return body
 
 
 def evidence(request: web.Request, found: Found) -> dict[str, Any]:
     """What turns an answer into a full evidence bundle: revocations and a log proof."""
-    store, passphrase = request.app[STORE], request.app[SETTINGS].passphrase
     try:
-        return proofs(store, found.stored.handle, found.stored.version, passphrase)
+        return proofs(request.app[STORE], found.stored.handle, found.stored.version)
     except CheckpointUnavailable as exc:
         raise Unavailable(str(exc), retry_after=60) from exc
 
@@ -247,7 +250,7 @@ async def node(request: web.Request) -> web.Response:
 @routes.get("/glid/v1/log/checkpoint")
 async def checkpoint(request: web.Request) -> web.Response:
     try:
-        note = current_checkpoint(request.app[STORE], request.app[SETTINGS].passphrase)
+        note = current_checkpoint(request.app[STORE])
     except CheckpointUnavailable as exc:
         raise Unavailable(str(exc), retry_after=60) from exc
     return web.Response(text=note, content_type="text/plain")
@@ -277,7 +280,8 @@ async def consistency_proof(request: web.Request) -> web.Response:
 
 @routes.get("/glid/v1/revocations")
 async def revocations(request: web.Request) -> web.Response:
-    return respond(request, {"lists": request.app[STORE].revocations.published()})
+    lists = published_lists(request.app[STORE])
+    return respond(request, {"lists": lists})
 
 
 @routes.post("/glid/v1/records")

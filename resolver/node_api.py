@@ -16,8 +16,9 @@ from aiohttp import web
 
 from glid_core.identifiers import Identifier
 from registry import enrolment, template_exchange
+from registry.access import authorise
 from registry.template_catalog import USABLE, TemplateCatalog
-from resolver.auth import authenticate, authorise
+from resolver.auth import authenticate
 from resolver.errors import json_error
 from resolver.limits import LIMITS
 from resolver.state import STORE
@@ -31,7 +32,7 @@ routes = web.RouteTableDef()
 
 @routes.get("/glid/v1/templates")
 async def templates(request: web.Request) -> web.Response:
-    catalog = TemplateCatalog.open(request.app[STORE])
+    catalog = TemplateCatalog(request.app[STORE])
     entries = [entry for entry in catalog.entries() if entry.review.state in USABLE]
     return respond(request, {"templates": [entry.to_json() for entry in entries]})
 
@@ -40,7 +41,7 @@ async def templates(request: web.Request) -> web.Response:
 async def template(request: web.Request) -> web.Response:
     ref = request.match_info["ref"]
     try:
-        entry = TemplateCatalog.open(request.app[STORE]).get(ref)
+        entry = TemplateCatalog(request.app[STORE]).get(ref)
     except UnknownTemplate as exc:
         return json_error(404, str(exc))
     if entry.review.state not in USABLE and request.query.get("state") != "any":

@@ -22,7 +22,7 @@ from resolver.lookup import Lookup, lookup
 from resolver.pact.export import export_footprint
 from resolver.page_html import CONTENT_SECURITY_POLICY, home_page, problem_page, product_page
 from resolver.page_view import FOOTPRINT_FIELD, PageView, gather, values_by_type
-from resolver.state import RESOLVER, SETTINGS
+from resolver.state import RESOLVER, ROLLUPS, SETTINGS
 
 routes = web.RouteTableDef()
 pact_routes = web.RouteTableDef()  # added only on a node that serves PACT
@@ -81,7 +81,7 @@ async def show(request: web.Request, code: str) -> web.Response:
     refused = too_long(code)
     if refused is not None:
         return refused
-    view = await gather(request.app[RESOLVER], code)
+    view = await gather(request.app[RESOLVER], request.app[ROLLUPS], code)
     serves_pact = request.app[SETTINGS].pact
     return refusal(view.lookup) or html(product_page(view, pact=serves_pact))
 
@@ -164,7 +164,7 @@ async def _view(request: web.Request) -> PageView | web.Response:
     refused = too_long(code)
     if refused is not None:
         return refused
-    view = await gather(request.app[RESOLVER], code)
+    view = await gather(request.app[RESOLVER], request.app[ROLLUPS], code)
     return refusal(view.lookup) or view
 
 

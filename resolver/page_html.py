@@ -14,8 +14,8 @@ from urllib.parse import quote
 from accounting.badge import badge_svg
 from accounting.report_html import _source_text as source_text
 from accounting.svg import esc
-from resolver.client import Resolution
 from resolver.page_view import PageView
+from resolver.resolution import Resolution
 
 STYLE = (
     ":root{--ok:#146c2e;--bad:#b3261e;--ink:#1d2327;--muted:#5f6b73;--line:#d9e0e5}"

@@ -15,7 +15,7 @@ from accounting.report import evaluation_report
 from accounting.rollup import RollupResult
 from glid_core.errors import GlidError
 from resolver.client import Resolver
-from resolver.footprint import network_footprint
+from resolver.footprint import Rollups
 from resolver.lookup import Lookup, lookup
 
 # A product record may name its maker's carbon-efficiency record with this value type
@@ -66,8 +66,9 @@ def values_by_type(found: Lookup) -> dict[str, Any]:
     return {value["type"]: value["data"]["value"] for value in answer.get("values", [])}
 
 
-async def gather(resolver: Resolver, text: str) -> PageView:
-    """Everything the page shows for ``text``; a part that fails is reported, not raised."""
+async def gather(resolver: Resolver, rollups: Rollups, text: str) -> PageView:
+    """Everything the page shows for ``text``; a part that fails is reported, not raised.
+    The footprint is rolled up by ``rollups`` (the blocking driver, in its own thread)."""
     found = await lookup(resolver, text, bundle=True)
     if found.resolution.answer is None:
         return PageView(found)
@@ -75,7 +76,7 @@ async def gather(resolver: Resolver, text: str) -> PageView:
     footprint, footprint_error = None, None
     if FOOTPRINT_FIELD in values:
         try:
-            footprint = await network_footprint(resolver, [found.handle])
+            footprint = await rollups.footprint([found.handle])
         except GlidError as exc:
             footprint_error = str(exc)
     grade, grade_error = await _grade(resolver, found, values)

@@ -20,6 +20,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 0
     passphrase: bytes | None = None  # needed to sign writes; a read-only node runs without
+    read_only: bool = False  # open the store read-only: serve reads, refuse every write
     recursive: bool = False
     root_url: str | None = None  # where a recursive node starts resolving
     trust_anchor: Path | None = None

@@ -8,6 +8,7 @@ from registry.store import Store
 from resolver.answer_cache import EncodedAnswers
 from resolver.authority import Authority
 from resolver.client import Resolver
+from resolver.footprint import Rollups
 from resolver.metrics import Metrics
 from resolver.settings import Settings
 from resolver.writer import Writer
@@ -19,4 +20,5 @@ ANSWERS = web.AppKey("answers", EncodedAnswers)
 METRICS = web.AppKey("metrics", Metrics)
 WRITER = web.AppKey("writer", Writer)
 RESOLVER = web.AppKey("resolver", Resolver)
+ROLLUPS = web.AppKey("rollups", Rollups)
 BATCH_LANE = web.AppKey("batch_lane", asyncio.Semaphore)  # batches run one at a time

@@ -3,8 +3,20 @@
 import json
 from typing import Any
 
-from resolver.client import Resolution
 from resolver.lookup import Lookup
+from resolver.resolution import Resolution
+from signing.verify import Verdict
+
+
+def verdict_state(verdict: Verdict) -> str:
+    """VERIFIED only for a complete, valid answer; otherwise what is wrong, in one line."""
+    if verdict.complete:
+        return "VERIFIED"
+    if verdict.valid:
+        missing = ", ".join(map(str, verdict.missing))
+        return f"PARTIAL: signed, but the signed value(s) at index {missing} are not in this answer"
+    failed = verdict.failed
+    return "NOT VERIFIED" + (f": step {failed.name} failed" if failed is not None else "")
 
 
 def describe(resolution: Resolution) -> list[str]:
@@ -19,8 +31,9 @@ def describe(resolution: Resolution) -> list[str]:
             shown = data if isinstance(data, str) else json.dumps(data, ensure_ascii=False)
             lines.append(f"    {value['index']:>5}  {value['type']:26} {shown}")
     if resolution.verdict is not None:
-        state = "VERIFIED" if resolution.verdict.valid else "NOT VERIFIED"
-        lines.append(f"  {state}{' (stale)' if resolution.stale else ''}")
+        lines.append(
+            f"  {verdict_state(resolution.verdict)}{' (stale)' if resolution.stale else ''}"
+        )
         lines.extend(
             f"    [{'ok' if step.ok else 'FAIL'}] {step.name}: {step.detail}"
             for step in resolution.verdict.steps

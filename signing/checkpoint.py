@@ -24,6 +24,15 @@ _SIZE = re.compile(r"0|[1-9][0-9]{0,19}")
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
 
 
+def log_origin(prefix: str) -> str:
+    """The origin line of the log kept by the node of ``prefix``: ``glid.<prefix>/log``.
+
+    A verifier derives it from the prefix of the key it trusts to sign the checkpoint, so
+    a checkpoint of another log, or under a made-up name, is refused.
+    """
+    return f"glid.{prefix}/log"
+
+
 def key_id(name: str, key: VerifyKey) -> bytes:
     """SHA-256(name || 0x0A || 0x01 || public key)[:4], the Ed25519 key ID of signed-note."""
     digest = hashlib.sha256(name.encode("utf-8") + b"\n" + ED25519_TYPE + bytes(key)).digest()

@@ -29,6 +29,11 @@ from signing.keys import KEY_BYTES, SigningKey
 
 FORMAT = "glid-key-v1"
 PASSPHRASE_ENV = "GLID_PASSPHRASE"
+DEVICE_PASSPHRASE_ENV = "GLID_DEVICE_PASSPHRASE"
+OPSLIMIT_FLOOR = 2
+MEMLIMIT_FLOOR = 19 * 1024 * 1024
+"""The weakest Argon2id a key file may ask for: OWASP's minimum (m = 19 MiB, t = 2). Files
+are written at libsodium's INTERACTIVE limits (t = 2, m = 64 MiB), above it."""
 _KDF = nacl.pwhash.argon2id
 
 
@@ -118,11 +123,18 @@ def _fields(
     if not isinstance(kdf, dict) or kdf.get("alg") != "argon2id":
         raise KeyFileError(f"key file {path}: kdf must be argon2id")
     opslimit, memlimit = kdf.get("opslimit"), kdf.get("memlimit")
-    # Bounds stop a crafted file from demanding unbounded memory or time.
-    if not (isinstance(opslimit, int) and _KDF.OPSLIMIT_MIN <= opslimit <= _KDF.OPSLIMIT_SENSITIVE):
-        raise KeyFileError(f"key file {path}: kdf opslimit {opslimit!r} is out of range")
-    if not (isinstance(memlimit, int) and _KDF.MEMLIMIT_MIN <= memlimit <= _KDF.MEMLIMIT_SENSITIVE):
-        raise KeyFileError(f"key file {path}: kdf memlimit {memlimit!r} is out of range")
+    # Ceilings stop a crafted file from demanding unbounded memory or time.
+    # Floors stop a crafted file from making a guessed passphrase cheap to test.
+    if not (isinstance(opslimit, int) and OPSLIMIT_FLOOR <= opslimit <= _KDF.OPSLIMIT_SENSITIVE):
+        raise KeyFileError(
+            f"key file {path}: kdf opslimit {opslimit!r} is outside"
+            f" {OPSLIMIT_FLOOR}..{_KDF.OPSLIMIT_SENSITIVE}"
+        )
+    if not (isinstance(memlimit, int) and MEMLIMIT_FLOOR <= memlimit <= _KDF.MEMLIMIT_SENSITIVE):
+        raise KeyFileError(
+            f"key file {path}: kdf memlimit {memlimit!r} is outside"
+            f" {MEMLIMIT_FLOOR}..{_KDF.MEMLIMIT_SENSITIVE} bytes"
+        )
     kid = document.get("kid")
     if not isinstance(kid, str):
         raise KeyFileError(f"key file {path}: kid is missing")
@@ -137,21 +149,28 @@ def _fields(
     return salt, nonce, ciphertext, opslimit, memlimit, kid
 
 
-def passphrase() -> bytes:
-    """The operator's passphrase: $GLID_PASSPHRASE, else a prompt when stdin is a terminal."""
-    from_env = os.environ.get(PASSPHRASE_ENV)
+def passphrase(env: str = PASSPHRASE_ENV, prompt: str = "Key passphrase: ") -> bytes:
+    """A passphrase from the variable ``env`` (the node's $GLID_PASSPHRASE unless a device's
+    is asked for), else a prompt when stdin is a terminal."""
+    from_env = os.environ.get(env)
     if from_env is not None:
         if not from_env:
-            raise PassphraseRequiredError(f"{PASSPHRASE_ENV} is set but empty; set a passphrase")
+            raise PassphraseRequiredError(f"{env} is set but empty; set a passphrase")
         return from_env.encode("utf-8")
     if sys.stdin is not None and sys.stdin.isatty():
-        typed = getpass.getpass("Key passphrase: ")
+        typed = getpass.getpass(prompt)
         if not typed:
             raise PassphraseRequiredError(
                 "an empty passphrase was typed; enter the key's passphrase"
             )
         return typed.encode("utf-8")
     raise PassphraseRequiredError(
-        f"no passphrase: set {PASSPHRASE_ENV} in the environment (stdin is not a terminal,"
+        f"no passphrase: set {env} in the environment (stdin is not a terminal,"
         " so glid cannot prompt)"
     )
+
+
+def device_passphrase() -> bytes:
+    """A device key's own passphrase ($GLID_DEVICE_PASSPHRASE, else a prompt): never the
+    node's, so a terminal holds nothing that unlocks the node's keys."""
+    return passphrase(DEVICE_PASSPHRASE_ENV, "Device key passphrase: ")

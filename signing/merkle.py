@@ -12,9 +12,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from glid_core import canonical
-from glid_core.layout import SIGNATURE_TYPE
 from signing.errors import MerkleError, ProofError
-from signing.record_signature import VALUE_FIELDS
+from signing.record_signature import VALUE_FIELDS, is_signature_value
 from signing.timestamps import numeric_date
 
 HASH_BYTES = 32
@@ -214,6 +213,9 @@ def verify_consistency(
             raise ProofError(f"consistency from {old_size} to {new_size} needs an empty proof")
         if old_size == new_size and old_root != new_root:
             raise ProofError(f"two different roots for the same tree size {old_size}")
+        if old_size == 0 and old_root != EMPTY_ROOT:
+            # Every log extends the empty one, but only under the empty tree's root.
+            raise ProofError("the root of an empty log is SHA-256 of nothing; this one is not")
         return
     if not proof:
         raise ProofError(f"consistency proof from {old_size} to {new_size} is empty")
@@ -246,13 +248,14 @@ def record_digest(values: Iterable[Mapping[str, Any]]) -> bytes:
     """SHA-256 of the canonical MessagePack list of a record's signed values by index.
 
     The same members a record signature covers (index, type, data, ttl, timestamp;
-    HS_SIGNATURE values left out), so the log commits to exactly the signed content.
+    the signature value at index 400 left out), so the log commits to exactly the signed
+    content.
     """
     covered = sorted(
         (
             {field: value[field] for field in VALUE_FIELDS}
             for value in values
-            if value.get("type") != SIGNATURE_TYPE
+            if not is_signature_value(value)
         ),
         key=lambda value: value["index"],
     )

@@ -2,21 +2,29 @@
 
 As in Handle v9 and IDIS, the signature covers a digest of each value separately, keyed
 by index, so a response filtered to some indexes still verifies, while a complete check
-also notices a value that was removed. HS_SIGNATURE values are left out: they hold
-signatures and cannot cover themselves.
+also notices a value that was removed. The one value that carries the signature itself
+(type GLID_SIGNATURE at index 400) is left out, because it cannot cover itself; every other
+value, whatever its type, is covered or reported. What was signed is what the payload's
+``dig`` lists, never what an answer says about itself.
 """
 
 import hashlib
 import re
 from binascii import b2a_base64
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from glid_core import canonical
 from glid_core.errors import EncodingError
-from glid_core.layout import MAX_INDEX, SIGNATURE_TYPE, TEMPLATE_INDEX
+from glid_core.layout import (
+    MAX_INDEX,
+    SIGNATURE_INDEX,
+    SIGNATURE_TYPES,
+    TEMPLATE_INDEX,
+    TEMPLATE_TYPE,
+)
 from signing.errors import DigestMismatchError, JWSFormatError, RecordSignatureError
 from signing.jws import CompactJWS, parse_compact, sign_compact
 from signing.keys import SigningKey
@@ -57,19 +65,43 @@ def _covered_bytes(value: Mapping[str, Any], index: int) -> bytes:
         raise RecordSignatureError(f"value at index {index}: {exc}") from exc
 
 
-def _digests(values: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Map "<index>" → b64url digest for every signed value; a repeated index is refused."""
+def is_signature_value(value: Mapping[str, Any]) -> bool:
+    """Whether ``value`` is the slot that carries a record's signature (index 400)."""
+    return value.get("index") == SIGNATURE_INDEX and value.get("type") in SIGNATURE_TYPES
+
+
+def _digests(values: Iterable[Mapping[str, Any]], token: str | None = None) -> dict[str, str]:
+    """Map "<index>" → b64url digest of every value but the signature value.
+
+    With ``token`` (checking an answer), a value in the signature slot must carry exactly
+    that signature: anything else there is refused rather than silently skipped. A
+    repeated index is refused.
+    """
     digests: dict[str, str] = {}
     sha256 = hashlib.sha256
+    slot_taken = False  # by the signature value, which has no digest
     for value in values:
         index = _index_of(value)
-        if value.get("type") == SIGNATURE_TYPE:
-            continue
         key = str(index)
-        if key in digests:
+        if key in digests or (slot_taken and index == SIGNATURE_INDEX):
             raise RecordSignatureError(f"index {key} appears twice in the record")
+        if is_signature_value(value):
+            if token is not None:
+                _require_token(value, token)
+            slot_taken = True
+            continue
         digests[key] = digest_text(sha256(_covered_bytes(value, index)).digest())
     return digests
+
+
+def _require_token(value: Mapping[str, Any], token: str) -> None:
+    data = value.get("data")
+    carried = data.get("value") if isinstance(data, Mapping) else None
+    if carried != token:
+        raise DigestMismatchError(
+            f"the {value.get('type')} value at index {SIGNATURE_INDEX} is not the signature"
+            " this answer is verified with (a record has exactly one signature value)"
+        )
 
 
 def digest_text(digest: bytes) -> str:
@@ -150,56 +182,63 @@ def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
     return parsed, RecordClaims(handle, ver, iat, kid, dig)
 
 
-def check_digests(
-    claims: RecordClaims,
-    values: Iterable[Mapping[str, Any]],
-    indexes: Collection[int] | None = None,
-) -> tuple[int, ...]:
-    """Check ``values`` against the signed digests and return the indexes checked.
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Which signed values an answer holds: ``present`` were checked against their
+    digests, ``missing`` are signed but absent (a partial answer)."""
 
-    ``indexes`` None means a complete record: every signed index must be present. A
-    filtered response passes the indexes it asked for: every signed index among those
-    must be present, so a value cannot be dropped from an answer that asked for it.
+    present: tuple[int, ...]
+    missing: tuple[int, ...]
+
+
+def coverage(
+    claims: RecordClaims, values: Iterable[Mapping[str, Any]], token: str | None = None
+) -> Coverage:
+    """Check every value of an answer against the signed digests.
+
+    A value the signature does not list, or lists with another digest, raises
+    DigestMismatchError; signed values the answer lacks are returned as ``missing``, so
+    the caller reports the answer as partial instead of complete.
     """
-    present = _digests(values)
-    if present != claims.dig:  # equal in the usual case, decided in one comparison
-        _explain_difference(claims, present, indexes)
-    return tuple(sorted(map(int, present)))
-
-
-def _explain_difference(
-    claims: RecordClaims, present: Mapping[str, str], indexes: Collection[int] | None
-) -> None:
-    """Raise DigestMismatchError naming the first difference that matters; a filtered
-    response may lack signed values it did not ask for."""
+    present = _digests(values, token)
     signed = claims.dig
+    if present == signed:  # the usual case, decided in one comparison
+        return Coverage(tuple(sorted(map(int, present))), ())
     for key, digest in present.items():
         claimed = signed.get(key)
         if claimed is None:
             raise DigestMismatchError(
                 f"{claims.id}: value at index {key} is not covered by the record signature"
+                " (added after signing)"
             )
         if claimed != digest:
             raise DigestMismatchError(
                 f"{claims.id}: value at index {key} does not match its signed digest"
                 " (altered, or moved from another index)"
             )
-    wanted = signed.keys() if indexes is None else {str(i) for i in indexes} & signed.keys()
-    missing = sorted(int(key) for key in wanted - present.keys())
-    if missing:
+    missing = sorted(int(key) for key in signed.keys() - present.keys())
+    return Coverage(tuple(sorted(map(int, present))), tuple(missing))
+
+
+def check_digests(claims: RecordClaims, values: Iterable[Mapping[str, Any]]) -> tuple[int, ...]:
+    """Check a complete record against the signed digests and return its indexes."""
+    checked = coverage(claims, values)
+    if checked.missing:
         raise DigestMismatchError(
-            f"{claims.id}: signed value(s) at index {', '.join(map(str, missing))} are"
-            " missing from the record (removed after signing)"
+            f"{claims.id}: signed value(s) at index {', '.join(map(str, checked.missing))}"
+            " are missing from the record (removed after signing)"
         )
+    return checked.present
 
 
 def template_id(values: Iterable[Mapping[str, Any]]) -> str | None:
-    """The template id (without @version) named by the record's TEMPLATE value, if any."""
+    """The template id (without @version) named by the record's TEMPLATE value at index
+    1001, if any; a value of another type at 1001 names no template."""
     for value in values:
         if value.get("index") == TEMPLATE_INDEX:
             data = value.get("data")
             text = data.get("value") if isinstance(data, Mapping) else None
-            if isinstance(text, str):
+            if value.get("type") == TEMPLATE_TYPE and isinstance(text, str):
                 return text.partition("@")[0]
             return None
     return None

@@ -4,6 +4,10 @@ An issuer lists keys (by kid) or prefixes it no longer vouches for. ``compromise
 voids every signature the key ever made, because a thief can backdate; ``superseded``
 (an orderly key rotation) voids only signatures dated after ``at``. A prefix entry does
 the same to every certificate for that prefix subtree.
+
+A list also says when its issuer will publish the next one (``nxt``, X.509's nextUpdate):
+until then it is *current*. A verifier that demands a current list from every issuer in a
+chain cannot be fooled by an old list from before the revocation, or by none at all.
 """
 
 from collections.abc import Iterable, Mapping
@@ -22,6 +26,8 @@ CRL_TYP = "glid-crl+jwt"
 COMPROMISED = "compromised"
 SUPERSEDED = "superseded"
 REASONS = frozenset({COMPROMISED, SUPERSEDED})
+LIST_LIFETIME = 7 * 24 * 3600
+"""Seconds from a list's issue to its next update, unless the issuer says otherwise."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +84,19 @@ class RevocationList:
     entries: tuple[RevocationEntry, ...]
     signing_input: bytes
     signature: bytes
+    nxt: int | None = None
+    """When the next list is due; None in lists written before lists carried it, which
+    are therefore never current."""
+
+    def is_current(self, at: int, skew: int) -> bool:
+        """Whether the list speaks for its issuer at ``at``: issued by then (within
+        ``skew`` seconds of clock difference) and not yet past its next update."""
+        return self.nxt is not None and self.iat <= at + skew and at < self.nxt
+
+    @property
+    def label(self) -> str:
+        due = f", next update {iso(self.nxt)}" if self.nxt is not None else ", no next update"
+        return f"{self.iss}#{self.seq} (issued {iso(self.iat)}{due})"
 
     def verify_signature(self, issuer_key: VerifyKey) -> None:
         if self.issuer_kid != issuer_key.kid:
@@ -94,11 +113,18 @@ def make_revocation_list(
     seq: int,
     entries: Iterable[RevocationEntry],
     issued_at: int | datetime | None = None,
+    next_update: int | datetime | None = None,
 ) -> str:
-    """Sign a revocation list; ``seq`` grows by one with each list an issuer publishes."""
+    """Sign a revocation list; ``seq`` grows by one with each list an issuer publishes.
+
+    ``next_update`` defaults to LIST_LIFETIME after issue; the issuer must publish a new
+    list (even an unchanged one) before then, or verifiers stop trusting its chains.
+    """
+    iat = _at(issued_at)
     claims = {
         "iss": normalise_prefix(issuer),
-        "iat": _at(issued_at),
+        "iat": iat,
+        "nxt": numeric_date(next_update) if next_update is not None else iat + LIST_LIFETIME,
         "seq": seq,
         "entries": [entry.to_json() for entry in entries],
     }
@@ -123,6 +149,7 @@ def parse_revocation_list(token: str) -> RevocationList:
         entries=entries,
         signing_input=parsed.signing_input,
         signature=parsed.signature,
+        nxt=claims.get("nxt"),
     )
 
 
@@ -135,6 +162,11 @@ def _check(claims: Mapping[str, Any]) -> tuple[RevocationEntry, ...]:
         value = claims.get(name)
         if type(value) is not int or value < 0:
             raise RevocationError(f"revocation list from {iss}: {name} must be an integer >= 0")
+    nxt = claims.get("nxt")
+    if nxt is not None and (type(nxt) is not int or nxt <= claims["iat"]):
+        raise RevocationError(
+            f"revocation list from {iss}: nxt must be an integer after iat (the next update)"
+        )
     raw_entries = claims.get("entries")
     if not isinstance(raw_entries, list):
         raise RevocationError(f"revocation list from {iss}: entries must be a list")

@@ -1,70 +1,72 @@
-"""Bundle verification: record → key → certificates → trust anchor, revocation, log.
+"""Bundle verification: record → key → certificates → trust anchor, log time, revocation.
 
 :func:`verify_bundle` never raises on bad data: it returns a :class:`Verdict` listing
-each step it took, so an operator sees *which* link failed and why. Everything that does
-not depend on the record (certificate signatures and links, revocation-list signatures)
-is a function of the chain tokens, the anchor and the revocation lists alone, and is
-kept in a :class:`ChainCache`; with it, verifying many records under one chain costs
+each step it took, so an operator sees *which* link failed and why. It trusts nothing the
+bundle says about itself: what was signed is what the signature's payload lists, the
+trusted time is when the log of the record's own node took it (not the signer's ``iat``),
+the log must be that node's, and every issuer in the chain must vouch with a current
+revocation list. Chain checks that do not depend on the record are cached in a
+:class:`ChainCache` (signing.chain); with it, verifying many records under one chain costs
 about one Ed25519 verification per record.
 """
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NamedTuple, NoReturn
+from typing import Any, NoReturn
 
 from glid_core.errors import GlidError
 from glid_core.identifiers import is_within, prefix_of
+from glid_core.layout import TEMPLATE_INDEX
 from signing.b64 import b64_decode
-from signing.certificates import (
-    DELEGATE,
-    SIGN,
-    Certificate,
-    TrustAnchor,
-    parse_certificate,
-    parse_trust_anchor,
+from signing.certificates import SIGN, TrustAnchor, parse_trust_anchor
+from signing.chain import (
+    CLOCK_SKEW,
+    HARD_FAIL,
+    POLICIES,
+    ChainVerdict,
+    Signer,
+    Step,
+    check_chain,
+    revocation_failure,
+    revocation_step,
+    validity_failure,
 )
-from signing.checkpoint import Checkpoint, key_id, parse_checkpoint
+from signing.checkpoint import Checkpoint, key_id, log_origin, parse_checkpoint
 from signing.jws import check_signature
-from signing.keys import VerifyKey
 from signing.merkle import leaf_hash, log_leaf, record_digest, verify_inclusion
 from signing.record_signature import (
+    Coverage,
     RecordClaims,
-    check_digests,
+    coverage,
     parse_record_signature,
     template_id,
 )
-from signing.revocation import COMPROMISED, RevocationEntry, parse_revocation_list
 from signing.timestamps import iso, now, numeric_date
 
-MAX_CHAIN_LENGTH = 8
-_ALWAYS = (-(2**63), 2**63)  # the validity window of a chain with no certificates
-CLOCK_SKEW = 300
-
-
-class Step(NamedTuple):
-    """One check and its outcome, worded for an operator.
-
-    A NamedTuple rather than a frozen dataclass: every verification makes about ten, and a
-    tuple is built several times faster, which shows in bulk verification.
-    """
-
-    name: str
-    ok: bool
-    detail: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "ok": self.ok, "detail": self.detail}
+MAX_PRESIGN = 30 * 24 * 3600
+"""Seconds a signature may precede the log's acceptance of it: a terminal that buffers
+readings offline signs them before the node logs them, but not months before."""
 
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The outcome of :func:`verify_bundle`; ``indexes`` are the value indexes checked."""
+    """The outcome of :func:`verify_bundle`.
+
+    ``indexes`` are the value indexes checked against their signed digests; ``missing``
+    the signed indexes the answer left out. A valid verdict with ``missing`` is a valid
+    *partial* answer, never a complete one.
+    """
 
     valid: bool
     steps: list[Step]
     indexes: tuple[int, ...] = ()
+    missing: tuple[int, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return self.valid and not self.missing
 
     @property
     def failed(self) -> Step | None:
@@ -74,50 +76,14 @@ class Verdict:
     def to_json(self) -> dict[str, Any]:
         return {
             "valid": self.valid,
+            "complete": self.complete,
             "indexes": list(self.indexes),
+            "missing": list(self.missing),
             "steps": [step.to_json() for step in self.steps],
         }
 
 
-@dataclass(frozen=True, slots=True)
-class _Signer:
-    """A key that may sign in some subtree: the trust anchor or a certified key."""
-
-    prefix: str
-    pfx: str
-    key: VerifyKey
-    perms: frozenset[str]
-    certificate: Certificate | None
-    # How verdicts name this key; written once per chain, read by every record under it.
-    description: str = field(init=False)
-
-    def __post_init__(self) -> None:
-        kid, certificate = self.key.kid, self.certificate
-        described = (
-            f"trust anchor {self.prefix} (key {kid})"
-            if certificate is None
-            else f"key {kid} of {self.prefix} (certificate {certificate.jti})"
-        )
-        object.__setattr__(self, "description", described)
-
-
-_Revocation = tuple[RevocationEntry, int, str]  # entry, list iat, list issuer
-
-
-@dataclass(frozen=True, slots=True)
-class ChainVerdict:
-    """What a chain and its revocation lists establish, independent of any record."""
-
-    steps: tuple[Step, ...]
-    failure: Step | None
-    certificates: tuple[Certificate, ...]
-    signers: tuple[_Signer, ...]
-    revocations: tuple[tuple[_Revocation, ...], ...] = ()
-    revocation_note: str = ""
-    revocation_failure: Step | None = None
-    # When every certificate is valid at once: a record signed inside this window needs no
-    # per-certificate check.
-    window: tuple[int, int] = _ALWAYS
+_Opened = tuple[Checkpoint, int] | str  # the checkpoint and its log key's place, or why not
 
 
 @dataclass
@@ -128,9 +94,7 @@ class ChainCache:
     hits: int = 0
     misses: int = 0
     _chains: OrderedDict[tuple[Any, ...], ChainVerdict] = field(default_factory=OrderedDict)
-    _notes: OrderedDict[tuple[Any, ...], tuple[Checkpoint, VerifyKey] | str] = field(
-        default_factory=OrderedDict
-    )
+    _notes: OrderedDict[tuple[Any, ...], _Opened] = field(default_factory=OrderedDict)
 
     def chain(
         self, anchor: TrustAnchor, chain: Sequence[str], revocations: Sequence[str]
@@ -146,13 +110,11 @@ class ChainCache:
         self._remember(self._chains, key, verdict)
         return verdict
 
-    def checkpoint(
-        self, note: str, keys: Sequence[VerifyKey]
-    ) -> tuple[Checkpoint, VerifyKey] | str:
-        key = (note, *(k.kid for k in keys))
+    def checkpoint(self, note: str, signers: Sequence[Signer]) -> _Opened:
+        key = (note, *(s.key.kid for s in signers))
         found = self._notes.get(key)
         if found is None:
-            found = _open_note(note, keys)
+            found = open_log_checkpoint(note, signers)
             self._remember(self._notes, key, found)
         return found
 
@@ -162,144 +124,32 @@ class ChainCache:
             table.popitem(last=False)
 
 
-def check_chain(
-    anchor: TrustAnchor, chain: Sequence[str], revocations: Sequence[str]
-) -> ChainVerdict:
-    """Check every certificate link from ``anchor`` down, then the revocation lists."""
-    root = _Signer(anchor.prefix, anchor.prefix, anchor.key, frozenset({DELEGATE, SIGN}), None)
-    if len(chain) > MAX_CHAIN_LENGTH:
-        failure = Step(
-            "chain", False, f"{len(chain)} certificates; at most {MAX_CHAIN_LENGTH} are allowed"
-        )
-        return ChainVerdict((), failure, (), ())
-    steps = [Step("chain", True, f"{len(chain)} certificate(s) below trust anchor {anchor.prefix}")]
-    certificates: list[Certificate] = []
-    signers = [root]
-    for i, token in enumerate(chain):
-        name = f"certificate[{i}]"
-        try:
-            certificate = parse_certificate(token)
-        except GlidError as exc:
-            return ChainVerdict(tuple(steps), Step(name, False, f"unreadable: {exc}"), (), ())
-        issuer = signers[-1]
-        problem = _link_problem(issuer, certificate)
-        if problem is None:
-            try:
-                certificate.verify_signature(issuer.key)
-            except GlidError as exc:
-                problem = f"not signed by {issuer.description}: {exc}"
-        if problem is not None:
-            return ChainVerdict(
-                tuple(steps), Step(name, False, f"{certificate.sub}: {problem}"), (), ()
-            )
-        certificates.append(certificate)
-        signers.append(
-            _Signer(
-                certificate.sub,
-                certificate.pfx,
-                certificate.key,
-                certificate.perms,
-                certificate,
-            )
-        )
-        steps.append(
-            Step(
-                name,
-                True,
-                f"{certificate.iss} certifies key {certificate.key.kid} for {certificate.sub}"
-                f" (subtree {certificate.pfx}, perms {','.join(sorted(certificate.perms))}),"
-                f" signed by {issuer.description}; valid {iso(certificate.nbf)} to"
-                f" {iso(certificate.exp)}",
-            )
-        )
-    window = (
-        (max(c.nbf for c in certificates), min(c.exp for c in certificates))
-        if certificates
-        else _ALWAYS
-    )
-    verdict = ChainVerdict(tuple(steps), None, tuple(certificates), tuple(signers), window=window)
-    return _with_revocations(verdict, revocations)
+def open_log_checkpoint(note: str, signers: Sequence[Signer]) -> _Opened:
+    """Find the authority key in ``signers`` whose node's log the checkpoint is from.
 
-
-def _link_problem(issuer: _Signer, certificate: Certificate) -> str | None:
-    if certificate.iss != issuer.prefix:
-        return f"issued in the name of {certificate.iss}, but the link above is {issuer.prefix}"
-    if DELEGATE not in issuer.perms:
-        return f"issuer {issuer.description} has no 'delegate' permission"
-    if not is_within(certificate.sub, issuer.pfx):
-        return f"subject lies outside the issuer's permitted subtree {issuer.pfx}"
-    if not is_within(certificate.pfx, issuer.pfx):
-        return f"permitted subtree {certificate.pfx} exceeds the issuer's {issuer.pfx}"
-    return None
-
-
-def _with_revocations(verdict: ChainVerdict, tokens: Sequence[str]) -> ChainVerdict:
-    applicable: list[list[_Revocation]] = [[] for _ in verdict.certificates]
-    used: list[str] = []
-    ignored: list[str] = []
-    for j, token in enumerate(tokens):
-        try:
-            crl = parse_revocation_list(token)
-        except GlidError as exc:
-            failure = Step("revocation", False, f"revocation list [{j}] is unreadable: {exc}")
-            return _replace_revocations(verdict, (), "", failure)
-        label = f"{crl.iss}#{crl.seq}"
-        issuer = next(
-            (
-                s
-                for s in verdict.signers
-                if s.prefix == crl.iss and s.key.kid == crl.issuer_kid and DELEGATE in s.perms
-            ),
-            None,
-        )
-        if issuer is None:
-            ignored.append(label)
-            continue
-        try:
-            crl.verify_signature(issuer.key)
-        except GlidError as exc:
-            failure = Step("revocation", False, f"revocation list {label} is forged: {exc}")
-            return _replace_revocations(verdict, (), "", failure)
-        used.append(label)
-        for entry in crl.entries:
-            for i, certificate in enumerate(verdict.certificates):
-                if is_within(certificate.sub, crl.iss) and entry.covers(
-                    certificate.key.kid, certificate.sub
-                ):
-                    applicable[i].append((entry, crl.iat, crl.iss))
-    note = f"lists checked: {', '.join(used) or 'none'}"
-    if ignored:
-        note += f"; ignored (issuer not in this chain): {', '.join(ignored)}"
-    return _replace_revocations(verdict, tuple(map(tuple, applicable)), note, None)
-
-
-def _replace_revocations(
-    verdict: ChainVerdict,
-    revocations: tuple[tuple[_Revocation, ...], ...],
-    note: str,
-    failure: Step | None,
-) -> ChainVerdict:
-    return replace(
-        verdict, revocations=revocations, revocation_note=note, revocation_failure=failure
-    )
-
-
-def _open_note(note: str, keys: Sequence[VerifyKey]) -> tuple[Checkpoint, VerifyKey] | str:
+    Only a node's authority key signs its log, under the origin ``glid.<prefix>/log`` of
+    that key's own prefix: a working key, a device key, or a key signing for another
+    origin proves nothing about the log.
+    """
     try:
         checkpoint = parse_checkpoint(note)
     except GlidError as exc:
         return f"checkpoint unreadable: {exc}"
-    for key in keys:
-        wanted = key_id(checkpoint.origin, key)
-        if any(s.name == checkpoint.origin and s.key_id == wanted for s in checkpoint.signatures):
+    for place, signer in enumerate(signers):
+        origin = log_origin(signer.prefix)
+        if not signer.is_authority or checkpoint.origin != origin:
+            continue
+        wanted = key_id(origin, signer.key)
+        if any(s.name == origin and s.key_id == wanted for s in checkpoint.signatures):
             try:
-                checkpoint.verify(key)
+                checkpoint.verify(signer.key)
             except GlidError as exc:
                 return str(exc)
-            return checkpoint, key
+            return checkpoint, place
+    origins = ", ".join(log_origin(s.prefix) for s in signers if s.is_authority)
     return (
-        f"checkpoint of {checkpoint.origin!r} is not signed by any key in this chain:"
-        " it comes from a different log"
+        f"checkpoint of {checkpoint.origin!r} is not signed by the log key of a node in this"
+        f" chain (the authority key of {origins}): it comes from a different log"
     )
 
 
@@ -333,14 +183,18 @@ def verify_bundle(
     *,
     at: int | datetime | None = None,
     cache: ChainCache | None = None,
+    policy: str = HARD_FAIL,
 ) -> Verdict:
     """Verify a record bundle against ``anchor`` as of ``at`` (default: now).
 
-    Pass one :class:`ChainCache` to every call in a bulk verification.
+    ``policy`` is the revocation policy (signing.chain.POLICIES). Pass one
+    :class:`ChainCache` to every call in a bulk verification.
     """
+    if policy not in POLICIES:
+        raise ValueError(f"revocation policy {policy!r} is not one of {', '.join(POLICIES)}")
     run = _Run()
     try:
-        indexes = _verify(run, bundle, anchor, at, cache)
+        checked = _verify(run, bundle, anchor, at, cache, policy)
     except _Stop:
         return Verdict(False, run.steps)
     except (TypeError, ValueError, KeyError, AttributeError, GlidError) as exc:
@@ -348,7 +202,8 @@ def verify_bundle(
         step = run.steps[-1].name if run.steps else "parse"
         run.steps.append(Step(step, False, f"malformed bundle: {type(exc).__name__}: {exc}"))
         return Verdict(False, run.steps)
-    return Verdict(True, run.steps, indexes)  # every step passed: a failure raises _Stop
+    # Every step passed: a failure raises _Stop.
+    return Verdict(True, run.steps, checked.present, checked.missing)
 
 
 def _fields(run: _Run, bundle: Any) -> tuple[str, int, list[Any], str, list[Any], list[Any]]:
@@ -387,14 +242,10 @@ def _verify(
     anchor_in: TrustAnchor | Mapping[str, Any],
     at_in: int | datetime | None,
     cache: ChainCache | None,
-) -> tuple[int, ...]:
+    policy: str,
+) -> Coverage:
     handle, version, values, token, chain, revocation_tokens = _fields(run, bundle)
     at = numeric_date(at_in) if at_in is not None else now()
-    asked = bundle.get("indexes")
-    if asked is not None and (
-        not isinstance(asked, list) or not all(type(i) is int for i in asked)
-    ):
-        run.fail("parse", f"{handle}: indexes must be a list of integers")
     try:
         anchor = anchor_in if isinstance(anchor_in, TrustAnchor) else parse_trust_anchor(anchor_in)
         parsed, claims = parse_record_signature(token)
@@ -412,49 +263,69 @@ def _verify(
     run.ok("parse", f"{handle} version {version}, signed by key {claims.kid} at {iso(claims.iat)}")
 
     try:
-        checked = check_digests(claims, values, asked)
+        checked = coverage(claims, values, token)
     except GlidError as exc:
         run.fail("digests", str(exc))
-    scope = "all signed values" if asked is None else "filtered response"
-    run.ok("digests", f"{scope}: indexes {', '.join(map(str, checked))} match")
+    run.ok("digests", _coverage_detail(checked))
 
-    chain_verdict = (cache.chain if cache is not None else check_chain)(
-        anchor, chain, revocation_tokens
-    )
-    if chain_verdict.failure is not None:  # no trustworthy key to check the record with
-        for step in chain_verdict.steps:
+    verdict = (cache.chain if cache is not None else check_chain)(anchor, chain, revocation_tokens)
+    if verdict.failure is not None:  # no trustworthy key to check the record with
+        for step in verdict.steps:
             run.add(step)
-        run.add(chain_verdict.failure)
-    signer = chain_verdict.signers[-1]
+        run.add(verdict.failure)
+    signer = verdict.signers[-1]
     try:
         check_signature(parsed, signer.key)
     except GlidError as exc:
         run.fail("signature", f"{handle}: {exc} (the chain certifies {signer.description})")
     run.ok("signature", f"verified with {signer.description}")
 
-    _check_key(run, signer, record_prefix, values)
-    _check_certificates(run, chain_verdict, claims)
-    _check_revocations(run, chain_verdict, claims, at)
-    log = bundle.get("log")
-    if log is not None:
-        if asked is not None:
-            run.ok("log", "not checked: a filtered response cannot be matched to its log entry")
-        else:
-            _check_log(run, log, claims, values, chain_verdict, cache)
+    _check_key(run, signer, record_prefix, values, checked)
+    logged = _check_log(run, bundle.get("log"), claims, values, verdict, cache, checked)
+    signed_at = _check_time(run, claims, logged, at, len(verdict.certificates))
+    run.steps.extend(verdict.steps)
+    failure = validity_failure(verdict, signed_at.moments)
+    if failure is not None:
+        run.add(failure)
+    failure = revocation_failure(verdict, signed_at.time, at)
+    if failure is not None:
+        run.add(failure)
+    run.add(revocation_step(verdict, at, policy))
     return checked
 
 
-def _check_key(run: _Run, signer: _Signer, record_prefix: str, values: list[Any]) -> None:
+def _coverage_detail(checked: Coverage) -> str:
+    present = ", ".join(map(str, checked.present)) or "none"
+    if not checked.missing:
+        return f"complete: every signed value present (indexes {present}) and matching"
+    missing = ", ".join(map(str, checked.missing))
+    return (
+        f"partial answer: indexes {present} match; signed value(s) at index {missing} are"
+        " not in this answer, so it is not the complete record"
+    )
+
+
+def _check_key(
+    run: _Run, signer: Signer, record_prefix: str, values: list[Any], checked: Coverage
+) -> None:
     if SIGN not in signer.perms:
         run.fail("key", f"{signer.description} has no 'sign' permission")
-    if not is_within(record_prefix, signer.pfx):
+    if record_prefix != signer.prefix or not is_within(record_prefix, signer.pfx):
         run.fail(
             "key",
-            f"{signer.description} may sign only under {signer.pfx}; the record is under"
-            f" {record_prefix}",
+            f"{signer.description} is certified for {signer.prefix} (subtree {signer.pfx});"
+            f" the record lies under {record_prefix}, which only a key certified for"
+            f" {record_prefix} itself may sign (one owner per name)",
         )
     restriction = signer.certificate.tpl if signer.certificate is not None else None
     if restriction is not None:
+        if TEMPLATE_INDEX in checked.missing:
+            run.fail(
+                "key",
+                f"{signer.description} may sign only records of templates"
+                f" {', '.join(restriction)}, and this answer leaves out the TEMPLATE value"
+                f" at index {TEMPLATE_INDEX} that shows which one",
+            )
         template = template_id(values)
         if template is None or template not in restriction:
             run.fail(
@@ -462,47 +333,17 @@ def _check_key(run: _Run, signer: _Signer, record_prefix: str, values: list[Any]
                 f"{signer.description} may sign only records of templates"
                 f" {', '.join(restriction)}; this record follows {template or 'no template'}",
             )
-    run.ok("key", f"{signer.description} may sign records under {signer.pfx}")
+    run.ok("key", f"{signer.description} may sign records under {signer.prefix}")
 
 
-def _check_certificates(run: _Run, verdict: ChainVerdict, claims: RecordClaims) -> None:
-    earliest, latest = verdict.window
-    if earliest <= claims.iat < latest:
-        run.steps.extend(verdict.steps)
-        return
-    for step in verdict.steps[:1]:
-        run.add(step)
-    for i, certificate in enumerate(verdict.certificates):
-        if not certificate.valid_at(claims.iat):
-            when = "not yet valid" if claims.iat < certificate.nbf else "expired"
-            run.fail(
-                f"certificate[{i}]",
-                f"{certificate.sub}: {when} when the record was signed at {iso(claims.iat)}"
-                f" (valid {iso(certificate.nbf)} to {iso(certificate.exp)})",
-            )
-        run.add(verdict.steps[i + 1])
+@dataclass(frozen=True, slots=True)
+class _Logged:
+    """A log entry proved under a checkpoint of the record's node: when it took the record,
+    and how many chain certificates lead to the log key."""
 
-
-def _check_revocations(run: _Run, verdict: ChainVerdict, claims: RecordClaims, at: int) -> None:
-    if verdict.revocation_failure is not None:
-        run.add(verdict.revocation_failure)
-    certificates = verdict.certificates
-    for i, applicable in enumerate(verdict.revocations):
-        # When the certified key signed: the next certificate, or the record itself.
-        signed_at = certificates[i + 1].iat if i + 1 < len(certificates) else claims.iat
-        for entry, listed_at, issuer in applicable:
-            if listed_at <= at and entry.voids(signed_at):
-                consequence = (
-                    "every signature by it is void"
-                    if entry.reason == COMPROMISED
-                    else f"its signature at {iso(signed_at)} came after that"
-                )
-                run.fail(
-                    "revocation",
-                    f"certificate[{i}] for {certificates[i].sub}: {entry.describe()} by"
-                    f" {issuer}; {consequence}",
-                )
-    run.ok("revocation", verdict.revocation_note or "no revocation lists")
+    at: int
+    origin: str
+    path: int
 
 
 def _check_log(
@@ -512,7 +353,13 @@ def _check_log(
     values: list[Any],
     verdict: ChainVerdict,
     cache: ChainCache | None,
-) -> None:
+    checked: Coverage,
+) -> _Logged | None:
+    if log is None:
+        return None
+    if checked.missing:
+        run.ok("log", "not checked: a partial answer cannot be matched to its log entry")
+        return None
     if not isinstance(log, Mapping):
         run.fail("log", "log proof must be an object")
     note, leaf_index, tree_size, inclusion = (
@@ -527,11 +374,13 @@ def _check_log(
         or not isinstance(inclusion, list)
     ):
         run.fail("log", "log proof needs checkpoint, leaf_index, tree_size and inclusion")
-    keys = [signer.key for signer in verdict.signers]
-    opened = cache.checkpoint(note, keys) if cache is not None else _open_note(note, keys)
+    signers = verdict.signers
+    opened = (
+        cache.checkpoint(note, signers) if cache is not None else open_log_checkpoint(note, signers)
+    )
     if isinstance(opened, str):
         run.fail("log", opened)
-    checkpoint, log_key = opened
+    checkpoint, place = opened
     if checkpoint.size != tree_size:
         run.fail("log", f"proof is for tree size {tree_size}, checkpoint is {checkpoint.size}")
     try:
@@ -542,6 +391,70 @@ def _check_log(
         run.fail("log", f"log {checkpoint.origin}: {exc}")
     run.ok(
         "log",
-        f"entry {leaf_index} of {tree_size} in log {checkpoint.origin}, checkpoint signed by"
-        f" key {log_key.kid}",
+        f"entry {leaf_index} of {tree_size} in log {checkpoint.origin}, taken at"
+        f" {iso(logged_at)}; checkpoint signed by {signers[place].description}",
+    )
+    return _Logged(logged_at, checkpoint.origin, place)
+
+
+@dataclass(frozen=True, slots=True)
+class _SignedAt:
+    """The record's trusted signing time, and the moments each certificate must hold at."""
+
+    time: int
+    moments: tuple[tuple[int, int, str], ...]
+
+
+def _check_time(
+    run: _Run, claims: RecordClaims, logged: _Logged | None, at: int, count: int
+) -> _SignedAt:
+    """Take the record's time from its log entry, not from the signer.
+
+    With a log proof, the signer's certificates must hold when the log took the record,
+    and the chain up to the log key must hold now, because the log key vouches for that
+    time. Without one, the signer's ``iat`` is only a claim: every certificate must hold
+    both then and now.
+    """
+    if logged is None:
+        run.ok(
+            "time",
+            f"no log proof: the signer's time {iso(claims.iat)} is unproven, so the chain"
+            f" must be valid both then and now ({iso(at)})",
+        )
+        return _SignedAt(
+            claims.iat,
+            (
+                (claims.iat, count, "the signer's own claimed signing time"),
+                (at, count, "the verification time (no log proof dates the record)"),
+            ),
+        )
+    if logged.at > at + CLOCK_SKEW:
+        run.fail(
+            "time",
+            f"log {logged.origin} took the record at {iso(logged.at)}, after the verification"
+            f" time {iso(at)}: the node's clock is ahead or its log is forged",
+        )
+    if claims.iat > logged.at + CLOCK_SKEW:
+        run.fail(
+            "time",
+            f"signed at {iso(claims.iat)}, after log {logged.origin} took it at {iso(logged.at)}",
+        )
+    if logged.at - claims.iat > MAX_PRESIGN:
+        run.fail(
+            "time",
+            f"signed at {iso(claims.iat)}, {(logged.at - claims.iat) // 86400} days before log"
+            f" {logged.origin} took it at {iso(logged.at)}; at most {MAX_PRESIGN // 86400} days"
+            " are allowed (a backdated signature)",
+        )
+    run.ok(
+        "time",
+        f"trusted time {iso(logged.at)}, when log {logged.origin} took the record (signer's"
+        f" time {iso(claims.iat)})",
+    )
+    return _SignedAt(
+        logged.at,
+        (
+            (logged.at, count, f"when log {logged.origin} took the record"),
+            (at, logged.path, "the verification time, at which the log key must be valid"),
+        ),
     )

@@ -14,6 +14,8 @@ from registry.store.postgres_cluster import HOW_TO_GET_ONE, LocalCluster, NoPost
 # Keys are encrypted at rest; every node a test makes uses this passphrase.
 os.environ.setdefault("GLID_PASSPHRASE", "test passphrase")
 PASSPHRASE = os.environ["GLID_PASSPHRASE"].encode()
+os.environ.setdefault("GLID_DEVICE_PASSPHRASE", "terminal passphrase")
+DEVICE_PASSPHRASE = os.environ["GLID_DEVICE_PASSPHRASE"].encode()
 
 
 # Set to "postgresql" to run every test that makes its node with make_node on PostgreSQL.

@@ -101,10 +101,10 @@ def _enterprise(args: argparse.Namespace) -> EnterpriseData:
 def _resolved(args: argparse.Namespace) -> EnterpriseData:
     """Resolve the record, refuse it unless it verifies, and read it as enterprise data."""
     from accounting.enterprise import from_record
-    from resolver.client import resolve_sync
+    from resolver.sync_client import SyncResolver
 
     anchor = _anchor(args, "grading a resolved record")
-    (resolution,) = resolve_sync(args.root, anchor, [args.id], bundle=False)
+    resolution = SyncResolver(args.root, anchor).resolve(args.id)
     if resolution.answer is None:
         raise InputError(
             f"{args.id} could not be resolved: {resolution.error or resolution.status}"
@@ -157,18 +157,11 @@ def run_grade(args: argparse.Namespace) -> int:
 
 def _footprint(args: argparse.Namespace) -> RollupResult:
     """The product's roll-up through the network, as the report attaches it."""
-    import asyncio
-
-    from resolver.client import Resolver
     from resolver.footprint import network_footprint
+    from resolver.sync_client import SyncResolver
 
     anchor = _anchor(args, "--footprint")
-
-    async def compute() -> RollupResult:
-        async with Resolver(args.root, anchor) as resolver:
-            return await network_footprint(resolver, [args.footprint], verified_only=False)
-
-    return asyncio.run(compute())
+    return network_footprint(SyncResolver(args.root, anchor), [args.footprint])
 
 
 def _scenario(path: Path) -> Scenario:

@@ -25,8 +25,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def run_add(args: argparse.Namespace) -> int:
     from registry import admin_handles
+    from registry.access import enrol
     from registry.store import Store
-    from resolver.auth import enrol
     from signing.keyfile import passphrase
     from signing.keys import VerifyKey
 

@@ -34,13 +34,18 @@ def run_label(args: argparse.Namespace) -> int:
 
     from resolver import label
     from resolver.client import Resolver, load_trust_anchor
+    from resolver.footprint import Rollups
     from resolver.page_view import EFFICIENCY_FIELD, gather
 
     anchor = load_trust_anchor(args.trust_anchor)
 
     async def look() -> PageView:
-        async with Resolver(args.root, anchor) as resolver:
-            return await gather(resolver, args.id)
+        rollups = Rollups(args.root, anchor)
+        try:
+            async with Resolver(args.root, anchor) as resolver:
+                return await gather(resolver, rollups, args.id)
+        finally:
+            rollups.close()
 
     view = asyncio.run(look())
     found = view.lookup

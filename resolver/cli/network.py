@@ -2,9 +2,8 @@
 
 import argparse
 from pathlib import Path
-from typing import Any
 
-from resolver.cli.options import add_dir, add_json, add_root, read_json
+from resolver.cli.options import add_dir, add_json, add_revocation_policy, add_root, read_json
 from resolver.cli.output import UsageError, emit_json, note
 
 
@@ -27,6 +26,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
     )
     srv.add_argument("--rate-burst", type=int, default=400, help="requests a client may burst")
+    srv.add_argument(
+        "--read-only", action="store_true", help="open the store read-only: serve reads only"
+    )
     srv.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
     srv.add_argument("--tls-key", type=Path, help="the certificate's PEM private key")
     srv.add_argument(
@@ -42,6 +44,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     res.add_argument(
         "--bundle", action="store_true", help="ask for log proofs too (`glid verify` reads --json)"
     )
+    add_revocation_policy(res)
     add_json(res)
     res.set_defaults(run=run_resolve)
 
@@ -136,6 +139,7 @@ def run_serve(args: argparse.Namespace) -> int:
         max_body_bytes=args.max_body,
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
+        read_only=args.read_only,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         pact=args.pact,
@@ -150,7 +154,9 @@ def run_resolve(args: argparse.Namespace) -> int:
     from resolver.text import describe_lookup
 
     anchor = load_trust_anchor(args.trust_anchor)
-    results = lookup_sync(args.root, anchor, args.ids, bundle=args.bundle)
+    results = lookup_sync(
+        args.root, anchor, args.ids, bundle=args.bundle, policy=args.revocation_policy
+    )
     if args.json:
         emit_json([result.to_json() for result in results])
     else:
@@ -160,7 +166,7 @@ def run_resolve(args: argparse.Namespace) -> int:
 
 
 def run_delegate(args: argparse.Namespace) -> int:
-    from registry import delegation, enrolment
+    from registry import delegation, enrolment, revocations
     from registry.node import write_json
     from registry.store import Store
     from signing.keyfile import passphrase
@@ -181,16 +187,19 @@ def run_delegate(args: argparse.Namespace) -> int:
             return 0
         if args.out is None:
             raise UsageError("--out FILE is needed to write the certificate chain")
+        secret = passphrase()
         if args.approve is not None:
             prefix = args.approve
-            chain = enrolment.approve(store, passphrase(), prefix, valid_days=args.valid_days)
+            chain = enrolment.approve(store, secret, prefix, valid_days=args.valid_days)
         else:
             request = read_json(args.request, "delegation request")
             prefix = request.get("prefix") if isinstance(request, dict) else None
             chain = delegation.delegate(
-                store, passphrase(), request, site=args.site, valid_days=args.valid_days
+                store, secret, request, site=args.site, valid_days=args.valid_days
             )
-    write_json(args.out, delegation.chain_document(chain))
+        revocations.refresh(store, secret)
+        lists = revocations.carried_lists(store)
+    write_json(args.out, delegation.chain_document(chain, lists))
     print(f"delegated {prefix}; certificate chain written to {args.out}")
     return 0
 
@@ -263,22 +272,16 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def run_footprint(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from resolver.client import Resolver, load_trust_anchor
+    from resolver.client import load_trust_anchor
     from resolver.footprint import network_footprint
+    from resolver.sync_client import SyncResolver
     from resolver.text import footprint_lines
 
     anchor = load_trust_anchor(args.trust_anchor)
-
-    async def compute() -> dict[str, Any]:
-        async with Resolver(args.root, anchor) as resolver:
-            result = await network_footprint(resolver, [args.id], verified_only=args.verified_only)
-            body = result.to_json()
-            body["requests"] = resolver.stats.requests
-            return body
-
-    body = asyncio.run(compute())
+    resolver = SyncResolver(args.root, anchor)
+    result = network_footprint(resolver, [args.id], verified_only=args.verified_only)
+    body = result.to_json()
+    body["requests"] = resolver.stats.requests
     if args.json:
         emit_json(body)
     else:

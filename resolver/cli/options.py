@@ -116,6 +116,21 @@ def add_trust_anchor(parser: argparse.ArgumentParser, *, required: bool = True) 
     )
 
 
+REVOCATION_POLICIES = ("hard-fail", "soft-fail")  # signing.chain.POLICIES; a test keeps them equal
+
+
+def add_revocation_policy(parser: argparse.ArgumentParser) -> None:
+    """``--revocation-policy``: hard-fail (the default) refuses a chain unless every issuer
+    in it vouches with a current revocation list; soft-fail reports the gap and accepts."""
+    parser.add_argument(
+        "--revocation-policy",
+        choices=REVOCATION_POLICIES,
+        default=REVOCATION_POLICIES[0],
+        help="without a current revocation list from every issuer: refuse (hard-fail,"
+        " the default) or accept and say so (soft-fail)",
+    )
+
+
 def open_input(name: str | Path) -> AbstractContextManager[IO[bytes]]:
     """A file opened for binary reading, or stdin for ``-``."""
     if str(name) == "-":

@@ -121,11 +121,12 @@ def run_client_remove(args: argparse.Namespace) -> int:
 def run_export(args: argparse.Namespace) -> int:
     import json
 
-    from resolver.client import load_trust_anchor, resolve_sync
+    from resolver.client import load_trust_anchor
     from resolver.pact.export import export_footprint
+    from resolver.sync_client import SyncResolver
 
     anchor = load_trust_anchor(args.trust_anchor)
-    (resolution,) = resolve_sync(args.root, anchor, [args.id], bundle=False)
+    resolution = SyncResolver(args.root, anchor).resolve(args.id)
     footprint = export_footprint(resolution, allow_unverified=args.allow_unverified)
     if not resolution.verified:
         note(f"{resolution.handle} did NOT verify; exported because of --allow-unverified")

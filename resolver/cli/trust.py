@@ -14,6 +14,7 @@ from resolver.cli.options import (
     add_dir,
     add_group_dir,
     add_json,
+    add_revocation_policy,
     add_trust_anchor,
     node_dir,
     read_json,
@@ -22,6 +23,7 @@ from resolver.cli.options import (
 from resolver.cli.output import InputError, emit_json
 
 if TYPE_CHECKING:
+    from registry.store import Store
     from registry.store.keys import KeyEntry
     from signing.keys import VerifyKey
     from signing.verify import Verdict
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="a bundle (`glid show --bundle`) or `glid resolve --bundle --json` output; - stdin",
     )
     add_trust_anchor(ver)
+    add_revocation_policy(ver)
     add_json(ver)
     ver.set_defaults(run=run_verify)
 
@@ -106,6 +109,15 @@ def _optional_passphrase() -> bytes | None:
     return None
 
 
+def _checkpoint(store: Store) -> str:
+    """The log's checkpoint; signed now (with the key unlocked) if the store has none that
+    covers the log, as a node written before checkpoints were signed on write may."""
+    from registry.evidence import current_checkpoint, refresh_checkpoint
+
+    secret = _optional_passphrase()
+    return current_checkpoint(store) if secret is None else refresh_checkpoint(store, secret)
+
+
 def _key_json(entry: KeyEntry) -> dict[str, Any]:
     from registry import keyring
 
@@ -129,14 +141,16 @@ def _key_json(entry: KeyEntry) -> dict[str, Any]:
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:
+    from resolver.text import verdict_state
+
     lines = [
         f"{'ok  ' if step.ok else 'FAIL'}  {step.name:15} {step.detail}" for step in verdict.steps
     ]
     failed = verdict.failed
-    if failed is None:
-        lines.append("VALID")
-    else:
+    if failed is not None:
         lines.append(f"INVALID: step {failed.name} failed: {failed.detail}")
+    else:
+        lines.append("VALID" if verdict.complete else verdict_state(verdict))
     return lines
 
 
@@ -167,7 +181,10 @@ def run_verify(args: argparse.Namespace) -> int:
 
     anchor = load_trust_anchor(args.trust_anchor)
     document = read_json(args.file, "bundle file")
-    verdicts = [(handle, verify_bundle(bundle, anchor)) for handle, bundle in bundles_in(document)]
+    verdicts = [
+        (handle, verify_bundle(bundle, anchor, policy=args.revocation_policy))
+        for handle, bundle in bundles_in(document)
+    ]
     if args.json:
         shown = [verdict.to_json() for _, verdict in verdicts]
         emit_json(shown if isinstance(document, list) else shown[0])
@@ -176,7 +193,7 @@ def run_verify(args: argparse.Namespace) -> int:
             if len(verdicts) > 1:
                 print(f"{handle}:")
             print("\n".join(verdict_lines(verdict)))
-    return 0 if all(verdict.valid for _, verdict in verdicts) else 1
+    return 0 if all(verdict.complete for _, verdict in verdicts) else 1
 
 
 # --- keys ------------------------------------------------------------------------------
@@ -216,10 +233,12 @@ def run_keys_rotate(args: argparse.Namespace) -> int:
 def run_device_add(args: argparse.Namespace) -> int:
     from registry import devices
     from registry.store import Store
-    from signing.keyfile import passphrase
+    from signing.keyfile import device_passphrase, passphrase
 
     with Store.open(node_dir(args)) as store:
-        entry = devices.add_device(store, passphrase(), args.name)
+        entry = devices.add_device(
+            store, passphrase(), args.name, device_passphrase=device_passphrase()
+        )
     if args.json:
         emit_json(_key_json(entry))
     else:
@@ -235,12 +254,12 @@ def run_device_sign(args: argparse.Namespace) -> int:
 
     from glid_core.errors import GlidError
     from registry import devices
-    from signing.keyfile import passphrase
+    from signing.keyfile import device_passphrase
 
     if (args.key is None) == (args.name is None):
         raise InputError("name the device key with exactly one of --name (with --dir) or --key")
     path = args.key if args.key is not None else devices.device_key_path(node_dir(args), args.name)
-    key = devices.load_device_key(path, passphrase())
+    key = devices.load_device_key(path, device_passphrase())
     for number, line in enumerate(read_text(args.file).splitlines(), start=1):
         if not line.strip():
             continue
@@ -290,13 +309,12 @@ def run_revoke(args: argparse.Namespace) -> int:
 
 def run_log_checkpoint(args: argparse.Namespace) -> int:
     from registry import keyring
-    from registry.evidence import current_checkpoint
     from registry.store import Store
     from signing.checkpoint import parse_checkpoint, verifier_key
     from signing.keys import VerifyKey
 
     with Store.open(node_dir(args)) as store:
-        text = current_checkpoint(store, _optional_passphrase())
+        text = _checkpoint(store)
         signer = VerifyKey.from_jwk(keyring.active_key(store, store.node.prefix).jwk)
     checkpoint = parse_checkpoint(text)
     emit_json(
@@ -320,7 +338,8 @@ def run_log_prove(args: argparse.Namespace) -> int:
     handle = Identifier.from_text(args.id).to_text()
     with Store.open(node_dir(args)) as store:
         version = args.version or store.versions.get(handle).version
-        body = proofs(store, handle, version, _optional_passphrase())["log"]
+        _checkpoint(store)
+        body = proofs(store, handle, version)["log"]
     emit_json({"handle": handle, "version": version, **body})
     return 0
 

@@ -11,7 +11,7 @@ from typing import Any
 from accounting.pact.mapping import envelope_for, to_pact
 from glid_core.errors import GlidError
 from registry.errors import NotFound
-from resolver.client import Resolution
+from resolver.resolution import Resolution
 
 
 class UnverifiedFootprint(GlidError):

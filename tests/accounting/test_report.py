@@ -12,7 +12,7 @@ from accounting.enterprise import from_json
 from accounting.report import evaluation_report
 from accounting.report_html import render_html
 from accounting.rollup import rollup
-from tests.accounting.supply_chain import Records, computed, leaf
+from bench.supply_chain import Records, computed, leaf
 
 EXAMPLE = Path(__file__).parents[2] / "accounting" / "data" / "examples" / "enterprise.json"
 

@@ -13,8 +13,8 @@ from accounting.errors import (
 )
 from accounting.rollup import Fetched, rollup
 from accounting.supply_graph import _ranges
+from bench.supply_chain import Records, computed, kg, leaf
 from templates_meta.errors import UnitError
-from tests.accounting.supply_chain import Records, computed, kg, leaf
 
 CHAIN = {
     # car (piece): own 100 kgCO2e + 800 kg of coil

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from accounting.errors import FieldError, UnresolvedInputError
 from accounting.rollup import Fetched, rollup
+from bench.supply_chain import Records, computed, kg, leaf
 from templates_meta.errors import UnitError
 from templates_meta.units import conversion_factor
-from tests.accounting.supply_chain import Records, computed, kg, leaf
 
 MASS_UNITS = ("g", "kg", "t")
 EMISSION_UNITS = ("gCO2e", "kgCO2e", "tCO2e")

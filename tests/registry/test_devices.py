@@ -13,7 +13,7 @@ from signing.certificates import DEVICE_TEMPLATES, parse_certificate
 from signing.record_signature import sign_record
 from signing.timestamps import now
 from signing.verify import verify_bundle
-from tests.conftest import PASSPHRASE
+from tests.conftest import DEVICE_PASSPHRASE, PASSPHRASE
 from tests.registry.trust_nodes import Pair, make_pair, register
 
 TEMPLATES = Path(__file__).parents[2] / "templates_meta" / "builtin"
@@ -33,11 +33,12 @@ def pair(tmp_path: Path) -> Pair:
 
 def add_meter(pair: Pair, name: str = "meter-1") -> KeyEntry:
     with Store.open(pair.enterprise) as store:
-        return devices.add_device(store, PASSPHRASE, name)
+        return devices.add_device(store, PASSPHRASE, name, device_passphrase=DEVICE_PASSPHRASE)
 
 
 def meter_key(pair: Pair, name: str = "meter-1") -> Any:
-    return devices.load_device_key(devices.device_key_path(pair.enterprise, name), PASSPHRASE)
+    path = devices.device_key_path(pair.enterprise, name)
+    return devices.load_device_key(path, DEVICE_PASSPHRASE)
 
 
 def test_device_add_writes_a_private_key_file_and_a_restricted_certificate(pair: Pair) -> None:
@@ -77,7 +78,8 @@ def test_a_pre_signed_reading_is_stored_under_the_device_signature(pair: Pair) -
         stored = store.versions.get("88.7/r-1")
         assert stored.signature == reading["signature"]
         assert stored.values() == reading["values"]  # kept as signed, not re-stamped
-        bundle = bundle_for(store, stored, passphrase=PASSPHRASE)
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
+        bundle = bundle_for(store, stored)
     assert bundle["chain"] == keyring.chain_of(entry)
     verdict = verify_bundle(bundle, pair.anchor)
     assert verdict.valid, verdict.failed

@@ -4,29 +4,35 @@ from pathlib import Path
 
 import pytest
 
-from registry import keyring
-from registry.evidence import CheckpointUnavailable, bundle_for, checkpoint_size
+from registry import keyring, revocations
+from registry.evidence import (
+    CheckpointUnavailable,
+    bundle_for,
+    checkpoint_size,
+    refresh_checkpoint,
+)
 from registry.store import Store
-from signing.checkpoint import parse_checkpoint
+from signing.checkpoint import log_origin, parse_checkpoint, sign_checkpoint
+from signing.keys import SigningKey
 from signing.merkle import leaf_hash, log_leaf
+from signing.revocation import parse_revocation_list
+from signing.timestamps import now
 from signing.verify import verify_bundle
 from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
-from tests.registry.trust_nodes import Pair, make_pair, register
+from tests.registry.trust_nodes import Pair, register, registered_pair
 
 
 @pytest.fixture
 def pair(tmp_path: Path) -> Pair:
-    made = make_pair(tmp_path)
-    for n in range(3):
-        assert register(made.enterprise, f"88.7/p{n}", product_values(f"p{n}")) == ""
-    return made
+    return registered_pair(tmp_path)
 
 
 def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get("88.7/p1")
-        bundle = bundle_for(store, stored, passphrase=PASSPHRASE)
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
+        bundle = bundle_for(store, stored)
         authority = keyring.active_key(store, "88.7")
     assert set(bundle) == {
         "handle",
@@ -39,7 +45,10 @@ def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     }
     assert (bundle["handle"], bundle["version"]) == ("88.7/p1", 1)
     assert bundle["chain"] == keyring.chain_of(authority) and len(bundle["chain"]) == 1
-    assert bundle["revocations"] == []
+    # A current list from this node and, as handed over with its chain, from the top.
+    issuers = [parse_revocation_list(token) for token in bundle["revocations"]]
+    assert [crl.iss for crl in issuers] == ["88.7", "88"]
+    assert all(crl.entries == () and crl.is_current(now(), 0) for crl in issuers)
     log = bundle["log"]
     # leaf 0 is the admin identity's handle, 88.7/admin, written by `glid init`
     assert (log["leaf_index"], log["tree_size"]) == (2, 4)
@@ -51,20 +60,33 @@ def test_a_bundle_holds_everything_a_buyer_checks(pair: Pair) -> None:
     assert verify_bundle(bundle, pair.anchor).valid
 
 
-def test_the_stored_checkpoint_is_reused_until_the_log_grows(pair: Pair) -> None:
+def test_every_write_stores_a_checkpoint_of_the_grown_log(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
         stored = store.versions.get("88.7/p0")
-        first = bundle_for(store, stored, passphrase=PASSPHRASE)["log"]["checkpoint"]
-        # No passphrase needed while the stored checkpoint still covers the log.
-        assert bundle_for(store, stored, passphrase=None)["log"]["checkpoint"] == first
+        first = bundle_for(store, stored)["log"]["checkpoint"]
+    assert checkpoint_size(first) == 4
     assert register(pair.enterprise, "88.7/p9", product_values()) == ""
     with Store.open(pair.enterprise) as store:
-        with pytest.raises(CheckpointUnavailable, match="grown to 5 entries"):
-            bundle_for(store, stored, passphrase=None)
-        grown = bundle_for(store, stored, passphrase=PASSPHRASE)
+        grown = bundle_for(store, stored)
         assert checkpoint_size(grown["log"]["checkpoint"]) == grown["log"]["tree_size"] == 5
         assert store.meta.get("checkpoint") == grown["log"]["checkpoint"]
     assert verify_bundle(grown, pair.anchor).valid
+
+
+def test_a_log_without_a_current_checkpoint_gets_one_only_from_a_write(pair: Pair) -> None:
+    # A store written before checkpoints were signed on write: its checkpoint is behind.
+    with Store.open(pair.enterprise) as store:
+        stale = sign_checkpoint(log_origin("88.7"), 0, leaf_hash(b""), SigningKey.generate())
+        with store.write() as tx:
+            tx.meta.set("checkpoint", stale)
+        stored = store.versions.get("88.7/p0")
+        with pytest.raises(CheckpointUnavailable, match="has 4 entries and its stored"):
+            bundle_for(store, stored)
+        assert store.meta.get("checkpoint") == stale  # the read wrote nothing
+        note = refresh_checkpoint(store, PASSPHRASE)
+        assert checkpoint_size(note) == 4 and store.meta.get("checkpoint") == note
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
+        assert verify_bundle(bundle_for(store, stored), pair.anchor).valid
 
 
 def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair: Pair) -> None:
@@ -75,8 +97,9 @@ def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair:
         assert keyring.active_key(store, "88.7").kid == before.kid  # still the authority
     assert register(pair.enterprise, "88.7/p0", product_values("second")) == ""
     with Store.open(pair.enterprise) as store:
-        old = bundle_for(store, store.versions.get("88.7/p0", version=1), passphrase=PASSPHRASE)
-        new = bundle_for(store, store.versions.get("88.7/p0", version=2), passphrase=PASSPHRASE)
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
+        old = bundle_for(store, store.versions.get("88.7/p0", version=1))
+        new = bundle_for(store, store.versions.get("88.7/p0", version=2))
     assert new["chain"] == [*old["chain"], keyring.chain_of(rotated)[-1]]
     for bundle, kid in ((old, before.kid), (new, rotated.kid)):
         verdict = verify_bundle(bundle, pair.anchor)
@@ -86,7 +109,8 @@ def test_versions_signed_before_and_after_a_rotation_keep_their_own_chains(pair:
 
 def test_an_altered_bundle_fails_at_the_step_that_catches_it(pair: Pair) -> None:
     with Store.open(pair.enterprise) as store:
-        bundle = bundle_for(store, store.versions.get("88.7/p2"), passphrase=PASSPHRASE)
+        revocations.refresh(store, PASSPHRASE)  # the writer keeps the list current
+        bundle = bundle_for(store, store.versions.get("88.7/p2"))
     bundle["values"][2]["data"]["value"] = "rewritten"
     failed = verify_bundle(bundle, pair.anchor).failed
     assert failed is not None and failed.name == "digests" and "index 2000" in failed.detail

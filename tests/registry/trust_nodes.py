@@ -12,6 +12,7 @@ from registry.service import registrar
 from registry.store import Store
 from signing.certificates import TrustAnchor, parse_trust_anchor
 from tests.conftest import PASSPHRASE
+from tests.registry.records_data import product_values
 
 
 @dataclass
@@ -44,3 +45,11 @@ def register(directory: Path, handle: str, values: Any, signature: str | None = 
             [Submission(1, handle, values, signature)], "test"
         )
     return outcome.error or ""
+
+
+def registered_pair(root: Path) -> Pair:
+    """A pair whose enterprise holds three product records, 88.7/p0 to 88.7/p2."""
+    made = make_pair(root)
+    for n in range(3):
+        assert register(made.enterprise, f"88.7/p{n}", product_values(f"p{n}")) == ""
+    return made

@@ -14,17 +14,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from registry import replay
+from registry.access import REFUSED, BadCredentials, BadPrincipal, enrol, signing_input
 from registry.errors import OutsidePrefix
 from registry.store import Store
-from resolver.auth import (
-    REFUSED,
-    BadCredentials,
-    BadPrincipal,
-    enrol,
-    parse_signed_header,
-    sign_request,
-    signing_input,
-)
+from resolver.auth import parse_signed_header, sign_request
 from resolver.cli import main
 from signing.keys import SigningKey
 from tests.registry.records_data import line

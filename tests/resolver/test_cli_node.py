@@ -116,7 +116,7 @@ def test_register_from_stdin_and_show(
     answer = json.loads(out)
     assert code == 0 and answer["responseCode"] == 1 and answer["handle"] == "88.101.7/Coil-Ω"
     assert [v["index"] for v in answer["values"]] == [1, 400, 1001, 2000, 2001]
-    assert answer["values"][1]["type"] == "HS_SIGNATURE"
+    assert answer["values"][1]["type"] == "GLID_SIGNATURE"
     code, _, err = glid("show", "--dir", str(node), "88.101.7/none")
     assert code == 1 and "88.101.7/none is not on this node" in err
     code, _, err = glid("show", "--dir", str(node), "88.101.7/Coil-Ω", "--version", "9")

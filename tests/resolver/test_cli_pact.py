@@ -9,9 +9,9 @@ import pytest
 from accounting.pact.mapping import footprint_id
 from registry import pact_clients
 from registry.store import Store
-from resolver.client import Resolution
 from resolver.demo import Demo
 from resolver.pact.export import UnverifiedFootprint, export_footprint
+from resolver.resolution import Resolution
 from signing.verify import Step, Verdict
 from tests.pact_support import SAMPLE_FOOTPRINTS, assert_valid
 from tests.resolver.test_cli_network import demo, glid, network_args

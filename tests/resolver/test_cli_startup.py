@@ -12,7 +12,8 @@ import sys
 from registry.store import ROLES
 from resolver import label
 from resolver.cli import label as label_command
-from resolver.cli import node, templates, trust
+from resolver.cli import node, options, templates, trust
+from signing.chain import POLICIES
 from signing.revocation import REASONS
 from templates_meta.review import ReviewState
 
@@ -55,5 +56,6 @@ def test_building_the_parser_and_asking_for_help_imports_nothing_heavy() -> None
 def test_the_parsers_choices_are_the_librarys() -> None:
     assert node.ROLES == ROLES
     assert set(trust.REASONS) == set(REASONS)
+    assert options.REVOCATION_POLICIES == POLICIES
     assert label_command.LANGUAGES == label.LANGUAGES
     assert tuple(str(state) for state in ReviewState) == templates.STATES

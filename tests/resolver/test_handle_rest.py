@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import aiohttp
 
+from registry.access import REFUSED
 from registry.store.versions import StoredVersion
-from resolver.auth import REFUSED
 from resolver.serve import start
 from resolver.settings import Settings
 from tests.conftest import PASSPHRASE
@@ -65,7 +65,7 @@ async def test_resolve_returns_values_and_the_node_signature(network: Network) -
     assert body["responseCode"] == 1 and body["handle"] == "88.101.7/coil-1"
     assert [v["index"] for v in body["values"]] == [1, 400, 1001, 2000, 2001]
     signature = body["values"][1]
-    assert signature["type"] == "HS_SIGNATURE"
+    assert signature["type"] == "GLID_SIGNATURE"
     assert signature["data"] == {"format": "string", "value": stored.signature}
     assert [v for v in body["values"] if v["index"] != 400] == stored.values()
 
@@ -88,7 +88,7 @@ async def test_index_and_type_filters_keep_the_signature(network: Network) -> No
     assert [v["index"] for v in by_index["values"]] == [1, 400, 2000]
     assert [v["index"] for v in by_type["values"]] == [400, 1001]
     assert [v["index"] for v in either["values"]] == [1, 400, 2001]
-    assert [v["type"] for v in subtypes["values"]] == ["EMAIL.work", "EMAIL.home", "HS_SIGNATURE"]
+    assert [v["type"] for v in subtypes["values"]] == ["EMAIL.work", "EMAIL.home", "GLID_SIGNATURE"]
     # Handle: values not found is code 200 with HTTP 200 on resolution.
     assert status == 200 and nothing["responseCode"] == 200 and nothing["values"] == []
     assert nothing["handle"] == "88.101.7/f" and "9999" in nothing["message"]
@@ -328,7 +328,7 @@ async def test_a_parent_admin_writes_in_its_hosted_child_prefix(network: Network
     # the value written, and the node's signature over it
     assert [(v["index"], v["type"]) for v in stored["values"]] == [
         (1, "URL"),
-        (400, "HS_SIGNATURE"),
+        (400, "GLID_SIGNATURE"),
     ]
     assert stored["values"][0]["data"] == URL_VALUE["data"]
 

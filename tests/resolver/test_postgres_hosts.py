@@ -23,7 +23,6 @@ from signing.b64 import b64_decode
 from signing.checkpoint import audit
 from signing.keys import VerifyKey
 from signing.verify import verify_bundle
-from tests.conftest import PASSPHRASE
 from tests.registry.records_data import product_values
 from tests.registry.trust_nodes import Pair, make_pair, register
 from tests.resolver.test_handle_rest import basic
@@ -126,7 +125,7 @@ async def test_concurrent_writes_and_a_killed_host_leave_one_whole_log(
     # A third writer, in this process, as a CLI command on one of the hosts would be.
     assert register(node.enterprise, "88.7/first", product_values("first")) == ""
     with Store.open(node.enterprise) as store:
-        before = current_checkpoint(store, PASSPHRASE)
+        before = current_checkpoint(store)
     a, b = hosts
     auth = admin(node)
     acknowledged: list[str] = ["88.7/first"]
@@ -172,7 +171,7 @@ async def test_concurrent_writes_and_a_killed_host_leave_one_whole_log(
                 0
             ]
         )
-        after = current_checkpoint(store, PASSPHRASE)
+        after = current_checkpoint(store)
         proof = NodeLog(store).consistency(int(before.split("\n")[1]))["consistency"]
         key = keyring.active_key(store, "88.7").jwk
     size, _ = audit(

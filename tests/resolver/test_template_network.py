@@ -9,12 +9,12 @@ from typing import Any
 import aiohttp
 import pytest
 
-from registry import delegation, keyring
+from registry import delegation, keyring, revocations
+from registry.access import enrol
 from registry.errors import OutsidePrefix
 from registry.node import init_node
 from registry.template_catalog import TemplateCatalog
 from registry.template_exchange import REGISTRATION_FORMAT, registration_for
-from resolver.auth import enrol
 from resolver.cli import main
 from resolver.client import Resolver, load_trust_anchor
 from resolver.http_client import basic_credentials
@@ -111,11 +111,14 @@ def signed(
         authority = keyring.active_key(store, node.prefix)
         signer = key or keyring.load_private(store, authority, PASSPHRASE)
         own_chain = delegation.own_chain(store)
+        revocations.refresh(store, PASSPHRASE)
+        lists = revocations.carried_lists(store)
     return {
         "format": REGISTRATION_FORMAT,
         "template": body if body is not None else template.to_json(),
         "signature": sign_registration(signer, template.ref, template.canonical_bytes(), issued_at),
         "chain": own_chain if chain is None else chain,
+        "revocations": lists,
     }
 
 

@@ -16,6 +16,7 @@ from signing.certificates import (
 )
 from signing.keys import SigningKey
 from signing.record_signature import sign_record
+from signing.revocation import make_revocation_list
 
 T0 = 1767225600  # 2026-01-01T00:00:00Z
 YEAR = 365 * 24 * 3600
@@ -63,14 +64,16 @@ class World:
     enterprise: SigningKey = field(default_factory=lambda: key(3))
     signer: SigningKey = field(default_factory=lambda: key(4))
     device: SigningKey = field(default_factory=lambda: key(5))
+    t0: int = T0  # the moment everything is built around; tests over HTTP use the clock
 
     @property
     def anchor(self) -> TrustAnchor:
         return parse_trust_anchor(make_trust_anchor("88", self.top.verify_key))
 
     def secondary_cert(self, **validity: int) -> str:
-        request = check_delegation_request(make_delegation_request("88.118", self.secondary, T0))
-        return issue_delegation(self.top, "88", request, **self._validity(validity))
+        request = make_delegation_request("88.118", self.secondary, self.t0)
+        checked = check_delegation_request(request)
+        return issue_delegation(self.top, "88", checked, **self._validity(validity))
 
     def enterprise_cert(self, **validity: int) -> str:
         return issue_certificate(
@@ -79,7 +82,7 @@ class World:
             subject="88.118.8",
             subject_key=self.enterprise.verify_key,
             perms=["delegate", "sign"],
-            issued_at=T0 - 100,
+            issued_at=self.t0 - 100,
             **self._validity(validity),
         )
 
@@ -93,14 +96,23 @@ class World:
             self.enterprise, "88.118.8", self.device.verify_key, **self._validity({})
         )
 
+    def lists(self, issued_at: int | None = None, next_update: int | None = None) -> list[str]:
+        """A current, empty revocation list from every issuer in :meth:`chain`."""
+        issued = self.t0 - 100 if issued_at is None else issued_at
+        due = self.t0 + YEAR if next_update is None else next_update
+        issuers = [(self.top, "88"), (self.secondary, "88.118"), (self.enterprise, "88.118.8")]
+        return [
+            make_revocation_list(k, prefix, 1, [], issued_at=issued, next_update=due)
+            for k, prefix in issuers
+        ]
+
     def chain(self) -> list[str]:
         return [self.secondary_cert(), self.enterprise_cert(), self.signer_cert()]
 
-    @staticmethod
-    def _validity(given: dict[str, int]) -> dict[str, int]:
+    def _validity(self, given: dict[str, int]) -> dict[str, int]:
         return {
-            "valid_from": given.get("valid_from", T0 - YEAR),
-            "valid_until": given.get("valid_until", T0 + YEAR),
+            "valid_from": given.get("valid_from", self.t0 - YEAR),
+            "valid_until": given.get("valid_until", self.t0 + YEAR),
         }
 
     def bundle(
@@ -110,16 +122,17 @@ class World:
         signer: SigningKey | None = None,
         chain: list[str] | None = None,
         handle: str = HANDLE,
-        signed_at: int = T0,
+        signed_at: int | None = None,
         version: int = 1,
     ) -> dict[str, Any]:
         values = footprint_values() if values is None else values
-        token = sign_record(handle, version, values, signer or self.signer, signed_at)
+        moment = self.t0 if signed_at is None else signed_at
+        token = sign_record(handle, version, values, signer or self.signer, moment)
         return {
             "handle": handle,
             "version": version,
             "values": values,
             "signature": token,
             "chain": self.chain() if chain is None else chain,
-            "revocations": [],
+            "revocations": self.lists(),
         }

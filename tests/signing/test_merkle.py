@@ -171,7 +171,7 @@ def test_random_sizes_against_naive(size: int, data: st.DataObject) -> None:
 
 def test_log_leaf_and_record_digest() -> None:
     values = footprint_values()
-    signed = [*reversed(values), value(400, "HS_SIGNATURE", "a.b.c")]
+    signed = [*reversed(values), value(400, "GLID_SIGNATURE", "a.b.c")]
     assert record_digest(signed) == sha(canonical.encode(values))
     leaf = log_leaf("88.118.8/coil-1", 2, b"\xaa" * 32, 1767225600)
     expected = (

@@ -6,7 +6,9 @@ from signing.b64 import b64url_encode
 from signing.errors import DigestMismatchError, RecordSignatureError
 from signing.jws import verify_compact
 from signing.record_signature import (
+    Coverage,
     check_digests,
+    coverage,
     parse_record_signature,
     sign_record,
     template_id,
@@ -42,7 +44,7 @@ def test_payload_shape() -> None:
     payload = verify_compact(token, signer.verify_key, "glid-record+jwt")
     assert payload["id"] == HANDLE and payload["ver"] == 3 and payload["iat"] == T0
     assert payload["kid"] == signer.kid
-    assert set(payload["dig"]) == {"1001", "2000", "2001", "2002"}  # HS_SIGNATURE left out
+    assert set(payload["dig"]) == {"1001", "2000", "2001", "2002"}  # the signature value left out
     assert payload["dig"]["2001"] == b64url_encode(value_digest(values[2]))
 
 
@@ -53,9 +55,22 @@ def test_complete_and_filtered_checks() -> None:
     subset = [values[0], values[2]]
     with pytest.raises(DigestMismatchError, match="index 2000, 2002 are missing"):
         check_digests(claims, subset)
-    assert check_digests(claims, subset, indexes=[1001, 2001]) == (1001, 2001)
-    with pytest.raises(DigestMismatchError, match="index 2002"):
-        check_digests(claims, subset, indexes=[1001, 2001, 2002])
+    assert coverage(claims, subset) == Coverage((1001, 2001), (2000, 2002))
+
+
+def test_only_the_signature_value_at_400_is_left_out() -> None:
+    values = footprint_values()
+    token = sign_record(HANDLE, 1, values, key(4), T0)
+    _, claims = parse_record_signature(token)
+    for type_ in ("GLID_SIGNATURE", "HS_SIGNATURE"):  # the current name and the old one
+        carried = [*values, value(400, type_, token)]
+        assert coverage(claims, carried, token) == Coverage((1001, 2000, 2001, 2002), ())
+    with pytest.raises(DigestMismatchError, match="not the signature"):
+        coverage(claims, [*values, value(400, "GLID_SIGNATURE", "x.y.z")], token)
+    with pytest.raises(DigestMismatchError, match="index 401 is not covered"):
+        coverage(claims, [*values, value(401, "HS_SIGNATURE", token)], token)
+    with pytest.raises(RecordSignatureError, match="400 appears twice"):
+        coverage(claims, [*values, value(400, "URL", "u"), value(400, "GLID_SIGNATURE", token)])
 
 
 def test_moved_and_unsigned_values() -> None:
@@ -74,6 +89,8 @@ def test_moved_and_unsigned_values() -> None:
 def test_template_id() -> None:
     assert template_id(footprint_values()) == "88/tpl.product-footprint"
     assert template_id(footprint_values()[1:]) is None
+    decoy = [value(1001, "HS_SIGNATURE", "88/tpl.device-reading@1.0.0")]
+    assert template_id(decoy) is None  # only a TEMPLATE-typed value names the template
 
 
 def test_bad_values_are_refused() -> None:

@@ -35,6 +35,7 @@ def test_valid_bundle_walks_every_step(world: World) -> None:
         "digests",
         "signature",
         "key",
+        "time",
         "chain",
         "certificate[0]",
         "certificate[1]",
@@ -43,7 +44,8 @@ def test_valid_bundle_walks_every_step(world: World) -> None:
     ]
     assert verdict.indexes == (1001, 2000, 2001, 2002)
     as_json = verdict.to_json()
-    assert as_json["valid"] is True and len(as_json["steps"]) == 9
+    assert as_json["valid"] is True and as_json["complete"] is True
+    assert len(as_json["steps"]) == 10 and as_json["missing"] == []
     # The anchor may also be given as the trust-anchor file's JSON.
     assert verify_bundle(world.bundle(), make_trust_anchor("88", world.top.verify_key), at=AT).valid
 
@@ -58,20 +60,21 @@ def test_tampered_value(world: World) -> None:
     )
 
 
-def test_removed_value(world: World) -> None:
+def test_removed_value_makes_a_partial_answer(world: World) -> None:
     bundle = world.bundle()
     del bundle["values"][1]
-    name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
-    assert name == "digests" and "index 2000 are missing" in detail
+    verdict = verify_bundle(bundle, world.anchor, at=AT)
+    assert verdict.valid and not verdict.complete and verdict.missing == (2000,)
+    assert "signed value(s) at index 2000 are not in this answer" in verdict.steps[1].detail
 
 
-def test_filtered_response_verifies_subset(world: World) -> None:
+def test_the_bundles_own_index_list_is_not_trusted(world: World) -> None:
     bundle = world.bundle()
     bundle["values"] = [bundle["values"][0], bundle["values"][2]]
-    bundle["indexes"] = [1001, 2001]
+    bundle["indexes"] = [1001, 2001]  # claims this is all that was asked for: ignored
     verdict = verify_bundle(bundle, world.anchor, at=AT)
-    assert verdict.valid and verdict.indexes == (1001, 2001)
-    assert "filtered response" in verdict.steps[1].detail
+    assert verdict.indexes == (1001, 2001) and verdict.missing == (2000, 2002)
+    assert not verdict.complete and verdict.to_json()["complete"] is False
 
 
 def test_values_swapped_between_indexes(world: World) -> None:
@@ -98,7 +101,8 @@ def test_wrong_trust_anchor(world: World) -> None:
 def test_certificate_for_another_prefix(world: World) -> None:
     bundle = world.bundle(handle="88.119.1/coil-1")
     name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
-    assert name == "key" and "may sign only under 88.118.8; the record is under 88.119.1" in detail
+    assert name == "key"
+    assert "certified for 88.118.8 (subtree 88.118.8); the record lies under 88.119.1" in detail
     # A link whose issuer is not the subject above it: 88.119 certifying 88.119.8 under 88.118.
     rogue = issue_certificate(
         world.secondary,
@@ -114,10 +118,16 @@ def test_certificate_for_another_prefix(world: World) -> None:
 
 
 def test_expired_certificate(world: World) -> None:
+    chain = [world.secondary_cert(), world.enterprise_cert(), world.signer_cert(valid_until=T0 - 1)]
+    name, detail = failed(verify_bundle(world.bundle(chain=chain), world.anchor, at=AT))
+    assert name == "certificate[2]"
+    assert "expired at 2026-01-01T00:00:00Z, the signer's own claimed signing time" in detail
+
+
+def test_child_certificate_cannot_outlive_its_parent(world: World) -> None:
     chain = [world.secondary_cert(), world.enterprise_cert(valid_until=T0 - 1), world.signer_cert()]
     name, detail = failed(verify_bundle(world.bundle(chain=chain), world.anchor, at=AT))
-    assert name == "certificate[1]"
-    assert "expired when the record was signed at 2026-01-01T00:00:00Z" in detail
+    assert name == "certificate[2]" and "cannot outlive" in detail
 
 
 def test_not_yet_valid_certificate(world: World) -> None:
@@ -149,7 +159,7 @@ def crl(
 
 def test_revoked_key_compromised(world: World) -> None:
     bundle = world.bundle()
-    bundle["revocations"] = [crl(world, revoke_key(world.enterprise.kid, "compromised", T0 + 5))]
+    bundle["revocations"] += [crl(world, revoke_key(world.enterprise.kid, "compromised", T0 + 5))]
     name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
     assert name == "revocation"
     assert (
@@ -162,17 +172,17 @@ def test_revoked_key_superseded_voids_only_later_signatures(world: World) -> Non
     entry = revoke_key(world.signer.kid, "superseded", T0 + 5)
     revocations = [crl(world, entry, issuer=world.enterprise, prefix="88.118.8")]
     before = world.bundle()
-    before["revocations"] = revocations
+    before["revocations"] += revocations
     assert verify_bundle(before, world.anchor, at=AT).valid
     after = world.bundle(signed_at=T0 + 6)
-    after["revocations"] = revocations
+    after["revocations"] += revocations
     name, detail = failed(verify_bundle(after, world.anchor, at=AT))
     assert name == "revocation" and "came after that" in detail
 
 
 def test_revoked_prefix(world: World) -> None:
     bundle = world.bundle()
-    bundle["revocations"] = [crl(world, revoke_prefix("88.118.8", "compromised", T0))]
+    bundle["revocations"] += [crl(world, revoke_prefix("88.118.8", "compromised", T0))]
     name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
     assert name == "revocation" and "prefix 88.118.8 revoked as compromised" in detail
 
@@ -182,7 +192,7 @@ def test_revocation_lists_out_of_reach_are_ignored_and_forged_ones_fail(world: W
     stranger = make_revocation_list(
         key(9), "88.119", 1, [revoke_prefix("88.119", "compromised", T0)], issued_at=T0
     )
-    bundle["revocations"] = [stranger]
+    bundle["revocations"] += [stranger]
     verdict = verify_bundle(bundle, world.anchor, at=AT)
     assert (
         verdict.valid and "ignored (issuer not in this chain): 88.119#1" in verdict.steps[-1].detail
@@ -191,7 +201,7 @@ def test_revocation_lists_out_of_reach_are_ignored_and_forged_ones_fail(world: W
     genuine = crl(world, revoke_key(world.enterprise.kid, "compromised", T0))
     head, _, signature = genuine.split(".")
     other_payload = crl(world, revoke_key(world.signer.kid, "compromised", T0)).split(".")[1]
-    bundle["revocations"] = [f"{head}.{other_payload}.{signature}"]
+    bundle["revocations"] += [f"{head}.{other_payload}.{signature}"]
     name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
     assert name == "revocation" and "forged" in detail
 
@@ -242,7 +252,7 @@ def test_handle_mismatch_and_future_signature(world: World) -> None:
     assert failed(verify_bundle(future, world.anchor, at=AT))[0] == "parse"
 
 
-def logged(world: World, log_key: SigningKey, origin: str = "glid/88.118") -> dict[str, Any]:
+def logged(world: World, log_key: SigningKey, origin: str = "glid.88.118.8/log") -> dict[str, Any]:
     bundle = world.bundle()
     log = MerkleLog()
     log.extend([b"earlier %d" % i for i in range(6)])
@@ -258,9 +268,13 @@ def logged(world: World, log_key: SigningKey, origin: str = "glid/88.118") -> di
 
 
 def test_log_inclusion(world: World) -> None:
-    verdict = verify_bundle(logged(world, world.secondary), world.anchor, at=AT)
-    assert verdict.valid and verdict.steps[-1].name == "log"
-    assert "entry 6 of 10 in log glid/88.118" in verdict.steps[-1].detail
+    verdict = verify_bundle(logged(world, world.enterprise), world.anchor, at=AT)
+    steps = {step.name: step.detail for step in verdict.steps}
+    assert verdict.valid and "entry 6 of 10 in log glid.88.118.8/log" in steps["log"]
+    assert "trusted time 2026-01-01T00:00:00Z, when log glid.88.118.8/log" in steps["time"]
+    # The node hosting a prefix (an ancestor in the chain) keeps that prefix's log.
+    hosted = logged(world, world.secondary, origin="glid.88.118/log")
+    assert verify_bundle(hosted, world.anchor, at=AT).valid
 
 
 def test_checkpoint_from_a_different_log(world: World) -> None:
@@ -270,11 +284,11 @@ def test_checkpoint_from_a_different_log(world: World) -> None:
 
 
 def test_forged_inclusion_proof(world: World) -> None:
-    bundle = logged(world, world.secondary)
+    bundle = logged(world, world.enterprise)
     bundle["log"]["inclusion"][0] = b64_encode(bytes(32))
     name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
     assert name == "log" and "does not lead to the root" in detail
-    other = logged(world, world.secondary)
+    other = logged(world, world.enterprise)
     other["log"]["leaf_index"] = 5
     assert failed(verify_bundle(other, world.anchor, at=AT))[0] == "log"
 

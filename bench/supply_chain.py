@@ -1,4 +1,4 @@
-"""Product-footprint records and an in-memory fetch for roll-up tests and the benchmark."""
+"""Product-footprint records and an in-memory fetch, shared by the roll-up benchmark and tests."""
 
 from collections.abc import Mapping
 from typing import Any
