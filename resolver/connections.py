@@ -67,7 +67,8 @@ _REFUSALS: tuple[tuple[type[HttpProcessingError], str], ...] = (
     (PayloadEncodingError, "the body's chunked framing or length is malformed"),
     (
         HttpProcessingError,
-        "the request is not well-formed HTTP/1.1: too many headers, a bad header or bad body framing",
+        "the request is not well-formed HTTP/1.1:"
+        " too many headers, a bad header or bad body framing",
     ),
 )
 

@@ -161,3 +161,19 @@ def test_many_identifiers_walk_once_per_prefix_then_batch(world: World) -> None:
     batch = send.sent[-1]
     assert len(send.sent) == 4 and isinstance(batch, BatchQuery)
     assert batch.node == MILL and batch.body == {"ids": handles[1:], "bundle": False}
+
+
+def test_the_answer_cache_holds_its_byte_budget(world: World) -> None:
+    """Distinct ids under one enterprise prefix: the walk is cached once, and the answers
+    cached stay within the core's byte budget however many ids are asked for."""
+    core = ResolverCore(TOP, world.anchor, cache_bytes=64 << 10)
+    answers: dict[tuple[str, str], Any] = {}
+    handles = [f"88.118.8/coil-{n}" for n in range(60)]
+    for handle in handles:
+        answers.update(tree(world, handle))
+    send = Canned(answers)
+    for handle in handles:
+        assert run(core.resolve(handle, False), send).verified
+    assert 0 < core.answers.size <= core.answers.budget < 64 << 10
+    assert len(core.answers) < len(handles)  # the oldest answers made room
+    assert core.referrals.size <= core.referrals.budget
