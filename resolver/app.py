@@ -149,7 +149,9 @@ async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
         raise ValueError("a recursive node needs root_url and trust_anchor")
     anchor = load_trust_anchor(settings.trust_anchor)
     rollups = Rollups(settings.root_url, anchor)
-    async with Resolver(settings.root_url, anchor) as resolver:
+    async with Resolver(
+        settings.root_url, anchor, cache_bytes=settings.resolver_cache_bytes
+    ) as resolver:
         app[RESOLVER], app[ROLLUPS] = resolver, rollups
         yield
     rollups.close()

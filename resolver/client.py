@@ -20,7 +20,6 @@ from resolver.http_client import unreachable
 from resolver.resolution import (
     DEFAULT_TIMEOUT,
     NEGATIVE_TTL,
-    RESOLVER_CACHE_BYTES,
     BatchQuery,
     Progress,
     Request,
@@ -30,6 +29,7 @@ from resolver.resolution import (
     Steps,
     UpstreamError,
 )
+from resolver.settings import RESOLVER_CACHE_BYTES
 from signing.certificates import TrustAnchor, parse_trust_anchor
 from signing.chain import HARD_FAIL
 from signing.errors import TrustAnchorError

@@ -18,7 +18,6 @@ quotes the request: an over-long header may be someone's credentials.
 import asyncio
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -35,27 +34,9 @@ from aiohttp.web_protocol import RequestHandler
 from aiohttp.web_request import BaseRequest
 
 from resolver.errors import CODES
+from resolver.settings import ConnectionLimits
 
 log = logging.getLogger("glid.connections")
-
-
-@dataclass(frozen=True, slots=True)
-class ConnectionLimits:
-    max_per_address: int = 64
-    header_timeout: float = 10.0  # seconds to send a complete request head
-    keepalive_timeout: float = 15.0  # an idle keep-alive connection is closed after this
-    max_line_size: int = 8190  # request line and each header line, bytes
-    max_field_size: int = 8190
-    max_headers: int = 64
-
-    def handler_args(self) -> dict[str, Any]:
-        """What aiohttp's own request handler enforces."""
-        return {
-            "keepalive_timeout": self.keepalive_timeout,
-            "max_line_size": self.max_line_size,
-            "max_field_size": self.max_field_size,
-            "max_headers": self.max_headers,
-        }
 
 
 # Most specific first: BadHttpMethod is a BadStatusLine, every one an HttpProcessingError.

@@ -28,7 +28,7 @@ from resolver.limits import LIMITS
 from resolver.metrics import Metrics
 from resolver.pacing import Slices
 from resolver.resolution import Resolution
-from resolver.settings import IDS_PER_TOKEN, MAX_BATCH_IDS
+from resolver.settings import IDS_PER_TOKEN
 from resolver.state import (
     ANSWERS,
     AUTHORITY,
@@ -183,8 +183,9 @@ async def resolve_batch(request: web.Request) -> web.Response:
     ids = body.get("ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         return json_error(400, 'expected {"ids": [identifier, ...]}', code="bad_body")
-    if len(ids) > MAX_BATCH_IDS:
-        raise TooLarge(f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
+    most = request.app[SETTINGS].max_batch_ids
+    if len(ids) > most:
+        raise TooLarge(f"{len(ids)} ids in one batch; this node's limit is {most}")
     bundle = body.get("bundle", False)
     if not isinstance(bundle, bool):
         return json_error(400, "bundle must be true or false", code="bad_body")

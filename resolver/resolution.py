@@ -23,6 +23,7 @@ import orjson
 from glid_core.errors import GlidError, IdentifierError
 from glid_core.identifiers import Identifier, Prefix
 from resolver.cache import TtlCache
+from resolver.settings import RESOLVER_CACHE_BYTES
 from signing.certificates import TrustAnchor, parse_certificate
 from signing.chain import (
     HARD_FAIL,
@@ -85,7 +86,6 @@ class Referral:
     revocations: tuple[str, ...] = ()  # the referring parent's own revocation lists
 
 
-RESOLVER_CACHE_BYTES = 32 << 20
 # A decoded answer takes about 2-2.3 times its JSON bytes in memory (tracemalloc, record
 # answers with and without a bundle); 3 leaves room for the verdict and the dataclasses.
 DECODED_FACTOR = 3

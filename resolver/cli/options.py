@@ -16,6 +16,9 @@ Options:
   (``$GLID_ROOT`` and ``$GLID_TRUST_ANCHOR`` by default); ``glid verify`` takes only
   :func:`add_trust_anchor`.
 
+- the daemon's limits (``glid serve``): :func:`add_limits`, read back as Settings keywords
+  by :func:`limit_settings`; defaults are :class:`resolver.settings.Settings`'s own.
+
 Readers, all naming the file and the reason when they fail: :func:`open_input` (bytes,
 ``-`` for stdin), :func:`read_text`, :func:`read_json` and :func:`read_secret`.
 """
@@ -24,12 +27,15 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from resolver.cli.output import InputError, UsageError
+from resolver.settings import ConnectionLimits, Settings
 
 
 def add_dir(
@@ -176,3 +182,120 @@ def read_secret(path: Path) -> str:
     if not secret:
         raise InputError(f"the secret file {path} is empty")
     return secret
+
+
+_SIZE = re.compile(r"(\d{1,15})\s*(k|kib|m|mib|g|gib)?", re.ASCII | re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def byte_size(text: str) -> int:
+    """A positive number of bytes: ``8388608``, ``64M``, ``64MiB`` or ``1g`` (K, M and G
+    are powers of 1024)."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None or int(match[1]) == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a size in bytes above 0 such as 8388608, 64M or 64MiB, got {text!r}"
+        )
+    return int(match[1]) * _UNITS[(match[2] or "")[:1].lower()]
+
+
+N = TypeVar("N", int, float)
+
+
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: ``kind`` of the text, refused unless above 0."""
+
+    def parse(text: str) -> N:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0:  # also refuses NaN
+            raise argparse.ArgumentTypeError(f"expected more than 0, got {text!r}")
+        return value
+
+    return parse
+
+
+def _mib(size: int) -> str:
+    return f"{size >> 20} MiB" if size >= 1 << 20 else f"{size} bytes"
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    """What one client may ask of the daemon, and how much memory it keeps: every limit
+    docs/OPERATORS.md ("Limits") lists, each defaulting to Settings' safe value."""
+    base, wire = Settings(Path()), ConnectionLimits()
+    group = parser.add_argument_group("limits (docs/OPERATORS.md, Limits)")
+    group.add_argument(
+        "--rate-limit",
+        type=float,
+        default=base.rate_limit,
+        help=f"requests/s per client address, sustained (default {base.rate_limit:g});"
+        " 0 turns the limits off",
+    )
+    group.add_argument(
+        "--rate-burst",
+        type=_positive(int),
+        default=base.rate_burst,
+        help=f"requests a client may send at once (default {base.rate_burst})",
+    )
+    group.add_argument(
+        "--max-batch",
+        type=_positive(int),
+        default=base.max_batch_ids,
+        help=f"ids in one batch resolve (default {base.max_batch_ids})",
+    )
+    for flag, value, what in (
+        ("--max-body", base.max_body_bytes, "request body"),
+        ("--max-response", base.max_response_bytes, "batch answer"),
+        ("--answer-cache", base.answer_cache_bytes, "encoded answers kept, per worker"),
+        ("--resolver-cache", base.resolver_cache_bytes, "other nodes' answers kept (--recursive)"),
+    ):
+        group.add_argument(
+            flag, type=byte_size, default=value, help=f"{what}, bytes (default {_mib(value)})"
+        )
+    group.add_argument(
+        "--connections-per-client",
+        type=_positive(int),
+        default=wire.max_per_address,
+        help=f"open connections per client address (default {wire.max_per_address})",
+    )
+    group.add_argument(
+        "--max-headers",
+        type=_positive(int),
+        default=wire.max_headers,
+        help=f"headers in one request (default {wire.max_headers})",
+    )
+    for flag, seconds, what in (
+        ("--header-timeout", wire.header_timeout, "to send a whole request head"),
+        ("--keepalive-timeout", wire.keepalive_timeout, "an idle connection is kept"),
+        ("--body-timeout", base.body_timeout, "to send a request body (then 408)"),
+        ("--lock-wait", base.lock_wait, "a write waits for another writer's lock (then 503)"),
+    ):
+        group.add_argument(
+            flag,
+            type=_positive(float),
+            default=seconds,
+            help=f"seconds {what} (default {seconds:g})",
+        )
+
+
+def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The Settings keywords :func:`add_limits`'s options give."""
+    return {
+        "rate_limit": args.rate_limit,
+        "rate_burst": args.rate_burst,
+        "max_batch_ids": args.max_batch,
+        "max_body_bytes": args.max_body,
+        "max_response_bytes": args.max_response,
+        "answer_cache_bytes": args.answer_cache,
+        "resolver_cache_bytes": args.resolver_cache,
+        "body_timeout": args.body_timeout,
+        "lock_wait": args.lock_wait,
+        "connections": ConnectionLimits(
+            max_per_address=args.connections_per_client,
+            header_timeout=args.header_timeout,
+            keepalive_timeout=args.keepalive_timeout,
+            max_headers=args.max_headers,
+        ),
+    }

@@ -9,7 +9,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from resolver.connections import ConnectionLimits
+from resolver.settings import ConnectionLimits
 from tests.resolver.live_node import LiveNode, admin_node
 
 LIMITS = ConnectionLimits(max_per_address=5, header_timeout=0.5, max_headers=20)
