@@ -296,7 +296,7 @@ async def register_batch(request: web.Request) -> web.Response:
     """Batch registration: JSON Lines, or a MessagePack array of {handle, values}."""
     principal = await authenticate(request)
     writer = request.app.get(WRITER)
-    if writer is None:
+    if writer is None or not writer.signs:
         return json_error(503, "this node runs without its key passphrase and cannot sign writes")
     if request.content_type in ("application/msgpack", "application/x-msgpack"):
         items = await read_body(request)
