@@ -233,51 +233,29 @@ def add_limits(parser: argparse.ArgumentParser) -> None:
         help=f"requests/s per client address, sustained (default {base.rate_limit:g});"
         " 0 turns the limits off",
     )
-    group.add_argument(
-        "--rate-burst",
-        type=_positive(int),
-        default=base.rate_burst,
-        help=f"requests a client may send at once (default {base.rate_burst})",
+    count, size, seconds = _positive(int), byte_size, _positive(float)
+    limits: tuple[tuple[str, float, Callable[[str], float], str], ...] = (
+        ("--rate-burst", base.rate_burst, count, "requests a client may send at once"),
+        ("--max-batch", base.max_batch_ids, count, "ids in one batch resolve"),
+        ("--max-body", base.max_body_bytes, size, "request body, bytes"),
+        ("--max-response", base.max_response_bytes, size, "batch answer, bytes"),
+        ("--answer-cache", base.answer_cache_bytes, size, "encoded answers kept per worker, bytes"),
+        ("--resolver-cache", base.resolver_cache_bytes, size, "other nodes' answers kept, bytes"),
+        ("--connections-per-client", wire.max_per_address, count, "connections per address"),
+        ("--max-headers", wire.max_headers, count, "headers in one request"),
+        ("--header-timeout", wire.header_timeout, seconds, "seconds to send a request head"),
+        (
+            "--keepalive-timeout",
+            wire.keepalive_timeout,
+            seconds,
+            "seconds an idle connection stays",
+        ),
+        ("--body-timeout", base.body_timeout, seconds, "seconds to send a body (then 408)"),
+        ("--lock-wait", base.lock_wait, seconds, "seconds a write waits for the lock (then 503)"),
     )
-    group.add_argument(
-        "--max-batch",
-        type=_positive(int),
-        default=base.max_batch_ids,
-        help=f"ids in one batch resolve (default {base.max_batch_ids})",
-    )
-    for flag, value, what in (
-        ("--max-body", base.max_body_bytes, "request body"),
-        ("--max-response", base.max_response_bytes, "batch answer"),
-        ("--answer-cache", base.answer_cache_bytes, "encoded answers kept, per worker"),
-        ("--resolver-cache", base.resolver_cache_bytes, "other nodes' answers kept (--recursive)"),
-    ):
-        group.add_argument(
-            flag, type=byte_size, default=value, help=f"{what}, bytes (default {_mib(value)})"
-        )
-    group.add_argument(
-        "--connections-per-client",
-        type=_positive(int),
-        default=wire.max_per_address,
-        help=f"open connections per client address (default {wire.max_per_address})",
-    )
-    group.add_argument(
-        "--max-headers",
-        type=_positive(int),
-        default=wire.max_headers,
-        help=f"headers in one request (default {wire.max_headers})",
-    )
-    for flag, seconds, what in (
-        ("--header-timeout", wire.header_timeout, "to send a whole request head"),
-        ("--keepalive-timeout", wire.keepalive_timeout, "an idle connection is kept"),
-        ("--body-timeout", base.body_timeout, "to send a request body (then 408)"),
-        ("--lock-wait", base.lock_wait, "a write waits for another writer's lock (then 503)"),
-    ):
-        group.add_argument(
-            flag,
-            type=_positive(float),
-            default=seconds,
-            help=f"seconds {what} (default {seconds:g})",
-        )
+    for flag, default, kind, what in limits:
+        shown = _mib(int(default)) if kind is size else f"{default:g}"
+        group.add_argument(flag, type=kind, default=default, help=f"{what} (default {shown})")
 
 
 def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
