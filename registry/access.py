@@ -165,7 +165,8 @@ def verify_signed(
     body: bytes,
     now: int,
 ) -> Principal:
-    """Check a signed request against the store; remember its nonce on success."""
+    """The principal a signed request proves, checked against the store; reads only. The
+    caller then records its nonce with :func:`remember_nonce`, which writes."""
     if abs(now - signed.ts) > CLOCK_SKEW:
         raise StaleRequest(
             f"signed request timestamp {signed.ts} is {now - signed.ts:+d} s from the node's"
@@ -195,11 +196,16 @@ def verify_signed(
             "the signed request does not verify: it was altered or signed over a different"
             f" method, path, time, nonce or body ({exc})",
         ) from exc
+    return principal
+
+
+def remember_nonce(store: Store, principal: Principal, signed: SignedRequest, now: int) -> None:
+    """Record a verified request's nonce, or ReplayedNonce if it was used before: run it
+    after :func:`verify_signed`, on the connection that makes the node's writes."""
     with store.write() as tx:
         replay.remember(
             tx, principal.identity, signed.nonce, expires_at=signed.ts + CLOCK_SKEW, now=now
         )
-    return principal
 
 
 # --- authorisation and enrolment -----------------------------------------------------------

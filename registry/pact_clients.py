@@ -79,9 +79,20 @@ def issue_token(
     store: Store, client_id: str, secret: str, *, now: float | None = None
 ) -> tuple[str, int]:
     """A bearer token and its lifetime in seconds, for a client that proves its secret."""
-    stored = store.pact_clients.secret_hash(client_id)
+    require_secret(client_id, secret, store.pact_clients.secret_hash(client_id))
+    return record_token(store, client_id, now=now)
+
+
+def require_secret(client_id: str, secret: str, stored: str | None) -> None:
+    """Refuse unless ``secret`` matches the client's ``stored`` hash (None: no such client).
+    scrypt makes this slow on purpose, so a daemon runs it in a thread of its own, neither
+    on its event loop nor in the thread that makes its writes."""
     if stored is None or not check_secret(secret, stored):
         raise BadCredentials(f"client {client_id!r}: unknown client id or wrong secret")
+
+
+def record_token(store: Store, client_id: str, *, now: float | None = None) -> tuple[str, int]:
+    """A new bearer token for a client whose secret was checked, and its lifetime."""
     token = secrets.token_urlsafe(32)
     moment = int(time.time() if now is None else now)
     with store.write() as tx:

@@ -15,11 +15,21 @@ def authoritative(tables: Tables) -> list[Prefix]:
     return [Prefix.from_text(text) for text in tables.prefixes.authoritative()]
 
 
-def zone_of(tables: Tables, prefix: Prefix) -> PrefixEntry | None:
-    """The closest entry at or above ``prefix``: where its answer comes from."""
-    known = {Prefix.from_text(entry.prefix): entry for entry in tables.prefixes.entries()}
+def zones(tables: Tables) -> dict[Prefix, PrefixEntry]:
+    """Every entry by its prefix: what :func:`zone_in` searches, read once by a caller
+    that answers many lookups (the node's authority) rather than once per lookup."""
+    return {Prefix.from_text(entry.prefix): entry for entry in tables.prefixes.entries()}
+
+
+def zone_in(known: dict[Prefix, PrefixEntry], prefix: Prefix) -> PrefixEntry | None:
+    """The closest of ``known`` at or above ``prefix``: where its answer comes from."""
     owner = owner_of(prefix, known)
     return None if owner is None else known[owner]
+
+
+def zone_of(tables: Tables, prefix: Prefix) -> PrefixEntry | None:
+    """The closest entry at or above ``prefix`` in the store."""
+    return zone_in(zones(tables), prefix)
 
 
 def require_authoritative(tables: Tables, prefix: Prefix, what: str) -> PrefixEntry:

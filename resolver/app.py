@@ -87,7 +87,7 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
     app[STORE] = store
     app[AUTHORITY] = Authority(store)
     app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
-    if settings.passphrase is not None and not store.read_only:
+    if not store.read_only:
         app[WRITER] = Writer(settings.directory, settings.passphrase, settings.lock_wait)
     node = {"prefix": store.node.prefix, "role": store.node.role}
     log.info("node %s (%s) opened its store", node["prefix"], node["role"], extra=node)
@@ -114,7 +114,7 @@ async def _refresh_revocations(app: web.Application) -> AsyncIterator[None]:
     node answers anything, then every REVOCATION_REFRESH_SECONDS. Reads only serve the
     stored list, so they never wait for the write lock this takes."""
     writer = app.get(WRITER)
-    if writer is None:  # a read-only node serves the list it has
+    if writer is None or not writer.signs:  # without the key, the node serves the list it has
         yield
         return
     await _refresh_once(writer, app[SETTINGS].passphrase)
@@ -149,7 +149,9 @@ async def _open_resolver(app: web.Application) -> AsyncIterator[None]:
         raise ValueError("a recursive node needs root_url and trust_anchor")
     anchor = load_trust_anchor(settings.trust_anchor)
     rollups = Rollups(settings.root_url, anchor)
-    async with Resolver(settings.root_url, anchor) as resolver:
+    async with Resolver(
+        settings.root_url, anchor, cache_bytes=settings.resolver_cache_bytes
+    ) as resolver:
         app[RESOLVER], app[ROLLUPS] = resolver, rollups
         yield
     rollups.close()

@@ -23,7 +23,7 @@ from registry.access import BadCredentials, CredentialsNeeded, SignedRequest
 from registry.store import Store
 from registry.store.principals import Principal
 from resolver.limits import LIMITS
-from resolver.state import STORE
+from resolver.state import STORE, writer_of
 from resolver.wire import read_raw
 from signing.b64 import b64url_decode, b64url_encode
 from signing.errors import Base64Error
@@ -130,8 +130,10 @@ async def authenticate(request: web.Request) -> Principal:
     elif scheme.lower() == SIGNED_SCHEME.lower() and params:
         signed = parse_signed_header(params)
         body = await read_raw(request)
-        principal = access.verify_signed(
-            store, signed, request.method, request.raw_path, body, int(time.time())
+        now = int(time.time())
+        principal = access.verify_signed(store, signed, request.method, request.raw_path, body, now)
+        await writer_of(request.app).write(
+            lambda writes: access.remember_nonce(writes, principal, signed, now)
         )
     else:
         given = f" (got scheme {scheme!r})" if scheme else ""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from glid_core.errors import IdentifierError
-from glid_core.identifiers import Identifier
+from glid_core.identifiers import Identifier, Prefix
 from registry import prefixes
 from registry.errors import DamagedRecord, NotFound
 from registry.evidence import chain_for_kid
@@ -17,6 +17,7 @@ from registry.keyring import decode_chain
 from registry.records import filter_values
 from registry.selfcheck import check_served
 from registry.store import Store
+from registry.store.prefixes import PrefixEntry
 from registry.store.versions import StoredVersion
 from signing.record_signature import parse_record_signature
 
@@ -89,20 +90,31 @@ class Authority:
     def __init__(self, store: Store) -> None:
         self.store = store
         self._chains: dict[str, list[str]] = {}
+        self._zones: dict[Prefix, PrefixEntry] | None = None
         self._change_mark = -1
 
-    def chain(self, signature: str | None) -> list[str]:
-        """The chain of the key that made ``signature``, remembered until the store changes.
-
-        `glid accept` or `glid keys rotate` run by another process change a key's chain
-        while the daemon runs; the store's change mark tells when to look again.
-        """
-        if signature is None:
-            return []
+    def _check_fresh(self) -> None:
+        """Forget the chains and prefix entries once the store changes: `glid accept`,
+        `glid keys rotate` or `glid delegate` run by another process change them while the
+        daemon runs, and the store's change mark tells when to look again."""
         mark = self.store.change_mark()
         if mark != self._change_mark:
             self._chains.clear()
+            self._zones = None
             self._change_mark = mark
+
+    def zone(self, prefix: Prefix) -> PrefixEntry | None:
+        """Where the answer for ``prefix`` comes from, from entries read once per change."""
+        self._check_fresh()
+        if self._zones is None:
+            self._zones = prefixes.zones(self.store)
+        return prefixes.zone_in(self._zones, prefix)
+
+    def chain(self, signature: str | None) -> list[str]:
+        """The chain of the key that made ``signature``, remembered until the store changes."""
+        if signature is None:
+            return []
+        self._check_fresh()
         kid = parse_record_signature(signature)[1].kid  # bounded: one entry per key
         chain = self._chains.get(kid)
         if chain is None:
@@ -123,7 +135,7 @@ class Authority:
         except IdentifierError as exc:
             return Missing(text, str(exc), "bad_identifier")
         handle = str(identifier)
-        zone = prefixes.zone_of(self.store, identifier.prefix)
+        zone = self.zone(identifier.prefix)
         if zone is None:
             return Missing(
                 handle, f"{identifier.prefix} is not under this node's prefixes", "outside"

@@ -1,9 +1,14 @@
-"""The resolver's cache: TTL-bound, size-bound, negative entries, stale on failure.
+"""The resolver's cache: TTL-bound, byte-bound, negative entries, stale on failure.
 
 Like a DNS recursive server's cache: an entry is fresh until its TTL runs out, then
 *stale*; a stale entry is never served while the upstream answers, but is served (and
 marked) when the upstream cannot be reached, for up to ``stale_for`` seconds. Identical
 lookups in flight at the same time share one upstream request (single flight).
+
+The cache holds at most ``budget`` bytes, each entry charged what ``weigh`` says it costs,
+least recently used first out: answers from other nodes range from a few hundred bytes to
+a megabyte, so a bound on the number of entries would let a flood of distinct ids grow the
+process without limit.
 """
 
 import asyncio
@@ -27,19 +32,23 @@ class Cached(Generic[T]):
 class _Entry(Generic[T]):
     value: T
     expires: float
+    cost: int
 
 
 class TtlCache(Generic[K, T]):
     def __init__(
         self,
-        maxsize: int = 10_000,
+        budget: int,
+        weigh: Callable[[K, T], int],
         *,
         stale_for: float = 86_400,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.maxsize = maxsize
+        self.budget = budget
+        self.weigh = weigh
         self.stale_for = stale_for
         self.clock = clock
+        self.size = 0  # bytes charged to the entries held
         self._entries: OrderedDict[K, _Entry[T]] = OrderedDict()
 
     def __len__(self) -> int:
@@ -51,16 +60,28 @@ class TtlCache(Generic[K, T]):
             return None
         now = self.clock()
         if now >= entry.expires + self.stale_for:
-            del self._entries[key]
+            self._forget(key)
             return None
         self._entries.move_to_end(key)
         return Cached(entry.value, now < entry.expires)
 
     def put(self, key: K, value: T, ttl: float) -> None:
-        self._entries[key] = _Entry(value, self.clock() + max(ttl, 0.0))
-        self._entries.move_to_end(key)
-        while len(self._entries) > self.maxsize:
-            self._entries.popitem(last=False)
+        """Keep ``value`` for ``ttl`` seconds (and stale after); one larger than the whole
+        budget is not kept, and the entry it would replace is forgotten."""
+        self._forget(key)
+        cost = self.weigh(key, value)
+        if cost > self.budget:
+            return
+        self._entries[key] = _Entry(value, self.clock() + max(ttl, 0.0), cost)
+        self.size += cost
+        while self.size > self.budget:
+            _, evicted = self._entries.popitem(last=False)
+            self.size -= evicted.cost
+
+    def _forget(self, key: K) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self.size -= entry.cost
 
 
 class SingleFlight(Generic[K, T]):

@@ -29,6 +29,7 @@ from resolver.resolution import (
     Steps,
     UpstreamError,
 )
+from resolver.settings import RESOLVER_CACHE_BYTES
 from signing.certificates import TrustAnchor, parse_trust_anchor
 from signing.chain import HARD_FAIL
 from signing.errors import TrustAnchorError
@@ -45,7 +46,7 @@ class Resolver:
         anchor: TrustAnchor,
         *,
         session: aiohttp.ClientSession | None = None,
-        cache_size: int = 10_000,
+        cache_bytes: int = RESOLVER_CACHE_BYTES,
         max_ttl: float = 86_400,
         negative_ttl: float = NEGATIVE_TTL,
         timeout: float = DEFAULT_TIMEOUT,
@@ -54,7 +55,7 @@ class Resolver:
         self.core = ResolverCore(
             root,
             anchor,
-            cache_size=cache_size,
+            cache_bytes=cache_bytes,
             max_ttl=max_ttl,
             negative_ttl=negative_ttl,
             policy=policy,

@@ -7,37 +7,87 @@ each hold a file descriptor forever. :class:`NodeServer` closes a connection tha
 sent a complete request head within ``header_timeout`` seconds, and refuses a connection
 beyond ``max_per_address`` from one client address. Bodies are timed by the handlers that
 read them (:func:`resolver.wire.read_raw`), header sizes and counts by aiohttp's parser.
+
+A request aiohttp's parser refuses never reaches the application, so the application's
+error middleware cannot shape its answer; :class:`NodeRequestHandler` answers it in the
+node's JSON error form instead of aiohttp's plain text, with the stable code
+``malformed_request`` and a reason chosen by the parser's exception type. The reason never
+quotes the request: an over-long header may be someone's credentials.
 """
 
 import asyncio
 import logging
 from collections import Counter
-from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from aiohttp import web
+from aiohttp.http_exceptions import (
+    BadStatusLine,
+    HttpProcessingError,
+    InvalidHeader,
+    InvalidURLError,
+    LineTooLong,
+    PayloadEncodingError,
+)
 from aiohttp.web_protocol import RequestHandler
+from aiohttp.web_request import BaseRequest
+
+from resolver.errors import CODES
+from resolver.settings import ConnectionLimits
 
 log = logging.getLogger("glid.connections")
 
 
-@dataclass(frozen=True, slots=True)
-class ConnectionLimits:
-    max_per_address: int = 64
-    header_timeout: float = 10.0  # seconds to send a complete request head
-    keepalive_timeout: float = 15.0  # an idle keep-alive connection is closed after this
-    max_line_size: int = 8190  # request line and each header line, bytes
-    max_field_size: int = 8190
-    max_headers: int = 64
+# Most specific first: BadHttpMethod is a BadStatusLine, every one an HttpProcessingError.
+_REFUSALS: tuple[tuple[type[HttpProcessingError], str], ...] = (
+    (LineTooLong, "the request line or a header line is longer than this node accepts"),
+    (BadStatusLine, "the request line is not an HTTP/1.x request line"),
+    (InvalidURLError, "the request target is not a valid URL path"),
+    (InvalidHeader, "a header name or value is malformed"),
+    (PayloadEncodingError, "the body's chunked framing or length is malformed"),
+    (
+        HttpProcessingError,
+        "the request is not well-formed HTTP/1.1:"
+        " too many headers, a bad header or bad body framing",
+    ),
+)
 
-    def handler_args(self) -> dict[str, Any]:
-        """What aiohttp's own request handler enforces."""
-        return {
-            "keepalive_timeout": self.keepalive_timeout,
-            "max_line_size": self.max_line_size,
-            "max_field_size": self.max_field_size,
-            "max_headers": self.max_headers,
-        }
+
+def refusal_reason(exc: BaseException | None) -> str:
+    """What the parser refused, in words that quote nothing of the request."""
+    for kind, reason in _REFUSALS:
+        if isinstance(exc, kind):
+            return reason
+    return "the request could not be handled"
+
+
+class NodeRequestHandler(RequestHandler):
+    """aiohttp's connection handler, answering what its parser refuses as JSON."""
+
+    def handle_error(
+        self,
+        request: BaseRequest,
+        status: int = 500,
+        exc: BaseException | None = None,
+        message: str | None = None,
+    ) -> web.StreamResponse:
+        super().handle_error(request, status, exc, message)  # logs; refuses a begun answer
+        if isinstance(exc, HttpProcessingError):
+            body = {
+                "error": f"{refusal_reason(exc)}; fix the request and send it again",
+                "code": "malformed_request",
+            }
+        else:
+            body = {
+                "error": "internal error; the node's log has the details",
+                "code": CODES.get(status, "internal"),
+            }
+        response = web.Response(
+            status=status, body=orjson.dumps(body), content_type="application/json"
+        )
+        response.force_close()
+        return response
 
 
 def _address(transport: asyncio.BaseTransport) -> str:
@@ -56,6 +106,9 @@ class NodeServer(web.Server):
         self.limits = limits
         self.per_address: Counter[str] = Counter()
         self._addresses: dict[RequestHandler, str] = {}
+
+    def __call__(self) -> RequestHandler:
+        return NodeRequestHandler(self, loop=self._loop, **self._kwargs)
 
     def connection_made(self, handler: RequestHandler, transport: asyncio.Transport) -> None:
         super().connection_made(handler, transport)

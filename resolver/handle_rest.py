@@ -246,7 +246,7 @@ def _expand_types(types: Sequence[str], values: Sequence[Mapping[str, Any]]) -> 
 
 def _writer_of(request: web.Request) -> Writer:
     writer = request.app.get(WRITER)
-    if writer is None:
+    if writer is None or not writer.signs:
         raise HandleRestError(
             Code.ERROR,
             503,

@@ -28,7 +28,7 @@ from resolver.limits import LIMITS
 from resolver.metrics import Metrics
 from resolver.pacing import Slices
 from resolver.resolution import Resolution
-from resolver.settings import IDS_PER_TOKEN, MAX_BATCH_IDS
+from resolver.settings import IDS_PER_TOKEN
 from resolver.state import (
     ANSWERS,
     AUTHORITY,
@@ -116,14 +116,18 @@ def _indexes(request: web.Request) -> tuple[int, ...]:
     return tuple(params.number("index", text) for text in request.query.getall("index", []))
 
 
-def answer_body(request: web.Request, answer: Answer, *, bundle: bool) -> dict[str, Any]:
+def answer_body(
+    request: web.Request, answer: Answer, *, bundle: bool, carried: list[str] | None = None
+) -> dict[str, Any]:
+    """One answer's JSON document. A batch passes the ``carried`` revocation lists it read
+    once, rather than reading the same lists again for each of its thousands of ids."""
     body = answer.to_json()
     if isinstance(answer, Found | Referral):
         # The node's current list travels with every answer: with a referral, so a resolver
         # checks the child's answers against what the parent revoked, not what the child
         # admits to; with a record, because a verifier needs a current list from every
         # issuer in its chain.
-        body["revocations"] = carried_lists(request.app[STORE])
+        body["revocations"] = carried_lists(request.app[STORE]) if carried is None else carried
     if bundle and isinstance(answer, Found):
         body.update(evidence(request, answer))
     return body
@@ -179,8 +183,9 @@ async def resolve_batch(request: web.Request) -> web.Response:
     ids = body.get("ids") if isinstance(body, dict) else None
     if not isinstance(ids, list) or not all(isinstance(i, str) for i in ids):
         return json_error(400, 'expected {"ids": [identifier, ...]}', code="bad_body")
-    if len(ids) > MAX_BATCH_IDS:
-        raise TooLarge(f"{len(ids)} ids in one batch; the limit is {MAX_BATCH_IDS}")
+    most = request.app[SETTINGS].max_batch_ids
+    if len(ids) > most:
+        raise TooLarge(f"{len(ids)} ids in one batch; this node's limit is {most}")
     bundle = body.get("bundle", False)
     if not isinstance(bundle, bool):
         return json_error(400, "bundle must be true or false", code="bad_body")
@@ -192,8 +197,10 @@ async def resolve_batch(request: web.Request) -> web.Response:
     limit, size, parts = app[SETTINGS].max_response_bytes, 0, []
     authority, slices = app[AUTHORITY], Slices()
     async with app[BATCH_LANE]:  # one batch at a time per worker; single lookups pass by
+        carried = carried_lists(app[STORE])  # read once the lane is ours: current for all ids
         for position, handle in enumerate(ids):
-            part = encode(answer_body(request, authority.lookup(handle), bundle=bundle))
+            answer = authority.lookup(handle)
+            part = encode(answer_body(request, answer, bundle=bundle, carried=carried))
             size += len(part)
             if size > limit:
                 raise TooLarge(
@@ -289,7 +296,7 @@ async def register_batch(request: web.Request) -> web.Response:
     """Batch registration: JSON Lines, or a MessagePack array of {handle, values}."""
     principal = await authenticate(request)
     writer = request.app.get(WRITER)
-    if writer is None:
+    if writer is None or not writer.signs:
         return json_error(503, "this node runs without its key passphrase and cannot sign writes")
     if request.content_type in ("application/msgpack", "application/x-msgpack"):
         items = await read_body(request)

@@ -21,7 +21,7 @@ from registry.template_catalog import USABLE, TemplateCatalog
 from resolver.auth import authenticate
 from resolver.errors import json_error
 from resolver.limits import LIMITS
-from resolver.state import STORE
+from resolver.state import STORE, writer_of
 from resolver.wire import read_body, respond
 from templates_meta.errors import TemplateImmutable, UnknownTemplate
 from templates_meta.model import parse_template
@@ -61,17 +61,23 @@ async def propose_template(request: web.Request) -> web.Response:
         return json_error(400, "expected the template document (a JSON object) as the body")
     template = parse_template(body)
     authorise(principal, Identifier.from_text(template.id))
-    catalog = TemplateCatalog.open(request.app[STORE])
-    entry = template_exchange.accept_proposal(catalog, template, principal.identity)
+    entry = await writer_of(request.app).write(
+        lambda store: template_exchange.accept_proposal(
+            TemplateCatalog.open(store), template, principal.identity
+        )
+    )
     return respond(request, entry.to_json(), 202)
 
 
 @routes.post("/glid/v1/templates/registrations")
 async def register_template(request: web.Request) -> web.Response:
-    store = request.app[STORE]
     body = await read_body(request)
     try:
-        entry = template_exchange.accept_registration(store, TemplateCatalog.open(store), body)
+        entry = await writer_of(request.app).write(
+            lambda store: template_exchange.accept_registration(
+                store, TemplateCatalog.open(store), body
+            )
+        )
     except TemplateImmutable as exc:
         return json_error(409, str(exc))
     proposed = entry.review.state is ReviewState.PROPOSED
@@ -91,7 +97,9 @@ async def submit_delegation(request: web.Request) -> web.Response:
     site = body.get("site")
     if site is not None and not isinstance(site, str):
         return json_error(400, "site must be a URL string")
-    pending = enrolment.submit(request.app[STORE], body["request"], site)
+    pending = await writer_of(request.app).write(
+        lambda store: enrolment.submit(store, body["request"], site)
+    )
     return respond(request, pending.to_json(), 202)
 
 

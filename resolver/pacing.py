@@ -9,7 +9,7 @@ loop much longer than one slice, whatever it asks for.
 import asyncio
 import time
 
-SLICE_SECONDS = 0.002
+SLICE_SECONDS = 0.001
 
 
 class Slices:

@@ -2,9 +2,9 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from glid_core.errors import GlidError
-from resolver.connections import ConnectionLimits
 
 MAX_BODY_BYTES = 8 << 20
 MAX_BATCH_IDS = 10_000
@@ -12,6 +12,26 @@ MAX_RESPONSE_BYTES = 16 << 20
 ANSWER_CACHE_BYTES = 64 << 20
 LOOP_LOCK_WAIT = 0.05  # the most a write still made from the event loop waits for the lock
 IDS_PER_TOKEN = 25  # a batch of n ids costs n / 25 tokens, plus one per id it bundles
+RESOLVER_CACHE_BYTES = 32 << 20  # what a recursive node keeps of other nodes' answers
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    max_per_address: int = 64
+    header_timeout: float = 10.0  # seconds to send a complete request head
+    keepalive_timeout: float = 15.0  # an idle keep-alive connection is closed after this
+    max_line_size: int = 8190  # request line and each header line, bytes
+    max_field_size: int = 8190
+    max_headers: int = 64
+
+    def handler_args(self) -> dict[str, Any]:
+        """What aiohttp's own request handler enforces."""
+        return {
+            "keepalive_timeout": self.keepalive_timeout,
+            "max_line_size": self.max_line_size,
+            "max_field_size": self.max_field_size,
+            "max_headers": self.max_headers,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +47,10 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES
     rate_limit: float = 200.0  # requests per second per client, sustained
     rate_burst: int = 400
+    max_batch_ids: int = MAX_BATCH_IDS  # ids in one batch resolve
     max_response_bytes: int = MAX_RESPONSE_BYTES  # a batch answer larger than this is refused
     answer_cache_bytes: int = ANSWER_CACHE_BYTES  # encoded answers kept in memory
+    resolver_cache_bytes: int = RESOLVER_CACHE_BYTES  # other nodes' answers (--recursive)
     lock_wait: float = 5.0  # seconds a record write waits for another writer's lock (then 503)
     body_timeout: float = 30.0  # seconds a client may take to send a request body
     connections: ConnectionLimits = field(default_factory=ConnectionLimits)

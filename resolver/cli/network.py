@@ -6,8 +6,10 @@ from pathlib import Path
 from resolver.cli.options import (
     add_dir,
     add_json,
+    add_limits,
     add_revocation_policy,
     add_root,
+    limit_settings,
     read_json,
     read_trust_anchor,
     sync_resolver,
@@ -29,11 +31,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     srv.add_argument("--workers", type=int, default=1, help="worker processes (SO_REUSEPORT)")
     srv.add_argument("--recursive", action="store_true", help="resolve other nodes' ids too")
     add_root(srv, required=False)
-    srv.add_argument("--max-body", type=int, default=8 << 20, help="request body limit, bytes")
-    srv.add_argument(
-        "--rate-limit", type=float, default=200.0, help="requests/s per client; 0 turns it off"
-    )
-    srv.add_argument("--rate-burst", type=int, default=400, help="requests a client may burst")
     srv.add_argument(
         "--read-only", action="store_true", help="open the store read-only: serve reads only"
     )
@@ -42,6 +39,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     srv.add_argument(
         "--pact", action="store_true", help="serve the PACT v3 API (needs --tls-cert/--tls-key)"
     )
+    add_limits(srv)
     srv.set_defaults(run=run_serve)
 
     res = subparsers.add_parser(
@@ -144,13 +142,11 @@ def run_serve(args: argparse.Namespace) -> int:
         recursive=args.recursive,
         root_url=args.root,
         trust_anchor=args.trust_anchor,
-        max_body_bytes=args.max_body,
-        rate_limit=args.rate_limit,
-        rate_burst=args.rate_burst,
         read_only=args.read_only,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         pact=args.pact,
+        **limit_settings(args),
     )
     serve(settings, workers=args.workers)
     return 0

@@ -22,6 +22,8 @@ Readers and writers, all naming the file and the reason when they fail:
 :func:`open_input` (bytes, ``-`` for stdin), :func:`read_text`, :func:`read_json`,
 :func:`read_secret`, :func:`read_trust_anchor`, :func:`write_text`. What ``--root`` and
 ``--trust-anchor`` give, a blocking resolver: :func:`sync_resolver`.
+- the daemon's limits (``glid serve``): :func:`add_limits`, read back as Settings keywords
+  by :func:`limit_settings`; defaults are :class:`resolver.settings.Settings`'s own.
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from resolver.cli.output import InputError, UsageError
+from resolver.settings import ConnectionLimits, Settings
 
 if TYPE_CHECKING:
     from resolver.sync_client import SyncResolver
@@ -218,3 +223,98 @@ def sync_resolver(args: argparse.Namespace) -> SyncResolver:
     from resolver.sync_client import SyncResolver
 
     return SyncResolver(args.root, read_trust_anchor(args.trust_anchor))
+
+
+_SIZE = re.compile(r"(\d{1,15})\s*(k|kib|m|mib|g|gib)?", re.ASCII | re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+
+
+def byte_size(text: str) -> int:
+    """A positive number of bytes: ``8388608``, ``64M``, ``64MiB`` or ``1g`` (K, M and G
+    are powers of 1024)."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None or int(match[1]) == 0:
+        raise argparse.ArgumentTypeError(
+            f"expected a size in bytes above 0 such as 8388608, 64M or 64MiB, got {text!r}"
+        )
+    return int(match[1]) * _UNITS[(match[2] or "")[:1].lower()]
+
+
+N = TypeVar("N", int, float)
+
+
+def _positive(kind: Callable[[str], N]) -> Callable[[str], N]:
+    """An argparse type: ``kind`` of the text, refused unless above 0."""
+
+    def parse(text: str) -> N:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+        if not value > 0:  # also refuses NaN
+            raise argparse.ArgumentTypeError(f"expected more than 0, got {text!r}")
+        return value
+
+    return parse
+
+
+def _mib(size: int) -> str:
+    return f"{size >> 20} MiB" if size >= 1 << 20 else f"{size} bytes"
+
+
+def add_limits(parser: argparse.ArgumentParser) -> None:
+    """What one client may ask of the daemon, and how much memory it keeps: every limit
+    docs/OPERATORS.md ("Limits") lists, each defaulting to Settings' safe value."""
+    base, wire = Settings(Path()), ConnectionLimits()
+    group = parser.add_argument_group("limits (docs/OPERATORS.md, Limits)")
+    group.add_argument(
+        "--rate-limit",
+        type=float,
+        default=base.rate_limit,
+        help=f"requests/s per client address, sustained (default {base.rate_limit:g});"
+        " 0 turns the limits off",
+    )
+    count, size, seconds = _positive(int), byte_size, _positive(float)
+    limits: tuple[tuple[str, float, Callable[[str], float], str], ...] = (
+        ("--rate-burst", base.rate_burst, count, "requests a client may send at once"),
+        ("--max-batch", base.max_batch_ids, count, "ids in one batch resolve"),
+        ("--max-body", base.max_body_bytes, size, "request body, bytes"),
+        ("--max-response", base.max_response_bytes, size, "batch answer, bytes"),
+        ("--answer-cache", base.answer_cache_bytes, size, "encoded answers kept per worker, bytes"),
+        ("--resolver-cache", base.resolver_cache_bytes, size, "other nodes' answers kept, bytes"),
+        ("--connections-per-client", wire.max_per_address, count, "connections per address"),
+        ("--max-headers", wire.max_headers, count, "headers in one request"),
+        ("--header-timeout", wire.header_timeout, seconds, "seconds to send a request head"),
+        (
+            "--keepalive-timeout",
+            wire.keepalive_timeout,
+            seconds,
+            "seconds an idle connection stays",
+        ),
+        ("--body-timeout", base.body_timeout, seconds, "seconds to send a body (then 408)"),
+        ("--lock-wait", base.lock_wait, seconds, "seconds a write waits for the lock (then 503)"),
+    )
+    for flag, default, kind, what in limits:
+        shown = _mib(int(default)) if kind is size else f"{default:g}"
+        group.add_argument(flag, type=kind, default=default, help=f"{what} (default {shown})")
+
+
+def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
+    """The Settings keywords :func:`add_limits`'s options give."""
+    return {
+        "rate_limit": args.rate_limit,
+        "rate_burst": args.rate_burst,
+        "max_batch_ids": args.max_batch,
+        "max_body_bytes": args.max_body,
+        "max_response_bytes": args.max_response,
+        "answer_cache_bytes": args.answer_cache,
+        "resolver_cache_bytes": args.resolver_cache,
+        "body_timeout": args.body_timeout,
+        "lock_wait": args.lock_wait,
+        "connections": ConnectionLimits(
+            max_per_address=args.connections_per_client,
+            header_timeout=args.header_timeout,
+            keepalive_timeout=args.keepalive_timeout,
+            max_headers=args.max_headers,
+        ),
+    }

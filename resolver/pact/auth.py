@@ -16,7 +16,7 @@ from registry import pact_clients
 from registry.pact_clients import BadCredentials, ExpiredToken, UnknownToken
 from registry.store.pact_clients import Client
 from resolver.pact.problems import PactProblem
-from resolver.state import STORE
+from resolver.state import STORE, writer_of
 
 
 def _oauth_refusal(status: int, error: str, message: str) -> PactProblem:
@@ -47,14 +47,14 @@ async def token(request: web.Request) -> web.Response:
         raise _oauth_refusal(
             400, "unsupported_grant_type", f"grant_type must be client_credentials, got {grant!r}"
         )
-    store = request.app[STORE]
+    stored = request.app[STORE].pact_clients.secret_hash(client_id)
     try:
-        # scrypt is slow on purpose; keep it off the event loop.
-        issued, lifetime = await asyncio.to_thread(
-            pact_clients.issue_token, store, client_id, secret
-        )
+        await asyncio.to_thread(pact_clients.require_secret, client_id, secret, stored)
     except BadCredentials as exc:
         raise _oauth_refusal(401, "invalid_client", str(exc)) from None
+    issued, lifetime = await writer_of(request.app).write(
+        lambda store: pact_clients.record_token(store, client_id)
+    )
     return web.json_response(
         {"access_token": issued, "token_type": "bearer", "expires_in": lifetime},
         headers={"Cache-Control": "no-store"},

@@ -11,6 +11,8 @@ from aiohttp import web
 
 from accounting.pact.filters import FilterError, parse_query
 from accounting.pact.mapping import is_footprint_id
+from resolver import params
+from resolver.errors import BadParameter
 from resolver.pact.auth import bearer_client
 from resolver.pact.problems import bad_request, not_found
 from resolver.pact.state import FOOTPRINTS
@@ -23,9 +25,15 @@ def _count(request: web.Request, name: str, default: int, low: int) -> int:
     text = request.query.get(name)
     if text is None:
         return default
-    if len(request.query.getall(name)) > 1 or not text.isdigit() or int(text) < low:
-        raise bad_request(f"{name} must be one whole number of at least {low}, got {text!r}")
-    return int(text)
+    try:
+        count = params.number(name, text)
+    except BadParameter:  # Unicode digits, 20 digits or more: refused, as everywhere
+        count = -1
+    if len(request.query.getall(name)) > 1 or count < low:
+        raise bad_request(
+            f"{name} must be one whole number of at least {low} in ASCII digits, got {text[:40]!r}"
+        )
+    return count
 
 
 async def list_footprints(request: web.Request) -> web.Response:

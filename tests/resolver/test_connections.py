@@ -6,9 +6,10 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
-from resolver.connections import ConnectionLimits
+from resolver.settings import ConnectionLimits
 from tests.resolver.live_node import LiveNode, admin_node
 
 LIMITS = ConnectionLimits(max_per_address=5, header_timeout=0.5, max_headers=20)
@@ -80,9 +81,47 @@ def test_one_address_holds_at_most_its_share_of_connections(node: LiveNode) -> N
         assert again.recv(4096).startswith(b"HTTP/1.1 200")
 
 
-def test_too_many_headers_are_refused(node: LiveNode) -> None:
-    headers = "".join(f"X-{n}: {n}\r\n" for n in range(LIMITS.max_headers + 5))
+SECRET = b"c2VjcmV0"
+REFUSED_BY_THE_PARSER = {
+    "too many headers": b"GET /healthz HTTP/1.1\r\nHost: x\r\n"
+    + b"".join(b"X-%d: %d\r\n" % (n, n) for n in range(LIMITS.max_headers + 5))
+    + b"\r\n",
+    "request line too long": b"GET /" + SECRET * 1100 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    "header too long": b"GET /healthz HTTP/1.1\r\nAuthorization: Basic "
+    + SECRET * 1100
+    + b"\r\n\r\n",
+    "bad request line": SECRET + b"\r\n\r\n",
+    "bad chunked body": b"POST /glid/v1/resolve HTTP/1.1\r\nHost: x\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n" + SECRET + b"\r\nabc\r\n0\r\n\r\n",
+}
+
+
+def read_all(sock: socket.socket) -> bytes:
+    sock.settimeout(5)
+    answer = b""
+    while chunk := sock.recv(65536):
+        answer += chunk
+    return answer
+
+
+REASONS = {
+    "too many headers": "too many headers",
+    "request line too long": "longer than this node accepts",
+    "header too long": "longer than this node accepts",
+    "bad request line": "not an HTTP/1.x request line",
+    "bad chunked body": "bad body framing",
+}
+
+
+@pytest.mark.parametrize("case", REFUSED_BY_THE_PARSER)
+def test_what_the_http_parser_refuses_is_answered_as_json(node: LiveNode, case: str) -> None:
+    """These never reach the application; the answer still has the node's error form, and
+    quotes nothing of the request (an over-long header may be someone's credentials)."""
     with connect(node, "127.0.0.23") as sock:
-        sock.sendall(f"GET /healthz HTTP/1.1\r\nHost: x\r\n{headers}\r\n".encode())
-        sock.settimeout(5)
-        assert sock.recv(4096).split(b" ")[1] in (b"400", b"431")
+        sock.sendall(REFUSED_BY_THE_PARSER[case])
+        head, _, body = read_all(sock).partition(b"\r\n\r\n")
+    assert head.split(b" ")[1] == b"400"
+    assert b"content-type: application/json" in head.lower()
+    answer = orjson.loads(body)
+    assert answer["code"] == "malformed_request" and REASONS[case] in answer["error"]
+    assert SECRET.decode() not in answer["error"]

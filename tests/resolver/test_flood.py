@@ -2,12 +2,14 @@
 hold the event loop: /healthz from another client stays fast while batches run."""
 
 import asyncio
+import contextlib
 import http.client
+import multiprocessing
 import statistics
-import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from multiprocessing.queues import Queue
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 
 import aiohttp
@@ -90,8 +92,9 @@ async def test_an_answer_over_the_size_limit_is_refused(small_node: LiveNode) ->
             assert "limit of 262144 bytes" in answer["error"]
 
 
-def healthz_latencies(port: int, stop: threading.Event) -> list[float]:
-    """/healthz timed from another address, in a thread of its own, until ``stop``."""
+def healthz_latencies(port: int, stop: EventType, out: "Queue[list[float]]") -> None:
+    """/healthz timed from another address, in a process of its own (as a monitor is),
+    until ``stop``; the latencies go to ``out``."""
     seconds = []
     conn = http.client.HTTPConnection("127.0.0.1", port, source_address=("127.0.0.9", 0))
     conn.request("GET", "/healthz")  # connected before timing, as a monitor stays connected
@@ -105,36 +108,77 @@ def healthz_latencies(port: int, stop: threading.Event) -> list[float]:
         seconds.append(time.perf_counter() - started)
         time.sleep(0.005)
     conn.close()
-    return seconds
+    out.put(seconds)
+
+
+def spin(seconds: float) -> None:
+    """Keep one core busy for ``seconds``: the floor's stand-in for a flooding client."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        pass
+
+
+@contextlib.contextmanager
+def probed(node: ProcessNode) -> Iterator[list[float]]:
+    """/healthz latencies measured from another process while the block runs."""
+    context = multiprocessing.get_context("fork")
+    stop, out = context.Event(), context.Queue()
+    port = int(node.url.rsplit(":", 1)[1])
+    probe = context.Process(target=healthz_latencies, args=(port, stop, out))
+    probe.start()
+    seconds: list[float] = []
+    time.sleep(0.2)  # connected and probing before the load starts
+    try:
+        yield seconds
+    finally:
+        stop.set()
+        seconds.extend(out.get(timeout=30))
+        probe.join(timeout=10)
+
+
+def p99(seconds: list[float]) -> float:
+    return statistics.quantiles(seconds, n=100)[98]
 
 
 async def test_healthz_stays_fast_while_three_large_batches_run(directory: Path) -> None:
+    """The flood: three clients each ask for 5,000 ids at once. The floor, measured in the
+    same run: three processes that only spin for as long as the flood took, so the probe
+    sees what a machine with that much other work gives any process, with the node idle."""
     node = ProcessNode(directory)
 
     async def batch(address: str) -> int:
         async with session(address) as http:
             return (await post(http, node.url, ids(5000)))[0]
 
-    async with session("127.0.1.9") as http:  # a node that has answered once: warm caches
-        assert (await post(http, node.url, ids(10)))[0] == 200
-    stop = threading.Event()
-    with ThreadPoolExecutor(1) as pool:
-        probe = pool.submit(healthz_latencies, int(node.url.rsplit(":", 1)[1]), stop)
-        try:
+    try:
+        async with session("127.0.1.9") as http:  # a node that has answered once: warm
+            assert (await post(http, node.url, ids(10)))[0] == 200
+        with probed(node) as flooded:
+            started = time.perf_counter()
             statuses = await asyncio.gather(*(batch(f"127.0.1.{n}") for n in range(1, 4)))
-        finally:
-            stop.set()
-            seconds = probe.result()
-            node.stop()
+            took = time.perf_counter() - started
+        context = multiprocessing.get_context("fork")
+        with probed(node) as floor:
+            spinners = [context.Process(target=spin, args=(took,)) for _ in range(3)]
+            for spinner in spinners:
+                spinner.start()
+            for spinner in spinners:
+                spinner.join()
+    finally:
+        node.stop()
     assert statuses == [200, 200, 200]
-    p99 = statistics.quantiles(seconds, n=100)[98]
-    print(f"healthz during 3 x 5,000-id batches: {len(seconds)} probes, p99 {p99 * 1000:.1f} ms")
-    median = statistics.median(seconds)
-    print(f"healthz median {median * 1000:.1f} ms")
-    # docs/RELIABILITY.md has the figures and the machine's load; the bounds leave room for
-    # a machine shared with other work and still fail by far if a batch held the loop for
-    # its whole run (seconds).
-    assert len(seconds) >= 10 and median < 0.05 and p99 < 1.0
+    median = statistics.median(flooded)
+    print(
+        f"healthz during 3 x 5,000-id batches ({took:.2f} s): {len(flooded)} probes,"
+        f" median {median * 1000:.1f} ms, p99 {p99(flooded) * 1000:.1f} ms;"
+        f" floor (3 spinning processes, node idle): {len(floor)} probes,"
+        f" median {statistics.median(floor) * 1000:.1f} ms, p99 {p99(floor) * 1000:.1f} ms;"
+        f" ratio {p99(flooded) / p99(floor):.2f}"
+    )
+    # docs/RELIABILITY.md has the figures. A batch that held the loop for its whole run
+    # (seconds) fails both bounds by far; the floor keeps a busy machine from failing them.
+    assert len(flooded) >= 10 and median < 0.05
+    assert p99(flooded) < max(0.05, 2 * p99(floor))
 
 
 def test_the_answer_cache_holds_its_byte_budget() -> None:

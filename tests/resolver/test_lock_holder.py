@@ -1,5 +1,6 @@
 """Another process holds the store's write lock: reads keep flowing, a write waits a
-bounded time off the event loop and is answered 503 with Retry-After.
+bounded time off the event loop and is answered 503 with Retry-After; so does the small
+write of an anonymous delegation request, which goes through the same writer thread.
 
 The hold lasts GLID_LOCK_HOLD_SECONDS (3 s by default; docs/RELIABILITY.md quotes a 30 s run)."""
 
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import orjson
 
-from registry.node import init_node
+from registry.node import REQUEST_FILE, init_node
 from registry.registration import Submission
 from registry.service import registrar
 from registry.store import DB_NAME
@@ -52,6 +53,11 @@ def test_reads_flow_and_writes_wait_boundedly_while_another_process_holds_the_lo
     items = (Submission(n, f"88/p{n}", values) for n in range(50))
     assert all(o.accepted for o in registrar(created.store, PASSPHRASE).register(items, "t"))
     created.store.close()
+    child = init_node(tmp_path / "child", role="secondary", prefix="88.1", passphrase=PASSPHRASE)
+    child.store.close()
+    delegation = orjson.dumps(
+        {"request": orjson.loads((tmp_path / "child" / REQUEST_FILE).read_bytes())}
+    )
     secret = created.admin_secret_file.read_text().strip()
     auth = {
         "Authorization": "Basic " + base64.b64encode(f"300:88/admin:{secret}".encode()).decode()
@@ -68,14 +74,19 @@ def test_reads_flow_and_writes_wait_boundedly_while_another_process_holds_the_lo
         )
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         write: dict[str, object] = {}
+        submit: dict[str, object] = {}
 
-        def blocked_write() -> None:
+        def blocked(into: dict[str, object], method: str, path: str, payload: bytes) -> None:
             started = time.perf_counter()
-            write["answer"] = request(port, "PUT", "/api/handles/88/new", body, auth)
-            write["seconds"] = time.perf_counter() - started
+            into["answer"] = request(port, method, path, payload, auth)
+            into["seconds"] = time.perf_counter() - started
 
-        writing = threading.Thread(target=blocked_write)
+        writing = threading.Thread(target=blocked, args=(write, "PUT", "/api/handles/88/new", body))
+        submitting = threading.Thread(
+            target=blocked, args=(submit, "POST", "/glid/v1/delegations", delegation)
+        )
         writing.start()
+        submitting.start()
         seconds: list[float] = []
         n = 0
         while holder.poll() is None:
@@ -86,11 +97,21 @@ def test_reads_flow_and_writes_wait_boundedly_while_another_process_holds_the_lo
             assert status == 200, path
             n += 1
         writing.join()
+        submitting.join()
+        status, headers, answer = submit["answer"]  # type: ignore[misc]
+        assert (status, headers["Retry-After"], orjson.loads(answer)["code"]) == (
+            503,
+            "1",
+            "unavailable",
+        )
+        # the writer's lock budget, not the 50 ms a write made on the event loop would wait
+        assert LOCK_WAIT * 0.9 <= float(submit["seconds"]) < LOCK_WAIT + 2  # type: ignore[arg-type]
         status, headers, answer = write["answer"]  # type: ignore[misc]
         assert (status, headers["Retry-After"]) == (503, "1")
         assert orjson.loads(answer)["responseCode"] == 3
         assert LOCK_WAIT * 0.9 <= float(write["seconds"]) < LOCK_WAIT + 2  # type: ignore[arg-type]
         assert request(port, "PUT", "/api/handles/88/new", body, auth)[0] == 201  # lock gone
+        assert request(port, "POST", "/glid/v1/delegations", delegation)[0] == 202
     finally:
         node.stop()
     p99 = statistics.quantiles(seconds, n=100)[98]

@@ -30,13 +30,27 @@ def test_the_document_is_openapi_3_1() -> None:
     assert document["openapi"] == "3.1.0" and set(document["paths"]) == set(PATHS)
 
 
+ANY_METHOD = ("get", "put", "post", "delete")  # a "*" route is documented with each
+
+
 def test_the_document_names_every_route_the_node_serves(tmp_path: Path) -> None:
-    app = create_app(Settings(tmp_path))
+    """Every face at once: a recursive node (the buyer's page, GS1) serving PACT."""
+    everything = Settings(
+        tmp_path,
+        recursive=True,
+        root_url="https://top.example",
+        trust_anchor=tmp_path / "trust-anchor.json",
+        pact=True,
+        tls_cert=tmp_path / "cert.pem",
+        tls_key=tmp_path / "key.pem",
+    )
+    app = create_app(everything)
     served = {
-        (resource.canonical.replace(":.+", ""), route.method.lower())
+        (resource.canonical.replace(":.+", ""), method)
         for resource in app.router.resources()
         for route in resource
         if route.method != "HEAD"
+        for method in (ANY_METHOD if route.method == "*" else (route.method.lower(),))
     }
     documented = {(path, method) for path, methods in METHODS.items() for method in methods}
     assert documented == served

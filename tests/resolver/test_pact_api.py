@@ -216,6 +216,9 @@ async def test_any_other_path_or_method_under_3_answers_in_pacts_shape(pact: Pac
         ("validOn=tomorrow", "validOn: 'tomorrow' is not a date-time"),
         ("limit=0", "limit must be one whole number of at least 1"),
         ("limit=ten", "limit must be one whole number"),
+        ("limit=%C2%B2", "limit must be one whole number"),  # '²' passes isdigit, not int
+        ("offset=" + "9" * 5000, "offset must be one whole number"),  # past int()'s digits
+        ("offset=" + str(2**70), "offset must be one whole number"),
     ],
 )
 async def test_a_malformed_or_unknown_filter_is_a_bad_request(
