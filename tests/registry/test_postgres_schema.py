@@ -2,6 +2,7 @@
 
 import sqlite3
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import psycopg
@@ -49,14 +50,11 @@ def test_statements_mean_the_same_on_both_engines(
     sql = "SELECT " + ", ".join(items)
     params = [value] * items.count("?")
     expected = sqlite3.connect(":memory:").execute(sql, params).fetchone()
-    session = PgSession(postgres)
-    try:
-        assert session.one(sql, params) == expected
-    finally:
-        session.close()
+    with psycopg.connect(postgres, autocommit=True) as conn:
+        assert PgSession(lambda: nullcontext(conn), "test").one(sql, params) == expected
 
 
-def test_a_dropped_connection_is_opened_again_for_the_next_statement(
+def test_a_read_that_meets_a_dropped_connection_runs_again_on_a_new_one(
     make_node: Callable[..., Path], pg_url: str
 ) -> None:
     with Store.open(make_node(url=pg_url)) as store:
@@ -64,10 +62,25 @@ def test_a_dropped_connection_is_opened_again_for_the_next_statement(
         (pid,) = session.one("SELECT pg_backend_pid()") or (None,)
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        with pytest.raises(StoreUnavailable, match=r"the node store .* failed"):
-            session.one("SELECT 1")
         assert store.meta.get("role") == "enterprise"
         assert session.one("SELECT pg_backend_pid()") != (pid,)
+
+
+def test_a_write_that_meets_a_dropped_connection_fails_whole(
+    make_node: Callable[..., Path], pg_url: str
+) -> None:
+    with Store.open(make_node(url=pg_url)) as store:
+        failed = pytest.raises(StoreUnavailable, match=r"the node store .* failed")
+        with failed, store.write() as tx:
+            tx.meta.set("note", "lost")
+            (pid,) = tx.meta.session.one("SELECT pg_backend_pid()") or (None,)
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            tx.meta.set("other", "lost too")
+        assert store.meta.get("note") is None
+        with store.write() as tx:  # the pool replaced the connection
+            tx.meta.set("note", "kept")
+        assert store.meta.get("note") == "kept"
 
 
 def test_no_server_programs_is_an_error_that_says_how_to_get_them(

@@ -1,0 +1,45 @@
+"""Connection pools to PostgreSQL servers, one per server per process (psycopg_pool).
+
+A pool lends a connection to one statement (a read) or one write transaction and takes it
+back; a connection the server dropped is discarded on its return and replaced. Sizes are
+per process: a node served by H hosts of W worker processes, with a standby, needs up to
+H x W x (POOL_SIZE + 1) connections on each server (the +1 is the LISTEN connection of
+registry.store.postgres_changes), within the server's ``max_connections``.
+"""
+
+from typing import Any
+
+import psycopg
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+from psycopg_pool import ConnectionPool
+
+Connection = psycopg.Connection[tuple[Any, ...]]
+Pool = ConnectionPool[Connection]
+
+# Connections per process at most: the event loop's reads, the writer thread, the roll-up
+# thread and asyncio's worker threads each hold one only while a statement or write runs.
+POOL_SIZE = 8
+POOL_WAIT_SECONDS = 5.0  # a statement waits this long for a free connection, then fails
+
+
+def open_pool(url: str) -> Pool:
+    """A pool of autocommit connections to ``url``, one opened now, more as needed."""
+    return ConnectionPool(
+        url,
+        min_size=1,
+        max_size=POOL_SIZE,
+        kwargs={"autocommit": True},
+        timeout=POOL_WAIT_SECONDS,
+        name=redacted(url),
+        open=True,
+    )
+
+
+def redacted(url: str) -> str:
+    """The URL as an operator may see it in logs and errors: any password removed."""
+    try:
+        parts = conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        return "<unparseable PostgreSQL URL>"
+    parts.pop("password", None)
+    return make_conninfo("", **parts)
