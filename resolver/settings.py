@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from glid_core.errors import GlidError
+from registry.store.postgres_replica import ReplicaSettings
 from resolver.connections import ConnectionLimits
 
 MAX_BODY_BYTES = 8 << 20
@@ -21,6 +22,7 @@ class Settings:
     port: int = 0
     passphrase: bytes | None = None  # needed to sign writes; a read-only node runs without
     read_only: bool = False  # open the store read-only: serve reads, refuse every write
+    read_replica: ReplicaSettings | None = None  # a PostgreSQL standby to read from
     recursive: bool = False
     root_url: str | None = None  # where a recursive node starts resolving
     trust_anchor: Path | None = None

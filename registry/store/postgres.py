@@ -27,7 +27,9 @@ import psycopg
 
 from registry.errors import NotANode, StoreError, StoreUnavailable
 from registry.store import postgres_schema
-from registry.store.backend import Backend, Params, Row, Session
+from registry.store.backend import Backend, Params, Row, Session, SharedBuckets
+from registry.store.postgres_buckets import TABLE as BUCKETS_TABLE
+from registry.store.postgres_buckets import PgBuckets
 from registry.store.postgres_changes import CHANNEL, Changes
 from registry.store.postgres_pool import Connection, open_pool, redacted
 from registry.store.postgres_replica import Replica, ReplicaSettings
@@ -152,6 +154,7 @@ class PostgresBackend(Backend):
         self._session = PgSession(self._borrow_for_read, self.location)
         self._writing = threading.local()
         self._changes: Changes | None = None
+        self._buckets: PgBuckets | None = None
 
     def _borrow_for_read(self) -> AbstractContextManager[Connection]:
         if self._replica is not None and self._replica.fresh():
@@ -195,6 +198,11 @@ class PostgresBackend(Backend):
             return self._changes.mark
         return self._changes.mark + self._replica.advances
 
+    def shared_buckets(self) -> SharedBuckets:
+        if self._buckets is None:
+            self._buckets = PgBuckets(self._pool, self.location)
+        return self._buckets
+
     def schema_version(self) -> int:
         with self._pool.connection() as conn:
             return postgres_schema.schema_version(conn)
@@ -209,7 +217,8 @@ class PostgresBackend(Backend):
     def table_names(self) -> list[str]:
         rows = self._session.rows(
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-            " AND tablename <> 'schema_version' ORDER BY tablename"
+            " AND tablename NOT IN ('schema_version', ?) ORDER BY tablename",
+            (BUCKETS_TABLE,),
         )
         return [str(row[0]) for row in rows]
 

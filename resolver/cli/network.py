@@ -2,9 +2,13 @@
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from resolver.cli.options import add_dir, add_json, add_revocation_policy, add_root, read_json
 from resolver.cli.output import UsageError, emit_json, note
+
+if TYPE_CHECKING:
+    from registry.store.postgres_replica import ReplicaSettings
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -28,6 +32,17 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     srv.add_argument("--rate-burst", type=int, default=400, help="requests a client may burst")
     srv.add_argument(
         "--read-only", action="store_true", help="open the store read-only: serve reads only"
+    )
+    srv.add_argument(
+        "--read-replica",
+        metavar="URL",
+        help="a PostgreSQL node: read from this streaming standby while it is fresh enough",
+    )
+    srv.add_argument(
+        "--max-staleness",
+        type=float,
+        metavar="SECONDS",
+        help="with --read-replica: the most a read may lag the primary (default 1)",
     )
     srv.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
     srv.add_argument("--tls-key", type=Path, help="the certificate's PEM private key")
@@ -121,8 +136,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.recursive and (args.root is None or args.trust_anchor is None):
         raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
     secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
-    # Fail now, with a clear message, if DIR is not a node or its key will not open.
-    with Store.open(args.dir) as store:
+    replica = _replica(args)
+    # Fail now, with a clear message, if DIR is not a node, its key will not open or its
+    # replica is no standby.
+    with Store.open(args.dir, replica=replica) as store:
         if secret is not None:
             require_unlockable(store, secret)
     if secret is None:
@@ -140,12 +157,27 @@ def run_serve(args: argparse.Namespace) -> int:
         rate_limit=args.rate_limit,
         rate_burst=args.rate_burst,
         read_only=args.read_only,
+        read_replica=replica,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         pact=args.pact,
     )
     serve(settings, workers=args.workers)
     return 0
+
+
+def _replica(args: argparse.Namespace) -> "ReplicaSettings | None":
+    from registry.store.postgres_replica import ReplicaSettings
+
+    if args.read_replica is None:
+        if args.max_staleness is not None:
+            raise UsageError("--max-staleness bounds reads from a --read-replica; name one")
+        return None
+    if args.max_staleness is None:
+        return ReplicaSettings(args.read_replica)
+    if args.max_staleness <= 0:
+        raise UsageError("--max-staleness must be a positive number of seconds")
+    return ReplicaSettings(args.read_replica, max_staleness=args.max_staleness)
 
 
 def run_resolve(args: argparse.Namespace) -> int:
