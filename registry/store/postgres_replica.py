@@ -50,8 +50,8 @@ class ReplicaSettings:
 
     @property
     def interval(self) -> float:
-        """How often the lag is measured: a quarter of the bound, so a standby that
-        stops replaying is left within 1.25 times the bound."""
+        """How often the lag is measured: a quarter of the bound, so a standby that keeps
+        up is seen to within a quarter of the bound and is not left for a slow sample."""
         return self.max_staleness / 4
 
 
