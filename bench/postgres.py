@@ -15,11 +15,13 @@ Three figures, each against a baseline measured in the same run on the same mach
    Target: >= 1.3x. Each run also splits the machine's CPU between the serving
    processes, the load generator and everything else (/proc/stat), which says whether a
    second process had a core to run on.
-4. An uncached store read (one record version by id) through the node's pooled sync
-   connections, against the floor: the same SELECT on one bare psycopg connection; and
-   the same read awaited on psycopg's AsyncConnection, the alternative the pool replaces.
+4. An uncached read of one record version, CPU and wall time per read: the floor is the
+   same SELECT on one bare psycopg connection; then the same statement on a connection
+   lent by the pool, the node's whole store read (pool, translation, row to value), and
+   the SELECT awaited on psycopg's AsyncConnection, the alternative to the sync pool.
 5. One rate-limit charge on a PostgreSQL node (tokens leased node-wide, twenty at a
-   time), against a charge to the worker's own in-memory bucket.
+   time, the lease in a worker thread), against a charge to the worker's own in-memory
+   bucket, CPU and wall time per charge.
 
 The PostgreSQL server is a private throwaway cluster with default durability settings
 (fsync and synchronous_commit on), on a Unix socket; SQLite runs as the node runs it (WAL,
@@ -33,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,13 +55,14 @@ from bench.resolve_hot import (
     setup,
     wait_until_up,
 )
-from bench.timing import elapsed, paired
+from bench.timing import elapsed
 from registry.node import init_node
 from registry.registration import Submission
 from registry.service import registrar
 from registry.store import Store
 from registry.store.postgres import translate
 from registry.store.postgres_cluster import LocalCluster
+from registry.store.postgres_pool import Lent, open_pool
 from registry.store.versions import _COLUMNS
 from registry.store_copy import copy_node
 from resolver.limits import LeasedBuckets, TokenBuckets
@@ -205,41 +209,63 @@ def serving(root: Path, cluster: LocalCluster) -> dict[str, list[Run]]:
     return runs
 
 
-def reads(root: Path, cluster: LocalCluster) -> tuple[float, float, float]:
-    """Median seconds per uncached read: bare connection, the node's pool, async."""
+def cpu_and_wall(work: Callable[[], object], repeats: int = 5) -> tuple[float, float]:
+    """Median CPU seconds (every thread of this process) and wall seconds of ``work``."""
+    cpu, wall = [], []
+    for _ in range(repeats):
+        started, used = time.perf_counter(), time.process_time()
+        work()
+        cpu.append(time.process_time() - used)
+        wall.append(time.perf_counter() - started)
+    return statistics.median(cpu), statistics.median(wall)
+
+
+def reads(root: Path, cluster: LocalCluster) -> dict[str, tuple[float, float]]:
+    """(CPU, wall) seconds per uncached read of one version, four ways."""
     url = database(cluster, "reads")
     node = init_node(
         root / "reads", role="top", prefix="88", passphrase=PASSPHRASE.encode(), url=url
     ).store
     sql = translate(f"SELECT {_COLUMNS} FROM record_versions WHERE handle = ? AND version = ?")
-    handle = "88/admin"
-    with psycopg.connect(url, autocommit=True) as bare:
+    params = ("88/admin", 1)
+    pool = open_pool(url)
 
-        def floor() -> None:
-            for _ in range(READS):
-                bare.execute(sql, (handle, 1)).fetchone()
+    def bare() -> None:
+        for _ in range(READS):
+            conn.execute(sql, params).fetchone()
 
-        def pooled() -> None:
-            for _ in range(READS):
-                node.versions.get(handle, version=1)
+    def lent() -> None:
+        for _ in range(READS):
+            with Lent(pool) as borrowed:
+                borrowed.execute(sql, params).fetchone()
 
-        bare_s, pooled_s, _ = paired(floor, pooled, repeats=5)
+    def store_read() -> None:
+        for _ in range(READS):
+            node.versions.get(params[0], version=1)
 
-    async def awaited() -> float:
-        conn = await psycopg.AsyncConnection.connect(url, autocommit=True)
-        async with conn:
-            started = asyncio.get_running_loop().time()
-            for _ in range(READS):
-                await (await conn.execute(sql, (handle, 1))).fetchone()
-            return asyncio.get_running_loop().time() - started
+    def awaited() -> None:
+        async def run() -> None:
+            aconn = await psycopg.AsyncConnection.connect(url, autocommit=True)
+            async with aconn:
+                for _ in range(READS):
+                    await (await aconn.execute(sql, params)).fetchone()
 
-    async_s = statistics.median(asyncio.run(awaited()) for _ in range(5))
+        asyncio.run(run())
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        measured = {
+            "bare connection (floor)": cpu_and_wall(bare),
+            "pool, one statement lent": cpu_and_wall(lent),
+            "the node's store read": cpu_and_wall(store_read),
+            "AsyncConnection, awaited": cpu_and_wall(awaited),
+        }
+    pool.close()
     node.close()
-    return bare_s / READS, pooled_s / READS, async_s / READS
+    return {name: (c / READS, w / READS) for name, (c, w) in measured.items()}
 
 
-def charges(root: Path, cluster: LocalCluster) -> tuple[float, float]:
-    """Median seconds per rate-limit charge: in-memory bucket, node-wide leased bucket."""
+def charges(root: Path, cluster: LocalCluster) -> dict[str, tuple[float, float]]:
+    """(CPU, wall) seconds per rate-limit charge: in-memory bucket, node-wide leases."""
     with init_node(
         root / "limits", role="top", prefix="88", passphrase=PASSPHRASE.encode(),
         url=database(cluster, "limits"),
@@ -262,8 +288,21 @@ def charges(root: Path, cluster: LocalCluster) -> tuple[float, float]:
 
             asyncio.run(run())
 
-        local_s, leased_s, _ = paired(local, leased, repeats=3)
-    return local_s / CHARGES, leased_s / CHARGES
+        measured = {
+            "worker's own bucket (floor)": cpu_and_wall(local, 3),
+            "node-wide, leased 20 at a time": cpu_and_wall(leased, 3),
+        }
+    return {name: (c / CHARGES, w / CHARGES) for name, (c, w) in measured.items()}
+
+
+def per_call(title: str, measured: dict[str, tuple[float, float]]) -> None:
+    print(title)
+    floor_cpu, floor_wall = next(iter(measured.values()))
+    for name, (cpu, wall) in measured.items():
+        print(
+            f"  {name:32}: CPU {cpu * 1e6:7.2f} µs ({cpu / floor_cpu:5.2f}x the floor),"
+            f" wall {wall * 1e6:7.2f} µs ({wall / floor_wall:5.2f}x)"
+        )
 
 
 def main() -> None:
@@ -280,16 +319,8 @@ def main() -> None:
     def ratio(work: list[float], baseline: list[float]) -> float:
         return statistics.median(b / w for w, b in zip(work, baseline, strict=True))
 
-    print(f"uncached read of one version, {READS} reads, median of 5")
-    print(f"  bare psycopg connection (floor): {read_s[0] * 1e6:7.1f} µs")
-    print(f"  the node's pool (sync)         : {read_s[1] * 1e6:7.1f} µs"
-          f"  ratio {read_s[0] / read_s[1]:.2f} of the floor")  # fmt: skip
-    print(f"  AsyncConnection, awaited       : {read_s[2] * 1e6:7.1f} µs"
-          f"  ratio {read_s[0] / read_s[2]:.2f} of the floor")  # fmt: skip
-    print(f"rate-limit charge, {CHARGES} charges over 100 clients, burst 400")
-    print(f"  worker's own bucket (floor)    : {charge_s[0] * 1e6:7.2f} µs")
-    print(f"  node-wide, leased 20 at a time : {charge_s[1] * 1e6:7.2f} µs"
-          f"  ({charge_s[1] / charge_s[0]:.1f}x the floor)")  # fmt: skip
+    per_call(f"uncached read of one version, {READS} reads, median of 5", read_s)
+    per_call(f"rate-limit charge, {CHARGES} charges over 100 clients, burst 400", charge_s)
     print(f"signed registration, {N} records x {REGISTRATION_REPEATS}, batches of 1000")
     print(f"  SQLite node              : {N / statistics.median(sqlite_s):8,.0f} records/s")
     print(f"  PostgreSQL node          : {N / statistics.median(pg_s):8,.0f} records/s")

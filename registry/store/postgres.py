@@ -31,7 +31,7 @@ from registry.store.backend import Backend, Params, Row, Session, SharedBuckets
 from registry.store.postgres_buckets import TABLE as BUCKETS_TABLE
 from registry.store.postgres_buckets import PgBuckets
 from registry.store.postgres_changes import CHANNEL, Changes
-from registry.store.postgres_pool import Connection, open_pool, redacted
+from registry.store.postgres_pool import Connection, Lent, open_pool, redacted
 from registry.store.postgres_replica import Replica, ReplicaSettings
 
 T = TypeVar("T")
@@ -159,7 +159,7 @@ class PostgresBackend(Backend):
     def _borrow_for_read(self) -> AbstractContextManager[Connection]:
         if self._replica is not None and self._replica.fresh():
             return self._replica.borrow()
-        return self._pool.connection()
+        return Lent(self._pool)
 
     @property
     def replica(self) -> Replica | None:
@@ -173,7 +173,7 @@ class PostgresBackend(Backend):
             raise StoreError("a write transaction is already open in this thread")
         self._writing.open = True
         try:
-            with self._pool.connection() as conn:
+            with Lent(self._pool) as conn:
                 session = PgSession(lambda: nullcontext(conn), self.location, retry=False)
                 with conn.transaction():
                     # A writer waits at most lock_wait for the one before it, then fails whole.

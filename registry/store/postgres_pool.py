@@ -35,6 +35,27 @@ def open_pool(url: str) -> Pool:
     )
 
 
+class Lent:
+    """One of ``pool``'s connections for the length of a ``with`` block.
+
+    Lighter than ``pool.connection()``, which also ends a transaction on the way out:
+    the pool's connections are autocommit and a write transaction ends itself, so
+    getconn and putconn are all a statement needs (a broken connection is dropped by
+    putconn and replaced)."""
+
+    __slots__ = ("conn", "pool")
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool = pool
+
+    def __enter__(self) -> Connection:
+        self.conn = self.pool.getconn()
+        return self.conn
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.pool.putconn(self.conn)
+
+
 def redacted(url: str) -> str:
     """The URL as an operator may see it in logs and errors: any password removed."""
     try:

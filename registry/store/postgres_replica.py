@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import psycopg
 
 from registry.errors import StoreError
-from registry.store.postgres_pool import Connection, Pool, open_pool, redacted
+from registry.store.postgres_pool import Connection, Lent, Pool, open_pool, redacted
 
 MAX_STALENESS_SECONDS = 1.0
 SAMPLES_KEPT = 1000  # dropping the oldest only ever makes caught_up_at older: still a bound
@@ -108,7 +108,7 @@ class Replica:
         """A standby connection for one statement; a broken one counts the standby stale,
         so the statement's retry, and every read after it, goes to the primary."""
         try:
-            with self._pool.connection() as conn:
+            with Lent(self._pool) as conn:
                 yield conn
         except psycopg.OperationalError:
             self.caught_up_at = NEVER
