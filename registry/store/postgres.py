@@ -150,7 +150,11 @@ class PostgresBackend(Backend):
         self.location = redacted(url)
         _prepare_schema(url, self.location, read_only=read_only)
         self._pool = open_pool(url)
-        self._replica = None if replica is None else Replica.follow(replica, self._pool)
+        try:
+            self._replica = None if replica is None else Replica.follow(replica, self._pool)
+        except StoreError:
+            self._pool.close()
+            raise
         self._session = PgSession(self._borrow_for_read, self.location)
         self._writing = threading.local()
         self._changes: Changes | None = None
@@ -204,7 +208,7 @@ class PostgresBackend(Backend):
         return self._buckets
 
     def schema_version(self) -> int:
-        with self._pool.connection() as conn:
+        with Lent(self._pool) as conn:
             return postgres_schema.schema_version(conn)
 
     def integrity_check(self) -> str:

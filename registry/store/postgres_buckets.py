@@ -23,7 +23,7 @@ import psycopg
 from registry.errors import StoreUnavailable
 from registry.store import postgres_schema
 from registry.store.backend import Lease
-from registry.store.postgres_pool import Pool
+from registry.store.postgres_pool import Lent, Pool
 
 TABLE = "rate_buckets"
 
@@ -69,7 +69,7 @@ class PgBuckets:
 
     def lease(self, key: str, need: float, want: float, rate: float, burst: float) -> Lease:
         try:
-            with self._pool.connection() as conn:
+            with Lent(self._pool) as conn:
                 self._create(conn)
                 params = {"key": key, "need": need, "want": want, "rate": rate, "burst": burst}
                 row = conn.execute(_LEASE, params).fetchone()

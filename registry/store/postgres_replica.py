@@ -79,18 +79,21 @@ class Replica:
         """Check the standby is one, measure its lag once, and keep measuring it."""
         replica = cls(settings, primary)
         try:
-            with replica._pool.connection() as conn:
+            with Lent(replica._pool) as conn:
                 row = conn.execute("SELECT pg_is_in_recovery()").fetchone()
+            if row is None or not row[0]:
+                raise NotAReplica(
+                    f"{replica.location} is not in recovery, so not a streaming replica of"
+                    " the node's database; name a standby (pg_basebackup -R) as the read"
+                    " replica"
+                )
+            replica.measure()
         except psycopg.Error as exc:
             replica._pool.close()
-            raise StoreError(f"cannot reach the read replica {replica.location}: {exc}") from exc
-        if row is None or not row[0]:
+            raise StoreError(f"cannot use the read replica {replica.location}: {exc}") from exc
+        except NotAReplica:
             replica._pool.close()
-            raise NotAReplica(
-                f"{replica.location} is not in recovery, so not a streaming replica of the"
-                " node's database; name a standby (pg_basebackup -R) as the read replica"
-            )
-        replica.measure()
+            raise
         replica._thread.start()
         return replica
 
@@ -118,9 +121,9 @@ class Replica:
         """Note the primary's WAL position now; move caught_up_at to the newest noted time
         the standby has replayed past."""
         noted = time.monotonic()
-        with self._primary.connection() as conn:
+        with Lent(self._primary) as conn:
             self._samples.append((noted, _lsn(conn, "pg_current_wal_lsn()")))
-        with self._pool.connection() as conn:
+        with Lent(self._pool) as conn:
             replayed = _lsn(conn, "pg_last_wal_replay_lsn()")
         if replayed != self._replayed:
             self._replayed = replayed
