@@ -38,9 +38,14 @@ T = TypeVar("T")
 Borrow = Callable[[], AbstractContextManager[Connection]]
 LOCK_WAIT_SECONDS = 30.0  # as long as SQLite's busy timeout
 
-# "INSERT INTO table (columns) VALUES (?, ..., ?)" and nothing after: rows that COPY can
-# load as they are (an upsert cannot go that way).
-_PLAIN_INSERT = re.compile(r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((?:\?, )*\?\)")
+# "INSERT INTO table (columns) VALUES (?, ..., ?)", then nothing (rows COPY can load as
+# they are) or an ON CONFLICT clause naming its key columns (an upsert: COPY into a
+# temporary table, then one INSERT ... SELECT with the same clause).
+_INSERT = re.compile(
+    r"INSERT INTO (\w+) \(([\w, ]+)\) VALUES \((?:\?, )*\?\)"
+    r"(?P<conflict> ON CONFLICT \((?P<key>[\w, ]+)\) .+)?",
+    re.DOTALL,
+)
 
 
 def translate(sql: str) -> str:
@@ -64,16 +69,16 @@ class PgSession:
     """:class:`~registry.store.backend.Session` over connections lent by ``borrow``.
 
     ``borrow`` lends one connection for one statement: the pool's next free connection for
-    reads, the transaction's own connection inside a write. A read that meets a connection
-    the server dropped (a restart, a failover, an idle timeout) runs once more on another
-    connection, since a read has no effect to repeat; a statement inside a write
-    transaction does not (``retry=False``): the transaction is lost whole.
+    reads, the transaction's own connection inside a write (``transactional``). A read
+    that meets a connection the server dropped (a restart, a failover, an idle timeout)
+    runs once more on another connection, since a read has no effect to repeat; a
+    statement inside a write transaction does not: the transaction is lost whole.
     """
 
-    def __init__(self, borrow: Borrow, location: str, *, retry: bool = True) -> None:
+    def __init__(self, borrow: Borrow, location: str, *, transactional: bool = False) -> None:
         self.location = location
         self._borrow = borrow
-        self._retry = retry
+        self._transactional = transactional
 
     def rows(self, sql: str, params: Params = ()) -> list[Row]:
         return self._execute(lambda conn: conn.execute(_sql(sql), params).fetchall())
@@ -85,20 +90,24 @@ class PgSession:
         return self._execute(lambda conn: conn.execute(_sql(sql), params).rowcount)
 
     def run_many(self, sql: str, params: Iterable[Params]) -> None:
-        """Plain inserts go through COPY, PostgreSQL's bulk path (one statement for the
-        whole batch, rows streamed); anything else runs once per row, pipelined."""
-        plain = _PLAIN_INSERT.fullmatch(sql)
-        if plain is None:
+        """Inserts go through COPY, PostgreSQL's bulk path (one statement for the whole
+        batch, rows streamed). An upsert inside a write transaction goes through COPY into
+        a temporary table and one ``INSERT ... SELECT`` with the same ``ON CONFLICT``
+        clause, when no two rows share a key (one statement cannot update a row twice;
+        such a batch, and anything else, runs once per row, pipelined)."""
+        insert = _INSERT.fullmatch(sql)
+        if insert is None:
             self._execute(lambda conn: conn.cursor().executemany(_sql(sql), params))
             return
-        table, columns = plain.groups()
-
-        def copy(conn: Connection) -> None:
-            with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as rows:
-                for row in params:
-                    rows.write_row(row)
-
-        self._execute(copy)
+        table, columns, conflict, key = insert.group(1, 2, "conflict", "key")
+        if conflict is None:
+            self._execute(lambda conn: _copy(conn, table, columns, params))
+            return
+        rows = list(params)
+        if not (self._transactional and _unique(rows, columns, key)):
+            self._execute(lambda conn: conn.cursor().executemany(_sql(sql), rows))
+            return
+        self._execute(lambda conn: _copy_upsert(conn, table, columns, conflict, rows))
 
     def _execute(self, work: Callable[[Connection], T]) -> T:
         try:
@@ -106,7 +115,7 @@ class PgSession:
                 try:
                     return work(conn)
                 except psycopg.Error:
-                    if not (self._retry and conn.broken):
+                    if self._transactional or not conn.broken:
                         raise
             with self._borrow() as conn:  # the pool has dropped the broken one
                 return work(conn)
@@ -114,6 +123,33 @@ class PgSession:
             raise StoreUnavailable(
                 f"the node store {self.location} failed: {exc}; try again"
             ) from exc
+
+
+def _copy(conn: Connection, table: str, columns: str, rows: Iterable[Params]) -> None:
+    with conn.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+def _copy_upsert(
+    conn: Connection, table: str, columns: str, conflict: str, rows: list[Params]
+) -> None:
+    """Upsert ``rows`` in three statements whatever their number; inside a transaction
+    (the temporary table empties itself at commit, and after each use)."""
+    batch = f"glid_batch_{table}"
+    conn.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {batch} (LIKE {table}) ON COMMIT DELETE ROWS"
+    )
+    _copy(conn, batch, columns, rows)
+    conn.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {batch}{conflict}")
+    conn.execute(f"TRUNCATE {batch}")
+
+
+def _unique(rows: list[Params], columns: str, key: str) -> bool:
+    """Whether no two rows have the same value in the key columns."""
+    names = [c.strip() for c in columns.split(",")]
+    at = [names.index(k.strip()) for k in key.split(",")]
+    return len({tuple(row[i] for i in at) for row in rows}) == len(rows)
 
 
 @lru_cache(maxsize=4096)
@@ -178,7 +214,7 @@ class PostgresBackend(Backend):
         self._writing.open = True
         try:
             with Lent(self._pool) as conn:
-                session = PgSession(lambda: nullcontext(conn), self.location, retry=False)
+                session = PgSession(lambda: nullcontext(conn), self.location, transactional=True)
                 with conn.transaction():
                     # A writer waits at most lock_wait for the one before it, then fails whole.
                     session.run(f"SET LOCAL lock_timeout = {int(self.lock_wait * 1000)}")

@@ -1,17 +1,19 @@
 """The PostgreSQL store holds the same tables, columns and values as the SQLite one."""
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.errors import StoreUnavailable
 from registry.store import Store
+from registry.store.backend import Row
 from registry.store.postgres import PgSession
 from registry.store.postgres_cluster import LocalCluster, NoPostgres
 
@@ -90,3 +92,31 @@ def test_no_server_programs_is_an_error_that_says_how_to_get_them(
     with pytest.raises(NoPostgres, match=r"apt-get install postgresql.*GLID_PG_BIN"):
         LocalCluster.start()
     assert list(tmp_path.iterdir()) == []
+
+
+UPSERT_META = (
+    "INSERT INTO meta (key, value) VALUES (?, ?)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+batches = st.lists(
+    st.lists(st.tuples(st.sampled_from("abcd"), st.text(alphabet="xyz%?'", max_size=3))),
+    max_size=3,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batches=batches)
+def test_a_batch_upsert_leaves_what_sqlite_leaves(
+    make_node: Callable[..., Path], pg_databases: Callable[[], str], batches: list[list[Row]]
+) -> None:
+    """Batches without a repeated key take the COPY path, the others run row by row."""
+    results = []
+    for url in (None, pg_databases()):
+        with Store.open(make_node(name=f"n{uuid.uuid4().hex}", url=url)) as store:
+            for batch in batches:
+                with store.write() as tx:
+                    tx.meta.session.run_many(UPSERT_META, batch)
+            results.append({k: v for k, v in store.meta.all().items() if k in "abcd"})
+    assert results[0] == results[1]
