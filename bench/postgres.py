@@ -32,8 +32,6 @@ import asyncio
 import os
 import resource
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -42,19 +40,9 @@ from pathlib import Path
 
 import psycopg
 
+from bench.http_load import PASSPHRASE, base_url, cpu_seconds, free_port, start_node
 from bench.registry_signed import product
-from bench.resolve_hot import (
-    CONNECTIONS,
-    IDS,
-    PASSPHRASE,
-    ROUND_ROBIN,
-    SECONDS,
-    cpu_seconds,
-    free_port,
-    load,
-    setup,
-    wait_until_up,
-)
+from bench.resolve_hot import CONNECTIONS, IDS, ROUND_ROBIN, SECONDS, load, setup
 from bench.timing import elapsed
 from registry.node import init_node
 from registry.registration import Submission
@@ -114,15 +102,8 @@ class Server:
     """One `glid serve` process; several may share a port (SO_REUSEPORT)."""
 
     def __init__(self, node: Path, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
-             "--listen", f"127.0.0.1:{port}", "--rate-limit", "0"],
-            env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until_up(f"{self.url}/healthz")
+        self.url = base_url(port)
+        self.process = start_node(node, port)
 
     def stop(self) -> None:
         self.process.terminate()
