@@ -38,6 +38,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         required=True,
         help="a bundle (`glid show --bundle`) or `glid resolve --bundle --json` output; - stdin",
     )
+    ver.add_argument(
+        "--version",
+        type=int,
+        help="the version asked for (`?version=N`): it verifies as historical when the node"
+        " has logged a newer one; without it, only the newest version verifies",
+    )
     add_trust_anchor(ver)
     add_revocation_policy(ver)
     add_json(ver)
@@ -141,7 +147,7 @@ def _key_json(entry: KeyEntry) -> dict[str, Any]:
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:
-    from resolver.text import verdict_state
+    from resolver.text import historical, verdict_state
 
     lines = [
         f"{'ok  ' if step.ok else 'FAIL'}  {step.name:15} {step.detail}" for step in verdict.steps
@@ -149,8 +155,10 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     failed = verdict.failed
     if failed is not None:
         lines.append(f"INVALID: step {failed.name} failed: {failed.detail}")
+    elif verdict.complete:
+        lines.append(f"VALID ({historical(verdict)})" if verdict.historical else "VALID")
     else:
-        lines.append("VALID" if verdict.complete else verdict_state(verdict))
+        lines.append(verdict_state(verdict))
     return lines
 
 
@@ -182,7 +190,16 @@ def run_verify(args: argparse.Namespace) -> int:
     anchor = load_trust_anchor(args.trust_anchor)
     document = read_json(args.file, "bundle file")
     verdicts = [
-        (handle, verify_bundle(bundle, anchor, policy=args.revocation_policy))
+        (
+            handle,
+            verify_bundle(
+                bundle,
+                anchor,
+                policy=args.revocation_policy,
+                require_latest=True,
+                asked_version=args.version,
+            ),
+        )
         for handle, bundle in bundles_in(document)
     ]
     if args.json:
