@@ -6,9 +6,10 @@ from an old copy, or hostile can answer an older version, validly signed and log
 node's authority key, which also signs the log's checkpoints, signs on every write a
 statement "the newest version of HANDLE is N in my log of size S with root R", and signs it
 again before it expires (``nxt``) even when nothing changed. A verifier takes a statement
-only from the key that signed the bundle's checkpoint, for exactly that checkpoint, and
-only while it is current; an answer older than the statement's version is a rollback unless
-the buyer asked for that version. The format is in docs/formats/signing.md §7.2.
+only from the key that signed the bundle's checkpoint, for exactly that checkpoint (or,
+for an answer without a log proof, from the authority key of the node it names), and only
+while it is current; an answer older than the statement's version is a rollback unless the
+buyer asked for that version. Format: docs/formats/signing.md §7, "Newest-version statement".
 """
 
 from dataclasses import dataclass

@@ -35,7 +35,7 @@ from signing.chain import (
 )
 from signing.checkpoint import Checkpoint, key_id, log_origin, parse_checkpoint
 from signing.jws import check_signature
-from signing.latest import parse_latest
+from signing.latest import LatestStatement, parse_latest
 from signing.merkle import leaf_hash, log_leaf, record_digest, verify_inclusion
 from signing.record_signature import (
     Coverage,
@@ -311,7 +311,6 @@ def _verify(
 
     _check_key(run, signer, record_prefix, values, checked)
     logged = _check_log(run, bundle.get("log"), claims, values, verdict, cache, checked)
-    newest = _check_latest(run, bundle.get("latest"), claims, logged, verdict, at, asked)
     signed_at = _check_time(run, claims, logged, at, len(verdict.certificates))
     run.steps.extend(verdict.steps)
     failure = validity_failure(verdict, signed_at.moments)
@@ -321,6 +320,8 @@ def _verify(
     if failure is not None:
         run.add(failure)
     run.add(revocation_step(verdict, at, policy))
+    # Last: whether this is the newest version matters only for an authentic answer.
+    newest = _check_latest(run, bundle.get("latest"), claims, logged, verdict, at, asked)
     return checked, newest
 
 
@@ -440,8 +441,9 @@ def _check_latest(
     """Check the node's statement of the newest version against the answer's version.
 
     The statement must come from the key that signed the checkpoint, for that very
-    checkpoint, and be current now; bound that way, an old statement or one from another
-    log, checkpoint or identifier cannot vouch for an old answer. Returns the newest version.
+    checkpoint (without a log proof: from the authority key in the chain of the node it
+    names), and be current now; so an old statement, or one from another log, checkpoint
+    or identifier, cannot vouch for an old answer. Returns the newest version.
     """
     handle, version = claims.id, claims.ver
     if token is None:
@@ -452,35 +454,37 @@ def _check_latest(
                 " so a newer version may exist: the node may be stale or rolled back",
             )
         return None
-    if logged is None:
-        run.fail(
-            "latest",
-            f"{handle}: a newest-version statement speaks for a checkpoint, and this answer"
-            " has no log proof to bind it to",
-        )
     try:
         statement = parse_latest(token)
-        statement.verify(verdict.signers[logged.path].key)
+        log_key = _statement_key(run, statement, logged, verdict)
+        statement.verify(log_key.key)
     except GlidError as exc:
         run.fail("latest", f"{handle}: {exc}")
-    checkpoint = logged.checkpoint
-    if statement.id != handle:
-        run.fail("latest", f"the statement is about {statement.id}, not {handle}")
-    if (statement.size, statement.root) != (checkpoint.size, checkpoint.root):
+    if statement.id != handle or statement.iss != log_key.prefix:
+        run.fail(
+            "latest",
+            f"the statement is about {statement.id} in the log of {statement.iss}, not"
+            f" {handle} in the log of {log_key.prefix}",
+        )
+    if logged is not None and (statement.size, statement.root) != (
+        logged.checkpoint.size,
+        logged.checkpoint.root,
+    ):
         run.fail(
             "latest",
             f"the statement for {handle} speaks for the log at size {statement.size}, not the"
-            f" checkpoint of size {checkpoint.size} that proves the answer",
+            f" checkpoint of size {logged.checkpoint.size} that proves the answer",
         )
-    if not statement.is_current(at, CLOCK_SKEW) or statement.iat + CLOCK_SKEW < logged.at:
+    before_logged = logged is not None and statement.iat + CLOCK_SKEW < logged.at
+    if not statement.is_current(at, CLOCK_SKEW) or before_logged:
         run.fail(
             "latest",
             f"the statement for {handle} was issued {iso(statement.iat)} and was current until"
             f" {iso(statement.nxt)}; at {iso(at)} it is not current (an old statement can hide"
             " a newer version), so ask the node again",
         )
-    where = f"log {logged.origin} at size {checkpoint.size} (statement current until"
-    where += f" {iso(statement.nxt)})"
+    where = f"log {log_origin(statement.iss)} at size {statement.size} (statement current"
+    where += f" until {iso(statement.nxt)})"
     if statement.ver == version:
         run.ok("latest", f"version {version} is the newest of {handle} in {where}")
     elif statement.ver > version and asked.version == version:
@@ -498,6 +502,23 @@ def _check_latest(
             f" than the version {version} it should cover",
         )
     return statement.ver
+
+
+def _statement_key(
+    run: _Run, statement: LatestStatement, logged: _Logged | None, verdict: ChainVerdict
+) -> Signer:
+    """The key a statement must be signed by: the one that signed the bundle's checkpoint,
+    or, for an answer without a log proof, the authority key of the node it names."""
+    if logged is not None:
+        return verdict.signers[logged.path]
+    for signer in verdict.signers:
+        if signer.is_authority and signer.prefix == statement.iss:
+            return signer
+    run.fail(
+        "latest",
+        f"the statement for {statement.id} speaks for the log of {statement.iss}, and no"
+        " authority key of that node is in this chain",
+    )
 
 
 @dataclass(frozen=True, slots=True)
