@@ -51,10 +51,11 @@ def statement(
     return sign_latest(key or world.enterprise, issuer, handle, version, where, issued_at)
 
 
-def newest(world: World, bundle: dict[str, Any]) -> dict[str, Any]:
+def newest(world: World, bundle: dict[str, Any], issued_at: int | None = None) -> dict[str, Any]:
     """``bundle`` as its node sends it: logged at signing time, with the statement that its
-    version is the newest."""
+    version is the newest, issued then or (signed again since) at ``issued_at``."""
     logged_at = world.t0
     note = log_versions(world, [bundle], [logged_at])
-    bundle["latest"] = statement(world, bundle["handle"], bundle["version"], note, logged_at)
+    issued = logged_at if issued_at is None else issued_at
+    bundle["latest"] = statement(world, bundle["handle"], bundle["version"], note, issued)
     return bundle
