@@ -19,7 +19,7 @@ from glid_core.errors import PrefixError
 from glid_core.identifiers import require_canonical
 from signing.b64 import b64_decode, b64_encode
 from signing.errors import Base64Error, JWSFormatError, LatestStatementError
-from signing.jws import check_signature, parse_compact, sign_compact
+from signing.jws import CompactJWS, check_signature, parse_compact, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.merkle import HASH_BYTES
 
@@ -41,11 +41,11 @@ class LatestStatement:
     root: bytes
     iat: int
     nxt: int
-    token: str
+    jws: CompactJWS
 
     def verify(self, log_key: VerifyKey) -> None:
         """Raise SignatureError unless the log key signed this statement."""
-        check_signature(parse_compact(self.token, LATEST_TYP), log_key)
+        check_signature(self.jws, log_key)
 
     def is_current(self, at: int, skew: int) -> bool:
         """Issued by ``at`` (within ``skew`` seconds) and not yet past its next update."""
@@ -80,9 +80,10 @@ def sign_latest(
 def parse_latest(token: Any) -> LatestStatement:
     """Parse a statement and check its shape; no signature check."""
     try:
-        claims = parse_compact(token, LATEST_TYP).payload
+        jws = parse_compact(token, LATEST_TYP)
     except JWSFormatError as exc:
         raise LatestStatementError(f"newest-version statement: {exc}") from exc
+    claims = jws.payload
     root = _check(claims)
     return LatestStatement(
         claims["iss"],
@@ -92,7 +93,7 @@ def parse_latest(token: Any) -> LatestStatement:
         root,
         claims["iat"],
         claims["nxt"],
-        token,
+        jws,
     )
 
 

@@ -27,10 +27,10 @@ class Meta:
 
     def set_many(self, items: list[tuple[str, str]]) -> None:
         """Insert or replace (key, value) pairs; inside a write transaction."""
-        self.session.run_many(_UPSERT, items)
+        self.session.run_many(UPSERT_META, items)
 
 
-_UPSERT = (
+UPSERT_META = (
     "INSERT INTO meta (key, value) VALUES (?, ?)"
     " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
 )
