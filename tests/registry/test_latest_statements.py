@@ -2,6 +2,7 @@
 version, bound to that write's checkpoint, signed again before it expires, and taken from
 the log, never from the store's current-version pointer."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from registry.evidence import bundle_for, refresh_statements
 from registry.latest import stored_statement
 from registry.service import keep_current
 from registry.store import Store
+from resolver.cli import main
 from signing.checkpoint import parse_checkpoint
 from signing.latest import LATEST_LIFETIME, parse_latest
 from signing.timestamps import now
@@ -81,3 +83,28 @@ def test_a_read_only_store_signs_nothing(pair: Pair) -> None:
         before = statement_of(store, "88.7/p2")
         keep_current(store, PASSPHRASE)
         assert statement_of(store, "88.7/p2") == before
+
+
+def test_glid_check_names_a_missing_or_stale_statement(
+    pair: Pair, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["check", "--dir", str(pair.enterprise)]) == 0
+    capsys.readouterr()
+    with Store.open(pair.enterprise) as store:
+        first = stored_statement(store, "88.7/p0")
+    assert first is not None
+    assert register(pair.enterprise, "88.7/p0", product_values("second")) == ""
+    conn = raw_connection(pair.enterprise)
+    # p0's statement of version 1 put back (a copied-back row), p1's lost, p2's swapped.
+    old = json.dumps({"statement": first.statement, "checkpoint": first.checkpoint})
+    for handle in ("88.7/p0", "88.7/p2"):
+        conn.execute("UPDATE meta SET value = ? WHERE key = ?", (old, f"latest:{handle}"))
+    conn.execute("DELETE FROM meta WHERE key = 'latest:88.7/p1'")
+    assert main(["check", "--dir", str(pair.enterprise)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert "88.7/p0: the node's statement names version 1 but the log holds version 2" in out
+    assert (
+        "88.7/p1: no signed statement of its newest version, so buyers refuse its answers;"
+        " start `glid serve` with GLID_PASSPHRASE set to sign one"
+    ) in out
+    assert "88.7/p2: its newest-version statement is about 88.7/p0" in out
