@@ -77,15 +77,20 @@ def proofs(store: Store, handle: str, version: int) -> dict[str, Any]:
     """
     kept = stored_statement(store, handle)
     checkpoint = current_checkpoint(store) if kept is None else kept.checkpoint
-    proof = NodeLog(store).inclusion(handle, version, checkpoint_size(checkpoint))
-    leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
     found = {
-        "log": {**proof, "at": leaf["at"], "checkpoint": checkpoint},
+        "log": log_proof(store, handle, version, checkpoint),
         "revocations": carried_lists(store),
     }
     if kept is not None:
         found["latest"] = kept.statement
     return found
+
+
+def log_proof(store: Store, handle: str, version: int, checkpoint: str) -> dict[str, Any]:
+    """The inclusion proof of one version into the signed ``checkpoint``, with the note."""
+    proof = NodeLog(store).inclusion(handle, version, checkpoint_size(checkpoint))
+    leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
+    return {**proof, "at": leaf["at"], "checkpoint": checkpoint}
 
 
 def refresh_statements(store: Store, passphrase: bytes, at: int | None = None) -> int:

@@ -349,14 +349,13 @@ def run_log_checkpoint(args: argparse.Namespace) -> int:
 
 def run_log_prove(args: argparse.Namespace) -> int:
     from glid_core.identifiers import Identifier
-    from registry.evidence import proofs
+    from registry.evidence import log_proof
     from registry.store import Store
 
     handle = Identifier.from_text(args.id).to_text()
     with Store.open(node_dir(args)) as store:
         version = args.version or store.versions.get(handle).version
-        _checkpoint(store)
-        body = proofs(store, handle, version)["log"]
+        body = log_proof(store, handle, version, _checkpoint(store))
     emit_json({"handle": handle, "version": version, **body})
     return 0
 
