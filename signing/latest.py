@@ -18,8 +18,8 @@ from typing import Any
 from glid_core.errors import PrefixError
 from glid_core.identifiers import require_canonical
 from signing.b64 import b64_decode, b64_encode
-from signing.errors import Base64Error, JWSFormatError, LatestStatementError
-from signing.jws import CompactJWS, check_signature, parse_compact, sign_compact
+from signing.errors import Base64Error, LatestStatementError
+from signing.jws import CompactJWS, check_signature, parse_kind, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.merkle import HASH_BYTES
 
@@ -79,22 +79,10 @@ def sign_latest(
 
 def parse_latest(token: Any) -> LatestStatement:
     """Parse a statement and check its shape; no signature check."""
-    try:
-        jws = parse_compact(token, LATEST_TYP)
-    except JWSFormatError as exc:
-        raise LatestStatementError(f"newest-version statement: {exc}") from exc
-    claims = jws.payload
-    root = _check(claims)
-    return LatestStatement(
-        claims["iss"],
-        claims["id"],
-        claims["ver"],
-        claims["size"],
-        root,
-        claims["iat"],
-        claims["nxt"],
-        jws,
-    )
+    jws = parse_kind(token, LATEST_TYP, LatestStatementError, "newest-version statement")
+    root = _check(jws.payload)
+    members = {name: jws.payload[name] for name in _CLAIMS if name != "root"}
+    return LatestStatement(**members, root=root, jws=jws)
 
 
 def _check(claims: dict[str, Any]) -> bytes:
