@@ -362,7 +362,7 @@ def test_a_float_is_never_a_decimal(number: float) -> None:
 @given(st.text(max_size=12))
 def test_text_is_a_decimal_only_in_the_plain_decimal_form(text: str) -> None:
     digits = "0123456789"
-    body = text.removeprefix("-")
+    body = text[1:] if text[:1] in ("+", "-") else text
     whole, dot, fraction = body.partition(".")
     plain = (
         whole != ""
