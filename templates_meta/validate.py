@@ -83,7 +83,9 @@ def validate_values(effective: EffectiveTemplate, values: Iterable[Any]) -> list
     not an int).
     """
     listed = values if type(values) is list else list(values)
-    compiled = _compiled(effective)
+    # A bulk import checks every record against the same effective template object.
+    last = _LAST[0]
+    compiled = last[1] if last is not None and last[0] is effective else _compiled(effective)
     if _follows(effective, compiled, listed):
         return []
     return _walk(effective, compiled, listed)
@@ -114,8 +116,8 @@ def _follows(effective: EffectiveTemplate, compiled: "_Compiled", values: list[A
             if index >= FIRST_ITEM_INDEX:
                 break
             name, item = value["type"], value["data"]["value"]
-            if not isinstance(index, int) or isinstance(index, bool) or not isinstance(name, str):
-                return False
+            if type(index) is not int or type(name) is not str:
+                return False  # stricter than the walk, which has the last word
             if (
                 index == TEMPLATE_INDEX
                 and item != effective.ref
@@ -279,10 +281,6 @@ def compiled_model(effective: EffectiveTemplate) -> type[BaseModel]:
 
 
 def _compiled(effective: EffectiveTemplate) -> _Compiled:
-    # A bulk import checks every record against the same effective template object.
-    last = _LAST[0]
-    if last is not None and last[0] is effective:
-        return last[1]
     key = (effective.ref, effective.digest)
     compiled = _MODELS.get(key)
     if compiled is None:
