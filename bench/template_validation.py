@@ -21,19 +21,17 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    GetPydanticSchema,
     Strict,
     StringConstraints,
 )
-from pydantic_core import core_schema
 from typing_extensions import TypedDict
 
 from bench.timing import median_seconds, paired
 from templates_meta.builtin import builtin_example, builtin_lookup
 from templates_meta.inherit import EffectiveTemplate, effective_template
-from templates_meta.model import DATE_PATTERN, DECIMAL_PATTERN, IDENTIFIER_PATTERN
+from templates_meta.model import DECIMAL_PATTERN, IDENTIFIER_PATTERN
 from templates_meta.units import UNITS, conversion_factor
-from templates_meta.validate import compiled_model, validate_values
+from templates_meta.validate import DateText, compiled_model, validate_values
 
 REF = "88/tpl.product-footprint@1.0.0"
 RECORDS = 2_000
@@ -102,19 +100,6 @@ def gtin_shape(text: str) -> str:
     if GTIN.search(text) is None:
         raise ValueError(f"{text!r} is not a GTIN")
     return text
-
-
-DateText = Annotated[
-    str,
-    GetPydanticSchema(
-        lambda _source, _handler: core_schema.chain_schema(
-            [
-                core_schema.str_schema(strict=True, pattern=DATE_PATTERN),
-                core_schema.date_schema(strict=False),
-            ]
-        )
-    ),
-]
 
 
 def known_unit(quantity: Quantity) -> Quantity:

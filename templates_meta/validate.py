@@ -351,7 +351,7 @@ def _value_annotation(field: Field) -> Any:
             return _DecimalText
         return Annotated[_DecimalText, AfterValidator(_decimal_bounds(field))]
     if kind is FieldType.DATE:
-        return _DateText
+        return DateText
     if kind is FieldType.DATETIME:
         return _DateTimeText
     if kind is FieldType.QUANTITY:
@@ -392,9 +392,7 @@ def _calendar_datetime(text: str) -> str:
 _DecimalText = Annotated[str, Strict(), StringConstraints(pattern=DECIMAL_PATTERN)]
 _IDENTIFIER_SHAPE = StringConstraints(pattern=IDENTIFIER_PATTERN)
 _IdentifierText = Annotated[str, Strict(), _IDENTIFIER_SHAPE]
-# The shape first, then the calendar, both in pydantic-core: for text of the shape
-# YYYY-MM-DD its date parser refuses exactly what date.fromisoformat refuses.
-_DateText = Annotated[
+DateText = Annotated[
     str,
     GetPydanticSchema(
         lambda _source, _handler: core_schema.chain_schema(
@@ -405,6 +403,9 @@ _DateText = Annotated[
         )
     ),
 ]
+"""A date as records carry it: a JSON string YYYY-MM-DD naming a calendar day. The shape,
+then the calendar, both in pydantic-core: for text of that shape its date parser refuses
+exactly what date.fromisoformat refuses."""
 _DateTimeText = Annotated[
     str, Strict(), StringConstraints(pattern=DATETIME_PATTERN), AfterValidator(_calendar_datetime)
 ]
