@@ -7,10 +7,11 @@ record at once, each naming the field and index, so an enterprise fixes a bulk f
 one pass; :func:`validate_values` returns them and :func:`check_values` raises them.
 
 A record that follows its template takes a short way (:func:`_follows`): one dictionary
-comprehension over its items, whose every step either goes on or raises, then the model;
-no error is worded. Any other record takes the full walk, :func:`all_errors`, which finds
-and words every error, so a refused record costs about twice an accepted one, and both
-ways agree on every record (tests/templates_meta/test_short_way.py).
+comprehension that keeps an item only at its field's index with its field's data format
+(so a misplaced or repeated item leaves fewer items than values), then the model; no
+error is worded. Any other record takes the full walk, :func:`all_errors`, which finds and
+words every error, so a refused record costs about twice an accepted one, and both ways
+agree on every record (tests/templates_meta/test_short_way.py).
 """
 
 import operator
