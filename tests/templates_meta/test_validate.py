@@ -290,7 +290,32 @@ def test_a_number_sent_as_a_string_format_is_named() -> None:
     count["data"]["format"] = "string"
     error = only(validate_values(SAMPLE_EFFECTIVE, values))
     assert (error.name, error.index, error.code) == ("count", 2002, "format")
-    assert error.reason.startswith("data.format is 'string' but the value calls for 'json'")
+    assert error.reason == (
+        "data.format is 'string' but the value calls for 'json'"
+        ' ("string" for a JSON string, "json" otherwise)'
+    )
+
+
+@pytest.mark.parametrize(("number", "codes"), [(1, ["bounds"]), (2, []), (9, []), (10, ["bounds"])])
+def test_exclusive_integer_bounds_leave_out_the_bound_itself(number: int, codes: list[str]) -> None:
+    strict = effective(
+        template(
+            "88/tpl.open-range",
+            [
+                field(
+                    "count",
+                    2000,
+                    "integer",
+                    min="1",
+                    max="10",
+                    exclusive_min=True,
+                    exclusive_max=True,
+                )
+            ],
+        )
+    )
+    errors = validate_values(strict, [value(2000, "count", number)])
+    assert [error.code for error in errors] == codes
 
 
 def test_a_value_that_is_not_handle_shaped_is_named_by_position() -> None:
