@@ -43,12 +43,13 @@ class Canned:
 
 
 def referral(handle: str, prefix: str, site: str, chain: list[str]) -> dict[str, Any]:
+    """A referral carrying a current list from every issuer, as a node's referral does."""
     return {
         "status": "referral",
         "handle": handle,
         "ttl": 3600,
         "referral": {"prefix": prefix, "site": site, "chain": chain},
-        "revocations": [],
+        "revocations": World().lists(),
     }
 
 
