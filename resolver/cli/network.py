@@ -3,7 +3,15 @@
 import argparse
 from pathlib import Path
 
-from resolver.cli.options import add_dir, add_json, add_revocation_policy, add_root, read_json
+from resolver.cli.options import (
+    add_dir,
+    add_json,
+    add_revocation_policy,
+    add_root,
+    read_json,
+    read_trust_anchor,
+    sync_resolver,
+)
 from resolver.cli.output import UsageError, emit_json, note
 
 
@@ -149,11 +157,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    from resolver.client import load_trust_anchor
     from resolver.lookup import lookup_sync
     from resolver.text import describe_lookup
 
-    anchor = load_trust_anchor(args.trust_anchor)
+    anchor = read_trust_anchor(args.trust_anchor)
     results = lookup_sync(
         args.root, anchor, args.ids, bundle=args.bundle, policy=args.revocation_policy
     )
@@ -272,13 +279,10 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def run_footprint(args: argparse.Namespace) -> int:
-    from resolver.client import load_trust_anchor
     from resolver.footprint import network_footprint
-    from resolver.sync_client import SyncResolver
     from resolver.text import footprint_lines
 
-    anchor = load_trust_anchor(args.trust_anchor)
-    resolver = SyncResolver(args.root, anchor)
+    resolver = sync_resolver(args)
     result = network_footprint(resolver, [args.id], verified_only=args.verified_only)
     body = result.to_json()
     body["requests"] = resolver.stats.requests
