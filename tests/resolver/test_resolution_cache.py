@@ -1,0 +1,226 @@
+"""What the resolution core caches and for how long, what it sends, and how a batch is
+split and read back; canned answers, a settable clock."""
+
+from typing import Any
+
+import pytest
+
+from glid_core.identifiers import Identifier, Prefix
+from resolver.resolution import (
+    BATCH_SIZE,
+    BatchQuery,
+    Query,
+    Referral,
+    Resolution,
+    ResolverCore,
+    UpstreamError,
+    run,
+)
+from signing.verify import Step, Verdict
+from tests.resolver.test_referral_checks import Clock
+from tests.resolver.test_resolution import MILL, STEEL, TOP, Canned, tree
+from tests.signing.builders import HANDLE, World
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def clocked(world: World, **options: Any) -> tuple[ResolverCore, Clock]:
+    clock = Clock()
+    core = ResolverCore(TOP, world.anchor, **options)
+    core.answers.clock = core.referrals.clock = clock
+    return core, clock
+
+
+def asked(send: Canned) -> list[str]:
+    return [request.node for request in send.sent]
+
+
+# --- what a resolution says ----------------------------------------------------------------
+
+
+def test_a_resolution_is_written_as_documented() -> None:
+    plain = Resolution("88.1/a", "not_found", path=("http://a.test",), error="gone")
+    assert plain.to_json() == {
+        "handle": "88.1/a",
+        "status": "not_found",
+        "error": "gone",
+        "stale": False,
+        "cached": False,
+        "path": ["http://a.test"],
+    }
+    verdict = Verdict(True, [Step("signature", True, "fine")])
+    full = Resolution("88.1/a", "ok", {"ttl": 1}, verdict, stale=True, cached=True)
+    assert full.to_json() == {
+        "handle": "88.1/a",
+        "status": "ok",
+        "answer": {"ttl": 1},
+        "verdict": verdict.to_json(),
+        "stale": True,
+        "cached": True,
+        "path": [],
+    }
+    assert full.verified is verdict.complete
+    assert not plain.verified
+
+
+def test_queries_name_the_node_path_and_bundle_flag() -> None:
+    query = Query(TOP, "88.118.8/a b#c?d", True)
+    assert query.url == f"{TOP}/glid/v1/resolve/88.118.8/a%20b%23c%3Fd"
+    assert query.params == {"bundle": "1"}
+    assert Query(TOP, HANDLE, False).params == {}
+    batch = BatchQuery(MILL, ((3, Identifier.from_text(HANDLE)),), True)
+    assert batch.url == f"{MILL}/glid/v1/resolve"
+    assert batch.body == {"ids": [HANDLE], "bundle": True}
+
+
+# --- the answer cache ----------------------------------------------------------------------
+
+
+def test_an_answer_is_cached_for_its_ttl_capped_at_the_maximum(world: World) -> None:
+    core, clock = clocked(world, max_ttl=100)
+    send = Canned(tree(world, ttl=600))
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 99
+    assert run(core.resolve(HANDLE, False), send).cached and len(send.sent) == 3
+    clock.now += 1
+    again = run(core.resolve(HANDLE, False), send)
+    assert not again.cached and asked(send)[3:] == [TOP, STEEL, MILL]  # referrals capped too
+    assert core.stats.cache_hits == 1
+
+
+def test_an_answer_without_a_ttl_is_cached_for_the_maximum(world: World) -> None:
+    core, clock = clocked(world, max_ttl=100)
+    answers = tree(world)
+    del answers[(MILL, HANDLE)]["ttl"]
+    send = Canned(answers)
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 99
+    assert run(core.resolve(HANDLE, False), send).cached
+    clock.now += 1
+    assert not run(core.resolve(HANDLE, False), send).cached
+
+
+def test_answers_with_and_without_bundles_are_cached_apart(world: World) -> None:
+    core, _ = clocked(world)
+    send = Canned(tree(world))
+    run(core.resolve(HANDLE, False), send)
+    assert not run(core.resolve(HANDLE, True), send).cached
+    assert send.sent[-1] == Query(MILL, HANDLE, True)
+    assert run(core.resolve(HANDLE, True), send).cached
+
+
+@pytest.mark.parametrize("status", ["not_found", "deleted"])
+def test_a_negative_answer_is_cached_for_the_negative_ttl_capped(world: World, status: str) -> None:
+    core, clock = clocked(world, negative_ttl=60, max_ttl=30)
+    answers = tree(world)
+    answers[(MILL, HANDLE)] = {"status": status, "error": f"{HANDLE}: {status}"}
+    send = Canned(answers)
+    first = run(core.resolve(HANDLE, False), send)
+    assert (first.status, first.error, first.path) == (
+        status,
+        f"{HANDLE}: {status}",
+        (TOP, STEEL, MILL),
+    )
+    clock.now += 29
+    assert run(core.resolve(HANDLE, False), send).cached
+    clock.now += 1
+    assert not run(core.resolve(HANDLE, False), send).cached
+
+
+def test_an_error_answer_is_never_cached(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    answers[(MILL, HANDLE)] = {"status": "error", "error": "the store is locked"}
+    send = Canned(answers)
+    assert run(core.resolve(HANDLE, False), send).error == "the store is locked"
+    assert not run(core.resolve(HANDLE, False), send).cached
+    assert asked(send)[3:] == [MILL]
+
+
+def test_a_failed_lookup_is_counted_and_served_stale_only_from_the_cache(world: World) -> None:
+    core, clock = clocked(world)
+    send = Canned(tree(world), down={MILL})
+    failed = run(core.resolve(HANDLE, False), send)
+    assert (failed.status, failed.stale, failed.cached) == ("error", False, False)
+    assert core.stats.upstream_errors == 1 and core.stats.stale_served == 0
+    send.down.clear()
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 601
+    send.down.add(MILL)
+    stale = run(core.resolve(HANDLE, False), send)
+    assert (stale.status, stale.stale, stale.cached) == ("ok", True, True)
+    assert core.stats.upstream_errors == 2 and core.stats.stale_served == 1
+
+
+# --- batches -------------------------------------------------------------------------------
+
+
+def members(count: int) -> list[tuple[int, Identifier]]:
+    return [(i, Identifier.from_text(f"88.118.8/c{i}")) for i in range(count)]
+
+
+def test_a_group_goes_in_batches_to_the_node_its_prefix_was_referred_to(world: World) -> None:
+    core, _ = clocked(world)
+    assert core.batches(members(3), False) == []  # nothing known: walk each
+    core.learn(Referral(Prefix.from_text("88.118.8"), MILL), 3600)
+    assert core.batches([], False) == []
+    group = members(BATCH_SIZE + 1)
+    batches = core.batches(group, True)
+    assert [(b.node, b.bundle, len(b.members)) for b in batches] == [
+        (MILL, True, BATCH_SIZE),
+        (MILL, True, 1),
+    ]
+    assert [m for b in batches for m in b.members] == group
+
+
+@pytest.mark.parametrize(
+    "body", [None, [], {"answers": "x"}, {"answers": [{}]}, {"answers": [{}, {}, {}]}]
+)
+def test_a_malformed_batch_answer_is_an_upstream_error(world: World, body: Any) -> None:
+    core, _ = clocked(world)
+    with pytest.raises(UpstreamError) as raised:
+        core.batch_answered(BatchQuery(MILL, tuple(members(2)), False), body)
+    assert str(raised.value) == f"{MILL} answered a batch of 2 with a malformed body"
+    assert core.stats.requests == 1
+
+
+def test_batch_members_referred_elsewhere_are_left_to_walk(world: World) -> None:
+    core, _ = clocked(world)
+    group = members(3)
+    answers = [
+        "not an object",
+        {"status": "referral", "referral": {}},
+        {"status": "not_found", "error": "no such record"},
+    ]
+    out = core.batch_answered(BatchQuery(MILL, tuple(group), False), {"answers": answers})
+    assert [(position, identifier) for position, identifier, _ in out] == group
+    assert [resolution is None for _, _, resolution in out] == [True, True, False]
+    found = out[2][2]
+    assert found == Resolution("88.118.8/c2", "not_found", error="no such record", path=(MILL,))
+    cached = core.answers.get(("88.118.8/c2", False))
+    assert cached is not None and cached.value == found
+
+
+def test_a_batch_walks_the_members_it_was_referred_back_for(world: World) -> None:
+    handles = [HANDLE, "88.118.8/coil-2", "88.118.8/coil-3"]
+    answers: dict[tuple[str, str], Any] = {}
+    for handle in handles:
+        answers.update(tree(world, handle))
+    # The mill refers coil-3 on, in the batch and when asked alone, with a broken referral.
+    answers[(MILL, handles[2])] = {"status": "referral", "referral": "elsewhere"}
+    send = Canned(answers)
+    results = run(ResolverCore(TOP, world.anchor).resolve_many(handles, False), send)
+    assert [r.status for r in results] == ["ok", "ok", "error"]
+    assert results[2].error == f"{handles[2]}: malformed referral"
+    assert asked(send) == [TOP, STEEL, MILL, MILL, MILL]
+
+
+def test_a_group_the_root_answers_for_is_walked_one_by_one(world: World) -> None:
+    handles = ["88.1/a", "88.1/b"]
+    send = Canned({(TOP, h): {"status": "not_found", "error": "none"} for h in handles})
+    results = run(ResolverCore(TOP, world.anchor).resolve_many(handles, False), send)
+    assert [(r.handle, r.status) for r in results] == [(h, "not_found") for h in handles]
+    assert send.sent == [Query(TOP, h, False) for h in handles]
