@@ -154,7 +154,7 @@ def signing_input(
         nonce,
         hashlib.sha256(body).hexdigest(),
     )
-    return "\n".join(lines).encode("utf-8")
+    return "\n".join(lines).encode()
 
 
 def verify_signed(
@@ -208,8 +208,7 @@ def verify_signed(
 def authorise(principal: Principal, target: Identifier | Prefix) -> None:
     """Refuse unless ``target`` (an identifier, or a prefix to list) lies under the
     principal's own prefix."""
-    prefix = target.prefix if isinstance(target, Identifier) else target
-    if not prefix.is_under(principal.zone):
+    if not target.is_under(principal.zone):
         raise Unauthorised(
             f"{principal.identity} may write only under prefix {principal.prefix}, not {target}"
         )

@@ -37,6 +37,7 @@ from tests.conftest import PASSPHRASE
 
 IDENTITY = "300:88.101.7/signer"
 KEY = SigningKey.from_seed(bytes(range(32)))
+OTHER = SigningKey.from_seed(bytes(32))
 NOW = 1_900_000_000
 NONCE = "n" * 20
 BODY = b'{"values":[]}'
@@ -94,8 +95,11 @@ def test_a_signed_request_within_the_window_is_accepted_and_its_nonce_kept(
     store: Store, offset: int
 ) -> None:
     enrol(store, IDENTITY, public_jwk=KEY.verify_key.to_jwk())
+    with store.write() as tx:  # an earlier request's nonce, whose window has closed
+        replay.remember(tx, IDENTITY, "old" * 8, expires_at=NOW - 1, now=NOW - 10)
     principal = verify_signed(store, signed(NOW + offset), "PUT", PATH, BODY, now=NOW)
     assert principal.identity == IDENTITY
+    assert store.nonces.count() == 1  # the closed one was dropped when this one was kept
     # The nonce is kept until the request's own window closes, and not a second longer.
     expires = NOW + offset + CLOCK_SKEW
     with pytest.raises(replay.ReplayedNonce), store.write() as tx:
@@ -126,11 +130,15 @@ def test_the_same_signed_request_is_accepted_once(store: Store) -> None:
 @pytest.mark.parametrize(
     ("what", "detail"),
     [
-        ("another path", "does not verify: it was altered or signed over a different method"),
-        ("another key", "is not its enrolled key"),
+        (
+            "another path",
+            "the signed request does not verify: it was altered or signed over a different"
+            " method, path, time, nonce or body (",
+        ),
+        ("another key", f"kid {KEY.kid!r} is not its enrolled key {OTHER.kid}"),
         ("no key", "it has no public key; enrol one with `glid admin add --jwk`"),
         ("unusable key", "its stored key is unusable"),
-        ("unknown", "unknown admin identity (admin identity 300:88.101.7/signer is not known"),
+        ("unknown", f"unknown admin identity (admin identity {IDENTITY} is not known"),
     ],
 )
 def test_each_failed_signed_request_gets_one_answer_and_a_logged_reason(
@@ -141,7 +149,7 @@ def test_each_failed_signed_request_gets_one_answer_and_a_logged_reason(
         enrol(store, IDENTITY, public_jwk=KEY.verify_key.to_jwk())
         request = signed(path="/api/handles/88.101.7/y")
     elif what == "another key":
-        enrol(store, IDENTITY, public_jwk=SigningKey.from_seed(bytes(32)).verify_key.to_jwk())
+        enrol(store, IDENTITY, public_jwk=OTHER.verify_key.to_jwk())
     elif what == "no key":
         enrol(store, IDENTITY, secret="s")
     elif what == "unusable key":
@@ -151,8 +159,22 @@ def test_each_failed_signed_request_gets_one_answer_and_a_logged_reason(
         verify_signed(store, request, "PUT", PATH, BODY, now=NOW)
     assert type(raised.value) is BadCredentials and str(raised.value) == REFUSED
     message = refusal_logged(caplog)
-    assert message.startswith(f"authentication of {IDENTITY} failed: ") and detail in message
+    assert message.startswith(f"authentication of {IDENTITY} failed: {detail}")
     assert store.nonces.count() == 0
+
+
+def test_a_refusal_logs_at_most_80_characters_of_a_wrong_kid(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    enrol(store, IDENTITY, public_jwk=KEY.verify_key.to_jwk())
+    long_kid = "k" * 100
+    request = SignedRequest(IDENTITY, long_kid, NOW, NONCE, b"")
+    with caplog.at_level(logging.WARNING, "glid.auth"), pytest.raises(BadCredentials):
+        verify_signed(store, request, "PUT", PATH, BODY, now=NOW)
+    assert refusal_logged(caplog) == (
+        f"authentication of {IDENTITY} failed: kid {long_kid[:80]!r} is not its enrolled key"
+        f" {KEY.kid}"
+    )
 
 
 def test_a_refusal_logs_at_most_200_characters_of_the_identity(
