@@ -78,7 +78,6 @@ def publish(
         current = [] if stored.deleted else stored.values()
     except NotFound:
         current = []
-    current = [value for value in current if value["type"] != "HS_SIGNATURE"]
     values = identity_values(identity, current, public_jwk)
     if _comparable(values) == _comparable(current):
         return None

@@ -41,7 +41,7 @@ class RecordSigner(Protocol):
         ...
 
     def sign(self, handle: Identifier, version: int, digests: Mapping[str, str], at: int) -> str:
-        """Return the HS_SIGNATURE (compact JWS) over this version's value digests, signed
+        """Return the GLID_SIGNATURE (compact JWS) over this version's value digests, signed
         at NumericDate ``at``."""
         ...
 

@@ -11,7 +11,7 @@ import pytest
 
 from accounting.errors import FieldError, UnresolvedInputError, UnverifiedInputError
 from accounting.rollup import Fetched, RollupResult, rollup
-from tests.accounting.supply_chain import Records, computed, kg, leaf
+from bench.supply_chain import Records, computed, kg, leaf
 
 EXPECTED = Path(__file__).parent / "expected" / "rollup_report.json"
 

@@ -328,7 +328,7 @@ async def test_a_parent_admin_writes_in_its_hosted_child_prefix(network: Network
     # the value written, and the node's signature over it
     assert [(v["index"], v["type"]) for v in stored["values"]] == [
         (1, "URL"),
-        (400, "HS_SIGNATURE"),
+        (400, "GLID_SIGNATURE"),
     ]
     assert stored["values"][0]["data"] == URL_VALUE["data"]
 

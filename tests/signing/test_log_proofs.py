@@ -29,7 +29,7 @@ NEEDS = "log proof needs checkpoint, leaf_index, tree_size and inclusion"
 )
 def test_a_malformed_log_proof_fails_and_says_what_it_needs(change: Any, detail: str) -> None:
     world = World()
-    bundle = logged(world, world.secondary)
+    bundle = logged(world, world.secondary, origin="glid.88.118/log")
     bundle["log"] = change(bundle["log"])
     assert failed(verify_bundle(bundle, world.anchor, at=AT)) == ("log", detail)
 
@@ -40,7 +40,7 @@ def logged_at(world: World, at: int) -> dict[str, Any]:
     log = MerkleLog()
     log.extend([b"earlier", log_leaf(HANDLE, 1, record_digest(bundle["values"]), at), b"later"])
     bundle["log"] = {
-        "checkpoint": sign_checkpoint("glid/88.118", 3, log.root(), world.secondary),
+        "checkpoint": sign_checkpoint("glid.88.118/log", 3, log.root(), world.secondary),
         "leaf_index": 1,
         "tree_size": 3,
         "inclusion": [b64_encode(h) for h in log.inclusion_proof(1)],
@@ -55,13 +55,13 @@ def test_the_proof_is_for_the_time_the_record_was_logged() -> None:
     assert verify_bundle(bundle, world.anchor, at=AT).valid
     del bundle["log"]["at"]  # the leaf is then taken as logged when signed, and is not there
     name, detail = failed(verify_bundle(bundle, world.anchor, at=AT))
-    assert name == "log" and "glid/88.118" in detail
+    assert name == "log" and "glid.88.118/log" in detail
 
 
 def test_a_shared_cache_gives_the_same_log_verdicts() -> None:
     world = World()
     cache = ChainCache()
-    good = logged(world, world.secondary)
+    good = logged(world, world.secondary, origin="glid.88.118/log")
     forged = logged(world, key(9))  # a checkpoint signed by a key outside the chain
     for _ in range(2):
         assert verify_bundle(good, world.anchor, at=AT, cache=cache).valid

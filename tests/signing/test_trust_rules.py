@@ -62,7 +62,7 @@ def signed_below(world: World, signer_certified_at: int, record_signed_at: int) 
     )
     chain = [world.secondary_cert(), world.enterprise_cert(), signer_cert]
     bundle = world.bundle(chain=chain, signed_at=record_signed_at)
-    bundle["revocations"] = [crl(world, revoke_key(world.enterprise.kid, "superseded", T0 + 5))]
+    bundle["revocations"] += [crl(world, revoke_key(world.enterprise.kid, "superseded", T0 + 5))]
     return bundle
 
 
@@ -81,7 +81,7 @@ def test_an_intermediate_key_superseded_after_it_certified_the_signer_still_coun
 @pytest.mark.parametrize("claimed", [9, 11, 16])
 def test_a_proof_for_another_tree_size_than_the_checkpoint_fails(claimed: int) -> None:
     world = World()
-    bundle = logged(world, world.secondary)  # entry 6 of a 10-entry log
+    bundle = logged(world, world.secondary, origin="glid.88.118/log")  # entry 6 of 10
     bundle["log"]["tree_size"] = claimed
     assert failed(verify_bundle(bundle, world.anchor, at=AT)) == (
         "log",
