@@ -98,3 +98,15 @@ def test_the_cache_keeps_at_most_maxsize_checkpoints(world: World) -> None:
     for bundle in (first, second, first):
         assert verify_bundle(bundle, world.anchor, at=AT, cache=cache).valid
     assert len(cache._notes) == 1 and len(cache._chains) == 1
+
+
+def test_the_cache_opens_a_checkpoint_once_for_the_same_signers(world: World) -> None:
+    cache = ChainCache()
+    bundle = logged(world, world.enterprise)
+    note = bundle["log"]["checkpoint"]
+    signers = cache.chain(world.anchor, bundle["chain"], bundle["revocations"]).signers
+    opened = cache.checkpoint(note, signers)
+    assert not isinstance(opened, str) and opened[1] == 2  # the enterprise's authority key
+    assert cache.checkpoint(note, signers) is opened
+    # Without the enterprise's key among the signers the same note proves nothing.
+    assert isinstance(cache.checkpoint(note, signers[:2]), str)
