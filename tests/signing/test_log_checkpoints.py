@@ -47,3 +47,23 @@ def test_a_failed_step_is_written_with_ok_false() -> None:
     world = World()
     verdict = verify_bundle({**world.bundle(), "version": "1"}, world.anchor, at=AT)
     assert verdict.to_json()["steps"][-1]["ok"] is False
+
+
+def test_an_inclusion_hash_that_is_not_base64_is_named() -> None:
+    world = World()
+    bundle = logged(world, world.enterprise)
+    bundle["log"] = {**bundle["log"], "inclusion": ["not base64!"]}
+    assert failed(verify_bundle(bundle, world.anchor, at=AT)) == (
+        "log",
+        f"log {ORIGIN}: inclusion hash is not padded standard base64",
+    )
+
+
+def test_a_partial_answer_is_not_matched_to_its_log_entry() -> None:
+    world = World()
+    bundle = logged(world, world.enterprise)
+    bundle["values"] = bundle["values"][1:]
+    verdict = verify_bundle(bundle, world.anchor, at=AT)
+    assert verdict.valid and not verdict.complete
+    log_step = next(step for step in verdict.steps if step.name == "log")
+    assert log_step.detail == "not checked: a partial answer cannot be matched to its log entry"
