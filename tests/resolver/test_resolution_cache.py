@@ -41,6 +41,19 @@ def asked(send: Canned) -> list[str]:
 # --- what a resolution says ----------------------------------------------------------------
 
 
+def test_an_answer_for_another_identifier_says_so_in_its_verdict(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    answers[(MILL, HANDLE)] = {"status": "ok", **world.bundle(handle="88.118.8/coil-2")}
+    resolution = run(core.resolve(HANDLE, False), Canned(answers))
+    assert resolution.verdict is not None
+    assert resolution.verdict.to_json()["steps"][-1] == {
+        "name": "identifier",
+        "ok": False,
+        "detail": f"asked for {HANDLE}, the answer is for 88.118.8/coil-2",
+    }
+
+
 def test_a_resolution_is_written_as_documented() -> None:
     plain = Resolution("88.1/a", "not_found", path=("http://a.test",), error="gone")
     assert plain.to_json() == {
@@ -184,7 +197,9 @@ def test_a_malformed_batch_answer_is_an_upstream_error(world: World, body: Any) 
     with pytest.raises(UpstreamError) as raised:
         core.batch_answered(BatchQuery(MILL, tuple(members(2)), False), body)
     assert str(raised.value) == f"{MILL} answered a batch of 2 with a malformed body"
-    assert core.stats.requests == 1
+    with pytest.raises(UpstreamError):
+        core.batch_answered(BatchQuery(MILL, tuple(members(2)), False), body)
+    assert core.stats.requests == 2
 
 
 def test_batch_members_referred_elsewhere_are_left_to_walk(world: World) -> None:
@@ -212,10 +227,27 @@ def test_a_batch_walks_the_members_it_was_referred_back_for(world: World) -> Non
     # The mill refers coil-3 on, in the batch and when asked alone, with a broken referral.
     answers[(MILL, handles[2])] = {"status": "referral", "referral": "elsewhere"}
     send = Canned(answers)
-    results = run(ResolverCore(TOP, world.anchor).resolve_many(handles, False), send)
+    results = run(ResolverCore(TOP, world.anchor).resolve_many(handles, True), send)
     assert [r.status for r in results] == ["ok", "ok", "error"]
     assert results[2].error == f"{handles[2]}: malformed referral"
     assert asked(send) == [TOP, STEEL, MILL, MILL, MILL]
+    assert all(request.bundle for request in send.sent)
+
+
+def test_many_identifiers_are_grouped_by_prefix_and_answered_from_the_cache(
+    world: World,
+) -> None:
+    handles = [HANDLE, "88.118.8/coil-2", "88.1/a"]
+    answers: dict[tuple[str, str], Any] = {**tree(world), **tree(world, handles[1])}
+    answers[(TOP, handles[2])] = {"status": "not_found", "error": "none"}
+    core, _ = clocked(world)
+    send = Canned(answers)
+    first = run(core.resolve_many(handles, True), send)
+    assert [r.status for r in first] == ["ok", "ok", "not_found"]
+    assert asked(send) == [TOP, STEEL, MILL, MILL, TOP]
+    assert isinstance(send.sent[3], BatchQuery) and send.sent[3].body["ids"] == [handles[1]]
+    again = run(core.resolve_many(handles, True), send)
+    assert [r.cached for r in again] == [True, True, True] and len(send.sent) == 5
 
 
 def test_a_group_the_root_answers_for_is_walked_one_by_one(world: World) -> None:
