@@ -157,7 +157,12 @@ def test_a_failed_lookup_is_counted_and_served_stale_only_from_the_cache(world: 
     core, clock = clocked(world)
     send = Canned(tree(world), down={MILL})
     failed = run(core.resolve(HANDLE, False), send)
-    assert (failed.status, failed.stale, failed.cached) == ("error", False, False)
+    assert (failed.handle, failed.status, failed.stale, failed.cached) == (
+        HANDLE,
+        "error",
+        False,
+        False,
+    )
     assert core.stats.upstream_errors == 1 and core.stats.stale_served == 0
     send.down.clear()
     run(core.resolve(HANDLE, False), send)
@@ -166,6 +171,8 @@ def test_a_failed_lookup_is_counted_and_served_stale_only_from_the_cache(world: 
     stale = run(core.resolve(HANDLE, False), send)
     assert (stale.status, stale.stale, stale.cached) == ("ok", True, True)
     assert core.stats.upstream_errors == 2 and core.stats.stale_served == 1
+    assert run(core.resolve(HANDLE, False), send).stale
+    assert core.stats.upstream_errors == 3 and core.stats.stale_served == 2
 
 
 # --- batches -------------------------------------------------------------------------------
