@@ -42,9 +42,9 @@ def test_the_digest_and_key_steps_say_what_was_checked() -> None:
     assert steps["digests"] == (
         "complete: every signed value present (indexes 1001, 2000, 2001, 2002) and matching"
     )
+    jti = parse_certificate(bundle["chain"][-1]).jti
     assert steps["key"] == (
-        f"key {world.signer.kid} of 88.118.8 (certificate {parse_certificate(bundle['chain'][-1]).jti}) may sign"
-        " records under 88.118.8"
+        f"key {world.signer.kid} of 88.118.8 (certificate {jti}) may sign records under 88.118.8"
     )
     partial = {**bundle, "values": bundle["values"][1:3]}
     steps = {s.name: s.detail for s in verify_bundle(partial, world.anchor, at=AT).steps}
