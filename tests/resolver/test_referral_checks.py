@@ -44,7 +44,7 @@ def refused(world: World, body: dict[str, Any], **core: Any) -> str:
 
 
 def top_referral(world: World, **changes: Any) -> dict[str, Any]:
-    body = referral(world, HANDLE, "88.118", STEEL, [world.secondary_cert()])
+    body = referral(HANDLE, "88.118", STEEL, [world.secondary_cert()])
     body["referral"].update(changes)
     return body
 
@@ -78,7 +78,7 @@ def test_a_referral_with_malformed_revocations_is_refused(world: World, lists: A
 
 def test_a_referral_back_up_from_a_deeper_zone_is_a_loop(world: World) -> None:
     answers = tree(world)
-    answers[(MILL, HANDLE)] = referral(world, HANDLE, "88.118", STEEL, [world.secondary_cert()])
+    answers[(MILL, HANDLE)] = referral(HANDLE, "88.118", STEEL, [world.secondary_cert()])
     resolution = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), Canned(answers))
     assert resolution.error == (
         f"{HANDLE}: referral from 88.118.8 to 88.118 does not go deeper (a loop)"
@@ -101,7 +101,7 @@ def test_a_referral_without_revocation_lists_is_refused_hard_and_followed_soft(
 
 def test_a_referral_whose_certificate_expired_is_refused(world: World) -> None:
     old = World(t0=now() - 2 * YEAR)
-    error = refused(old, referral(old, HANDLE, "88.118", STEEL, [old.secondary_cert()]))
+    error = refused(old, referral(HANDLE, "88.118", STEEL, [old.secondary_cert()]))
     assert error.startswith(
         f"{HANDLE}: referral to 88.118 has a bad certificate chain: certificate[0]: 88.118:"
         " expired at "
@@ -111,7 +111,7 @@ def test_a_referral_whose_certificate_expired_is_refused(world: World) -> None:
 
 def test_a_referral_whose_certificate_does_not_verify_is_refused(world: World) -> None:
     forged = World(top=World().secondary)  # the chain is signed by a key that is no anchor
-    error = refused(world, referral(world, HANDLE, "88.118", STEEL, [forged.secondary_cert()]))
+    error = refused(world, referral(HANDLE, "88.118", STEEL, [forged.secondary_cert()]))
     assert error.startswith(f"{HANDLE}: referral to 88.118 has a bad certificate chain: ")
     assert "revocation" not in error
 

@@ -42,14 +42,14 @@ class Canned:
         return self.answers[(request.node, request.handle)]
 
 
-def referral(world: World, handle: str, prefix: str, site: str, chain: list[str]) -> dict[str, Any]:
-    """A parent's referral, with the current revocation lists a hard-fail resolver needs."""
+def referral(handle: str, prefix: str, site: str, chain: list[str]) -> dict[str, Any]:
+    """A referral carrying a current list from every issuer, as a node's referral does."""
     return {
         "status": "referral",
         "handle": handle,
         "ttl": 3600,
         "referral": {"prefix": prefix, "site": site, "chain": chain},
-        "revocations": world.lists(),
+        "revocations": World().lists(),
     }
 
 
@@ -57,8 +57,8 @@ def tree(world: World, handle: str = HANDLE, ttl: int = 600) -> dict[tuple[str, 
     """top 88 → steel 88.118 → mill 88.118.8, which holds ``handle``."""
     secondary, enterprise = world.secondary_cert(), world.enterprise_cert()
     return {
-        (TOP, handle): referral(world, handle, "88.118", STEEL, [secondary]),
-        (STEEL, handle): referral(world, handle, "88.118.8", MILL, [secondary, enterprise]),
+        (TOP, handle): referral(handle, "88.118", STEEL, [secondary]),
+        (STEEL, handle): referral(handle, "88.118.8", MILL, [secondary, enterprise]),
         (MILL, handle): {"status": "ok", "ttl": ttl, **world.bundle(handle=handle)},
     }
 
@@ -85,7 +85,7 @@ def test_a_walk_follows_checked_referrals_to_a_verified_answer(world: World) -> 
 
 def test_a_referral_back_up_the_tree_is_a_loop(world: World) -> None:
     answers = tree(world)
-    answers[(STEEL, HANDLE)] = referral(world, HANDLE, "88.118", TOP, [world.secondary_cert()])
+    answers[(STEEL, HANDLE)] = referral(HANDLE, "88.118", TOP, [world.secondary_cert()])
     resolution = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), Canned(answers))
     assert resolution.status == "error"
     assert (
@@ -96,14 +96,14 @@ def test_a_referral_back_up_the_tree_is_a_loop(world: World) -> None:
 def test_a_referral_certified_for_another_prefix_is_refused(world: World) -> None:
     answers = tree(world)
     chain = [world.secondary_cert(), world.enterprise_cert()]  # certifies 88.118.8
-    answers[(TOP, HANDLE)] = referral(world, HANDLE, "88.118", STEEL, chain)
+    answers[(TOP, HANDLE)] = referral(HANDLE, "88.118", STEEL, chain)
     resolution = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), Canned(answers))
     assert resolution.error == f"{HANDLE}: referral to 88.118 is certified for 88.118.8 instead"
 
 
 def test_a_referral_that_does_not_cover_the_identifier_is_refused(world: World) -> None:
     answers = tree(world)
-    answers[(TOP, HANDLE)] = referral(world, HANDLE, "88.119", STEEL, [world.secondary_cert()])
+    answers[(TOP, HANDLE)] = referral(HANDLE, "88.119", STEEL, [world.secondary_cert()])
     resolution = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), Canned(answers))
     assert resolution.error == f"{HANDLE}: referral to 88.119, which does not cover it"
 
