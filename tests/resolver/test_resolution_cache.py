@@ -16,6 +16,7 @@ from resolver.resolution import (
     UpstreamError,
     run,
 )
+from signing.chain import SOFT_FAIL
 from signing.verify import Step, Verdict
 from tests.resolver.test_referral_checks import Clock
 from tests.resolver.test_resolution import MILL, STEEL, TOP, Canned, tree
@@ -46,7 +47,7 @@ def test_an_answer_for_another_identifier_says_so_in_its_verdict(world: World) -
     answers = tree(world)
     answers[(MILL, HANDLE)] = {"status": "ok", **world.bundle(handle="88.118.8/coil-2")}
     resolution = run(core.resolve(HANDLE, False), Canned(answers))
-    assert resolution.verdict is not None
+    assert resolution.verdict is not None and resolution.verdict.to_json()["valid"] is False
     assert resolution.verdict.to_json()["steps"][-1] == {
         "name": "identifier",
         "ok": False,
@@ -263,3 +264,42 @@ def test_a_group_the_root_answers_for_is_walked_one_by_one(world: World) -> None
     results = run(ResolverCore(TOP, world.anchor).resolve_many(handles, False), send)
     assert [(r.handle, r.status) for r in results] == [(h, "not_found") for h in handles]
     assert send.sent == [Query(TOP, h, False) for h in handles]
+
+
+def test_an_answer_without_lists_is_verified_with_those_its_parents_sent(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    del answers[(MILL, HANDLE)]["revocations"]
+    resolution = run(core.resolve(HANDLE, False), Canned(answers))
+    assert resolution.verified
+    assert resolution.answer is not None and resolution.answer["revocations"] == world.lists()
+
+
+def test_an_answer_whose_lists_are_not_a_list_fails_at_parse(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    answers[(MILL, HANDLE)]["revocations"] = "none"
+    resolution = run(core.resolve(HANDLE, False), Canned(answers))
+    assert resolution.verdict is not None and resolution.verdict.failed is not None
+    assert resolution.verdict.failed.detail == (
+        f"{HANDLE}: revocations must be a list of compact JWS strings"
+    )
+
+
+def test_answers_under_one_chain_share_its_checked_verdict(world: World) -> None:
+    core, _ = clocked(world)
+    answers = {**tree(world), **tree(world, "88.118.8/coil-2")}
+    answers[(MILL, "88.118.8/coil-2")]["chain"] = answers[(MILL, HANDLE)]["chain"]
+    send = Canned(answers)
+    run(core.resolve(HANDLE, False), send)
+    hits = core.chains.hits
+    assert run(core.resolve("88.118.8/coil-2", False), send).verified
+    assert core.chains.hits == hits + 1  # the record's chain, checked for the first answer
+
+
+def test_the_resolvers_revocation_policy_applies_to_answers(world: World) -> None:
+    bundle = {k: v for k, v in world.bundle().items() if k != "revocations"}
+    send = Canned({(TOP, HANDLE): {"status": "ok", "ttl": 60, **bundle}})
+    hard = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), send)
+    soft = run(ResolverCore(TOP, world.anchor, policy=SOFT_FAIL).resolve(HANDLE, False), send)
+    assert not hard.verified and soft.verified

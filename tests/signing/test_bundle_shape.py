@@ -11,6 +11,7 @@ import pytest
 
 from signing.verify import ChainCache, verify_bundle
 from tests.signing.builders import HANDLE, World
+from tests.signing.test_adversarial import with_log
 from tests.signing.test_verify import AT, failed, logged
 
 
@@ -110,3 +111,19 @@ def test_the_cache_opens_a_checkpoint_once_for_the_same_signers(world: World) ->
     assert cache.checkpoint(note, signers) is opened
     # Without the enterprise's key among the signers the same note proves nothing.
     assert isinstance(cache.checkpoint(note, signers[:2]), str)
+
+
+def test_a_time_no_calendar_holds_is_a_malformed_bundle_at_the_step_reached(world: World) -> None:
+    far = 2**40  # a second in the year 36812
+    verdict = verify_bundle(world.bundle(signed_at=far), world.anchor, at=AT)
+    assert verdict.to_json()["steps"] == [
+        {
+            "name": "parse",
+            "ok": False,
+            "detail": "malformed bundle: ValueError: year 36812 is out of range",
+        }
+    ]
+    logged_far = with_log(world.bundle(), world.enterprise, "glid.88.118.8/log", far)
+    verdict = verify_bundle(logged_far, world.anchor, at=AT)
+    assert [step.name for step in verdict.steps] == ["parse", "digests", "signature", "key", "key"]
+    assert verdict.failed is not None and verdict.failed.detail.startswith("malformed bundle: ")
