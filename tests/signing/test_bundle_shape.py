@@ -9,8 +9,10 @@ from typing import Any
 
 import pytest
 
+from signing.chain import CLOCK_SKEW, Step
+from signing.timestamps import iso, now
 from signing.verify import ChainCache, verify_bundle
-from tests.signing.builders import HANDLE, World
+from tests.signing.builders import HANDLE, T0, World
 from tests.signing.test_adversarial import with_log
 from tests.signing.test_verify import AT, failed, logged
 
@@ -127,3 +129,33 @@ def test_a_time_no_calendar_holds_is_a_malformed_bundle_at_the_step_reached(worl
     verdict = verify_bundle(logged_far, world.anchor, at=AT)
     assert [step.name for step in verdict.steps] == ["parse", "digests", "signature", "key", "key"]
     assert verdict.failed is not None and verdict.failed.detail.startswith("malformed bundle: ")
+
+
+def test_the_parse_step_names_the_record_its_version_and_signer(world: World) -> None:
+    verdict = verify_bundle(world.bundle(), world.anchor, at=AT)
+    assert verdict.steps[0] == Step(
+        "parse", True, f"{HANDLE} version 1, signed by key {world.signer.kid} at {iso(T0)}"
+    )
+    other_version = {**world.bundle(), "version": 2}
+    assert failed(verify_bundle(other_version, world.anchor, at=AT)) == (
+        "parse",
+        f"the signature is for {HANDLE} version 1, the bundle holds {HANDLE} version 2",
+    )
+
+
+@pytest.mark.parametrize(("ahead", "valid"), [(CLOCK_SKEW, True), (CLOCK_SKEW + 1, False)])
+def test_a_record_signed_after_the_verification_time_fails(
+    world: World, ahead: int, valid: bool
+) -> None:
+    verdict = verify_bundle(world.bundle(signed_at=AT + ahead), world.anchor, at=AT)
+    assert verdict.valid is valid
+    if not valid:
+        assert failed(verdict) == (
+            "parse",
+            f"{HANDLE}: signed at {iso(AT + ahead)}, after {iso(AT)}",
+        )
+
+
+def test_without_a_time_the_verification_is_as_of_now() -> None:
+    current = World(t0=now())
+    assert verify_bundle(current.bundle(), current.anchor).valid
