@@ -11,7 +11,7 @@ import pytest
 from glid_core.identifiers import Identifier, Prefix
 from resolver.resolution import MAX_REFERRALS, Query, ResolverCore, UpstreamError, Walk, run
 from signing.chain import SOFT_FAIL
-from signing.revocation import COMPROMISED, make_revocation_list, revoke_key
+from signing.revocation import COMPROMISED, SUPERSEDED, make_revocation_list, revoke_key
 from signing.timestamps import now
 from tests.resolver.test_resolution import MILL, OTHER, STEEL, TOP, Canned, referral, tree
 from tests.signing.builders import HANDLE, YEAR, World
@@ -209,3 +209,41 @@ def test_a_parents_revocation_list_reaches_the_answer_its_node_left_it_out_of(
     assert world.signer.kid in resolution.verdict.failed.detail
     assert resolution.answer is not None and newer in resolution.answer["revocations"]
     assert resolution.answer["revocations"].count(world.lists()[0]) == 1
+
+
+def test_a_referral_checked_alone_keeps_its_site_and_names_every_missing_list(
+    world: World,
+) -> None:
+    core = ResolverCore(TOP + "/", world.anchor)
+    assert core.root == TOP
+    mill = Identifier.from_text(HANDLE)
+    chain = [world.secondary_cert(), world.enterprise_cert()]
+    body = {"referral": {"prefix": "88.118.8", "site": "https://mill.test/glidX/", "chain": chain}}
+    with pytest.raises(UpstreamError) as raised:
+        core.check_referral(body, mill, None)
+    assert str(raised.value).endswith(
+        "bad certificate chain: revocation: hard-fail: no revocation list from 88;"
+        " no revocation list from 88.118"
+    )
+    accepted = core.check_referral({**body, "revocations": world.lists()}, mill, None)
+    assert accepted.site == "https://mill.test/glidX"
+
+
+def test_a_referral_to_a_key_superseded_before_now_is_refused(world: World) -> None:
+    superseded = revoke_key(world.secondary.kid, SUPERSEDED, at=now() - 60)
+    lists = [
+        make_revocation_list(world.top, "88", 2, [superseded], issued_at=world.t0),
+        *world.lists(),
+    ]
+    error = refused(world, {**top_referral(world), "revocations": lists})
+    assert f"key {world.secondary.kid} revoked as superseded" in error
+
+
+def test_a_referral_without_a_ttl_is_not_kept_fresh(world: World) -> None:
+    core = ResolverCore(TOP, world.anchor)
+    core.referrals.clock = Clock()
+    answers = tree(world)
+    del answers[(TOP, HANDLE)]["ttl"]
+    run(core.resolve(HANDLE, False), Canned(answers))
+    cached = core.referrals.get(Prefix.from_text("88.118"))
+    assert cached is not None and not cached.fresh

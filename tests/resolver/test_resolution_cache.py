@@ -102,7 +102,8 @@ def test_an_answer_is_cached_for_its_ttl_capped_at_the_maximum(world: World) -> 
     clock.now += 1
     again = run(core.resolve(HANDLE, False), send)
     assert not again.cached and asked(send)[3:] == [TOP, STEEL, MILL]  # referrals capped too
-    assert core.stats.cache_hits == 1
+    assert run(core.resolve(HANDLE, False), send).cached
+    assert core.stats.cache_hits == 2
 
 
 def test_an_answer_without_a_ttl_is_cached_for_the_maximum(world: World) -> None:
@@ -303,3 +304,19 @@ def test_the_resolvers_revocation_policy_applies_to_answers(world: World) -> Non
     hard = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), send)
     soft = run(ResolverCore(TOP, world.anchor, policy=SOFT_FAIL).resolve(HANDLE, False), send)
     assert not hard.verified and soft.verified
+
+
+def test_a_malformed_identifier_is_answered_with_its_text_and_why(world: World) -> None:
+    resolution = run(ResolverCore(TOP, world.anchor).resolve("no slash", False), Canned({}))
+    assert (resolution.handle, resolution.status) == ("no slash", "bad_identifier")
+    assert resolution.error is not None and "no slash" in resolution.error
+
+
+def test_answers_are_kept_a_day_at_most_by_default(world: World) -> None:
+    core, clock = clocked(world)
+    send = Canned(tree(world, ttl=10**6))
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 86_399
+    assert run(core.resolve(HANDLE, False), send).cached
+    clock.now += 1
+    assert not run(core.resolve(HANDLE, False), send).cached
