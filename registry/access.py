@@ -84,7 +84,7 @@ class SecretClaim:
     secret: str
 
     def _cache_key(self) -> tuple[str, str, bytes]:
-        digest = hmac.digest(_CACHE_KEY, self.secret.encode(), "sha256")
+        digest = hmac.digest(_CACHE_KEY, self.secret.encode(), hashlib.sha256)
         return self.principal.identity, self.secret_hash, digest
 
     def already_checked(self) -> bool:
@@ -99,13 +99,13 @@ class SecretClaim:
         """Run scrypt (tens of milliseconds, on purpose); remember a match."""
         if not principals.check_secret(self.secret, self.secret_hash):
             raise _refused(self.principal.identity, "wrong secret")
-        _verified[self._cache_key()] = self.principal
+        _verified[self._cache_key()] = None
         if len(_verified) > _VERIFIED_LIMIT:
             _verified.popitem(last=False)
         return self.principal
 
 
-_verified: OrderedDict[tuple[str, str, bytes], Principal] = OrderedDict()
+_verified: OrderedDict[tuple[str, str, bytes], None] = OrderedDict()  # an LRU set
 # Secrets are remembered only as HMACs under a key made fresh by each process: a memory dump
 # holds nothing a precomputed table or another node's dump could match.
 _CACHE_KEY = secrets.token_bytes(32)
@@ -154,7 +154,7 @@ def signing_input(
         nonce,
         hashlib.sha256(body).hexdigest(),
     )
-    return "\n".join(lines).encode("utf-8")
+    return "\n".join(lines).encode()
 
 
 def verify_signed(
@@ -214,8 +214,7 @@ def remember_nonce(store: Store, principal: Principal, signed: SignedRequest, no
 def authorise(principal: Principal, target: Identifier | Prefix) -> None:
     """Refuse unless ``target`` (an identifier, or a prefix to list) lies under the
     principal's own prefix."""
-    prefix = target.prefix if isinstance(target, Identifier) else target
-    if not prefix.is_under(principal.zone):
+    if not target.is_under(principal.zone):
         raise Unauthorised(
             f"{principal.identity} may write only under prefix {principal.prefix}, not {target}"
         )

@@ -367,7 +367,7 @@ class ResolverCore:
 
     def remember(self, resolution: Resolution, bundle: bool) -> None:
         """Cache an answer by its TTL, a negative one briefly; errors are never cached."""
-        if resolution.status == "ok" and resolution.answer is not None:
+        if resolution.answer is not None:  # only an "ok" resolution carries an answer
             ttl = min(float(resolution.answer.get("ttl", self.max_ttl)), self.max_ttl)
         elif resolution.status in ("not_found", "deleted"):
             ttl = min(self.negative_ttl, self.max_ttl)

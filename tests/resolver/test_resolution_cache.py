@@ -1,0 +1,322 @@
+"""What the resolution core caches and for how long, what it sends, and how a batch is
+split and read back; canned answers, a settable clock."""
+
+from typing import Any
+
+import pytest
+
+from glid_core.identifiers import Identifier, Prefix
+from resolver.resolution import (
+    BATCH_SIZE,
+    BatchQuery,
+    Query,
+    Referral,
+    Resolution,
+    ResolverCore,
+    UpstreamError,
+    run,
+)
+from signing.chain import SOFT_FAIL
+from signing.verify import Step, Verdict
+from tests.resolver.test_referral_checks import Clock
+from tests.resolver.test_resolution import MILL, STEEL, TOP, Canned, tree
+from tests.signing.builders import HANDLE, World
+
+
+@pytest.fixture
+def world() -> World:
+    return World()
+
+
+def clocked(world: World, **options: Any) -> tuple[ResolverCore, Clock]:
+    clock = Clock()
+    core = ResolverCore(TOP, world.anchor, **options)
+    core.answers.clock = core.referrals.clock = clock
+    return core, clock
+
+
+def asked(send: Canned) -> list[str]:
+    return [request.node for request in send.sent]
+
+
+# --- what a resolution says ----------------------------------------------------------------
+
+
+def test_an_answer_for_another_identifier_says_so_in_its_verdict(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    answers[(MILL, HANDLE)] = {"status": "ok", **world.bundle(handle="88.118.8/coil-2")}
+    resolution = run(core.resolve(HANDLE, False), Canned(answers))
+    assert resolution.verdict is not None and resolution.verdict.to_json()["valid"] is False
+    assert resolution.verdict.to_json()["steps"][-1] == {
+        "name": "identifier",
+        "ok": False,
+        "detail": f"asked for {HANDLE}, the answer is for 88.118.8/coil-2",
+    }
+
+
+def test_a_resolution_is_written_as_documented() -> None:
+    plain = Resolution("88.1/a", "not_found", path=("http://a.test",), error="gone")
+    assert plain.to_json() == {
+        "handle": "88.1/a",
+        "status": "not_found",
+        "error": "gone",
+        "stale": False,
+        "cached": False,
+        "path": ["http://a.test"],
+    }
+    verdict = Verdict(True, [Step("signature", True, "fine")])
+    full = Resolution("88.1/a", "ok", {"ttl": 1}, verdict, stale=True, cached=True)
+    assert full.to_json() == {
+        "handle": "88.1/a",
+        "status": "ok",
+        "answer": {"ttl": 1},
+        "verdict": verdict.to_json(),
+        "stale": True,
+        "cached": True,
+        "path": [],
+    }
+    assert full.verified is verdict.complete
+    assert not plain.verified
+
+
+def test_queries_name_the_node_path_and_bundle_flag() -> None:
+    query = Query(TOP, "88.118.8/a b#c?d", True)
+    assert query.url == f"{TOP}/glid/v1/resolve/88.118.8/a%20b%23c%3Fd"
+    assert query.params == {"bundle": "1"}
+    assert Query(TOP, HANDLE, False).params == {}
+    batch = BatchQuery(MILL, ((3, Identifier.from_text(HANDLE)),), True)
+    assert batch.url == f"{MILL}/glid/v1/resolve"
+    assert batch.body == {"ids": [HANDLE], "bundle": True}
+
+
+# --- the answer cache ----------------------------------------------------------------------
+
+
+def test_an_answer_is_cached_for_its_ttl_capped_at_the_maximum(world: World) -> None:
+    core, clock = clocked(world, max_ttl=100)
+    send = Canned(tree(world, ttl=600))
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 99
+    assert run(core.resolve(HANDLE, False), send).cached and len(send.sent) == 3
+    clock.now += 1
+    again = run(core.resolve(HANDLE, False), send)
+    assert not again.cached and asked(send)[3:] == [TOP, STEEL, MILL]  # referrals capped too
+    assert run(core.resolve(HANDLE, False), send).cached
+    assert core.stats.cache_hits == 2
+
+
+def test_an_answer_without_a_ttl_is_cached_for_the_maximum(world: World) -> None:
+    core, clock = clocked(world, max_ttl=100)
+    answers = tree(world)
+    del answers[(MILL, HANDLE)]["ttl"]
+    send = Canned(answers)
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 99
+    assert run(core.resolve(HANDLE, False), send).cached
+    clock.now += 1
+    assert not run(core.resolve(HANDLE, False), send).cached
+
+
+def test_answers_with_and_without_bundles_are_cached_apart(world: World) -> None:
+    core, _ = clocked(world)
+    send = Canned(tree(world))
+    run(core.resolve(HANDLE, False), send)
+    assert not run(core.resolve(HANDLE, True), send).cached
+    assert send.sent[-1] == Query(MILL, HANDLE, True)
+    assert run(core.resolve(HANDLE, True), send).cached
+
+
+@pytest.mark.parametrize("status", ["not_found", "deleted"])
+def test_a_negative_answer_is_cached_for_the_negative_ttl_capped(world: World, status: str) -> None:
+    core, clock = clocked(world, negative_ttl=60, max_ttl=30)
+    answers = tree(world)
+    answers[(MILL, HANDLE)] = {"status": status, "error": f"{HANDLE}: {status}"}
+    send = Canned(answers)
+    first = run(core.resolve(HANDLE, False), send)
+    assert (first.status, first.error, first.path) == (
+        status,
+        f"{HANDLE}: {status}",
+        (TOP, STEEL, MILL),
+    )
+    clock.now += 29
+    assert run(core.resolve(HANDLE, False), send).cached
+    clock.now += 1
+    assert not run(core.resolve(HANDLE, False), send).cached
+
+
+def test_an_error_answer_is_never_cached(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    answers[(MILL, HANDLE)] = {"status": "error", "error": "the store is locked"}
+    send = Canned(answers)
+    assert run(core.resolve(HANDLE, False), send).error == "the store is locked"
+    assert not run(core.resolve(HANDLE, False), send).cached
+    assert asked(send)[3:] == [MILL]
+
+
+def test_a_failed_lookup_is_counted_and_served_stale_only_from_the_cache(world: World) -> None:
+    core, clock = clocked(world)
+    send = Canned(tree(world), down={MILL})
+    failed = run(core.resolve(HANDLE, False), send)
+    assert (failed.handle, failed.status, failed.stale, failed.cached) == (
+        HANDLE,
+        "error",
+        False,
+        False,
+    )
+    assert core.stats.upstream_errors == 1 and core.stats.stale_served == 0
+    send.down.clear()
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 601
+    send.down.add(MILL)
+    stale = run(core.resolve(HANDLE, False), send)
+    assert (stale.status, stale.stale, stale.cached) == ("ok", True, True)
+    assert core.stats.upstream_errors == 2 and core.stats.stale_served == 1
+    assert run(core.resolve(HANDLE, False), send).stale
+    assert core.stats.upstream_errors == 3 and core.stats.stale_served == 2
+
+
+# --- batches -------------------------------------------------------------------------------
+
+
+def members(count: int) -> list[tuple[int, Identifier]]:
+    return [(i, Identifier.from_text(f"88.118.8/c{i}")) for i in range(count)]
+
+
+def test_a_group_goes_in_batches_to_the_node_its_prefix_was_referred_to(world: World) -> None:
+    core, _ = clocked(world)
+    assert core.batches(members(3), False) == []  # nothing known: walk each
+    core.learn(Referral(Prefix.from_text("88.118.8"), MILL), 3600)
+    assert core.batches([], False) == []
+    group = members(BATCH_SIZE + 1)
+    batches = core.batches(group, True)
+    assert [(b.node, b.bundle, len(b.members)) for b in batches] == [
+        (MILL, True, BATCH_SIZE),
+        (MILL, True, 1),
+    ]
+    assert [m for b in batches for m in b.members] == group
+
+
+@pytest.mark.parametrize(
+    "body", [None, [], {"answers": "x"}, {"answers": [{}]}, {"answers": [{}, {}, {}]}]
+)
+def test_a_malformed_batch_answer_is_an_upstream_error(world: World, body: Any) -> None:
+    core, _ = clocked(world)
+    with pytest.raises(UpstreamError) as raised:
+        core.batch_answered(BatchQuery(MILL, tuple(members(2)), False), body)
+    assert str(raised.value) == f"{MILL} answered a batch of 2 with a malformed body"
+    with pytest.raises(UpstreamError):
+        core.batch_answered(BatchQuery(MILL, tuple(members(2)), False), body)
+    assert core.stats.requests == 2
+
+
+def test_batch_members_referred_elsewhere_are_left_to_walk(world: World) -> None:
+    core, _ = clocked(world)
+    group = members(3)
+    answers = [
+        "not an object",
+        {"status": "referral", "referral": {}},
+        {"status": "not_found", "error": "no such record"},
+    ]
+    out = core.batch_answered(BatchQuery(MILL, tuple(group), False), {"answers": answers})
+    assert [(position, identifier) for position, identifier, _ in out] == group
+    assert [resolution is None for _, _, resolution in out] == [True, True, False]
+    found = out[2][2]
+    assert found == Resolution("88.118.8/c2", "not_found", error="no such record", path=(MILL,))
+    cached = core.answers.get(("88.118.8/c2", False))
+    assert cached is not None and cached.value == found
+
+
+def test_a_batch_walks_the_members_it_was_referred_back_for(world: World) -> None:
+    handles = [HANDLE, "88.118.8/coil-2", "88.118.8/coil-3"]
+    answers: dict[tuple[str, str], Any] = {}
+    for handle in handles:
+        answers.update(tree(world, handle))
+    # The mill refers coil-3 on, in the batch and when asked alone, with a broken referral.
+    answers[(MILL, handles[2])] = {"status": "referral", "referral": "elsewhere"}
+    send = Canned(answers)
+    results = run(ResolverCore(TOP, world.anchor).resolve_many(handles, True), send)
+    assert [r.status for r in results] == ["ok", "ok", "error"]
+    assert results[2].error == f"{handles[2]}: malformed referral"
+    assert asked(send) == [TOP, STEEL, MILL, MILL, MILL]
+    assert all(request.bundle for request in send.sent)
+
+
+def test_many_identifiers_are_grouped_by_prefix_and_answered_from_the_cache(
+    world: World,
+) -> None:
+    handles = [HANDLE, "88.118.8/coil-2", "88.1/a"]
+    answers: dict[tuple[str, str], Any] = {**tree(world), **tree(world, handles[1])}
+    answers[(TOP, handles[2])] = {"status": "not_found", "error": "none"}
+    core, _ = clocked(world)
+    send = Canned(answers)
+    first = run(core.resolve_many(handles, True), send)
+    assert [r.status for r in first] == ["ok", "ok", "not_found"]
+    assert asked(send) == [TOP, STEEL, MILL, MILL, TOP]
+    assert isinstance(send.sent[3], BatchQuery) and send.sent[3].body["ids"] == [handles[1]]
+    again = run(core.resolve_many(handles, True), send)
+    assert [r.cached for r in again] == [True, True, True] and len(send.sent) == 5
+
+
+def test_a_group_the_root_answers_for_is_walked_one_by_one(world: World) -> None:
+    handles = ["88.1/a", "88.1/b"]
+    send = Canned({(TOP, h): {"status": "not_found", "error": "none"} for h in handles})
+    results = run(ResolverCore(TOP, world.anchor).resolve_many(handles, False), send)
+    assert [(r.handle, r.status) for r in results] == [(h, "not_found") for h in handles]
+    assert send.sent == [Query(TOP, h, False) for h in handles]
+
+
+def test_an_answer_without_lists_is_verified_with_those_its_parents_sent(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    del answers[(MILL, HANDLE)]["revocations"]
+    resolution = run(core.resolve(HANDLE, False), Canned(answers))
+    assert resolution.verified
+    assert resolution.answer is not None and resolution.answer["revocations"] == world.lists()
+
+
+def test_an_answer_whose_lists_are_not_a_list_fails_at_parse(world: World) -> None:
+    core, _ = clocked(world)
+    answers = tree(world)
+    answers[(MILL, HANDLE)]["revocations"] = "none"
+    resolution = run(core.resolve(HANDLE, False), Canned(answers))
+    assert resolution.verdict is not None and resolution.verdict.failed is not None
+    assert resolution.verdict.failed.detail == (
+        f"{HANDLE}: revocations must be a list of compact JWS strings"
+    )
+
+
+def test_answers_under_one_chain_share_its_checked_verdict(world: World) -> None:
+    core, _ = clocked(world)
+    answers = {**tree(world), **tree(world, "88.118.8/coil-2")}
+    answers[(MILL, "88.118.8/coil-2")]["chain"] = answers[(MILL, HANDLE)]["chain"]
+    send = Canned(answers)
+    run(core.resolve(HANDLE, False), send)
+    hits = core.chains.hits
+    assert run(core.resolve("88.118.8/coil-2", False), send).verified
+    assert core.chains.hits == hits + 1  # the record's chain, checked for the first answer
+
+
+def test_the_resolvers_revocation_policy_applies_to_answers(world: World) -> None:
+    bundle = {k: v for k, v in world.bundle().items() if k != "revocations"}
+    send = Canned({(TOP, HANDLE): {"status": "ok", "ttl": 60, **bundle}})
+    hard = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), send)
+    soft = run(ResolverCore(TOP, world.anchor, policy=SOFT_FAIL).resolve(HANDLE, False), send)
+    assert not hard.verified and soft.verified
+
+
+def test_a_malformed_identifier_is_answered_with_its_text_and_why(world: World) -> None:
+    resolution = run(ResolverCore(TOP, world.anchor).resolve("no slash", False), Canned({}))
+    assert (resolution.handle, resolution.status) == ("no slash", "bad_identifier")
+    assert resolution.error is not None and "no slash" in resolution.error
+
+
+def test_answers_are_kept_a_day_at_most_by_default(world: World) -> None:
+    core, clock = clocked(world)
+    send = Canned(tree(world, ttl=10**6))
+    run(core.resolve(HANDLE, False), send)
+    clock.now += 86_399
+    assert run(core.resolve(HANDLE, False), send).cached
+    clock.now += 1
+    assert not run(core.resolve(HANDLE, False), send).cached
