@@ -17,18 +17,19 @@ Runs alternate between the servers and each figure is a median of the repetition
 Run from the checkout: .venv/bin/python -m bench.pact
 """
 
+import base64
 import json
 import os
-import ssl
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from functools import partial
 from pathlib import Path
 
-from bench.resolve_hot import cpu_seconds, free_port
+from bench import http_load
 from tests.pact_support import self_signed
 
 REPEATS = 3
@@ -37,52 +38,7 @@ CONNECTIONS = 32
 FOOTPRINTS = 10_000
 ROUND_ROBIN = 1_000
 PAGE = 100
-PASSPHRASE = "bench"
 SAMPLE = Path(__file__).resolve().parent.parent / "docs" / "pact" / "sample-footprints.jsonl"
-
-BARE_SERVER = """
-import sys, ssl, asyncio, uvloop
-from aiohttp import web
-one, page = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
-async def get(request):
-    return web.Response(body=one, content_type="application/json")
-async def listing(request):
-    return web.Response(body=page, content_type="application/json")
-app = web.Application()
-app.router.add_get("/3/footprints/{id}", get)
-app.router.add_get("/3/footprints", listing)
-context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-context.load_cert_chain(sys.argv[4], sys.argv[5])
-asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), ssl_context=context,
-            access_log=None, print=None)
-"""
-
-CLIENT = """
-import asyncio, json, sys, time, aiohttp
-base, seconds, connections, token = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-paths = json.loads(sys.argv[5])
-async def worker(session, deadline, counter, offset):
-    n = offset
-    while time.monotonic() < deadline:
-        async with session.get(base + paths[n % len(paths)]) as r:
-            assert r.status == 200, r.status
-            await r.read()
-        counter[0] += 1
-        n += connections
-async def main():
-    counter = [0]
-    connector = aiohttp.TCPConnector(limit=connections, ssl=False)
-    headers = {"Authorization": "Bearer " + token}
-    async with aiohttp.ClientSession(connector=connector, headers=headers) as s:
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(*(worker(s, deadline, counter, i) for i in range(connections)))
-    print(counter[0] / seconds)
-asyncio.run(main())
-"""
-
-_INSECURE = ssl.create_default_context()
-_INSECURE.check_hostname, _INSECURE.verify_mode = False, ssl.CERT_NONE
 
 
 def fetch(
@@ -90,23 +46,12 @@ def fetch(
 ) -> tuple[bytes, str]:
     headers = {"Authorization": auth or f"Bearer {token}"}
     request = urllib.request.Request(url, data=data, headers=headers)
-    with urllib.request.urlopen(request, context=_INSECURE, timeout=30) as answer:
+    with urllib.request.urlopen(request, context=http_load.INSECURE, timeout=30) as answer:
         return answer.read(), answer.headers.get("Link", "")
 
 
-def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, context=_INSECURE, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
 def glid(*args: str) -> str:
-    env = {**os.environ, "GLID_PASSPHRASE": PASSPHRASE}
+    env = {**os.environ, "GLID_PASSPHRASE": http_load.PASSPHRASE}
     done = subprocess.run(
         [sys.executable, "-m", "resolver.cli", *args], env=env, capture_output=True, text=True
     )
@@ -135,25 +80,16 @@ def setup(root: Path) -> tuple[Path, list[str], str, str]:
 
 
 def load(base: str, paths: list[str], token: str, pid: int) -> tuple[float, float]:
-    """Requests/s from a separate client process, and the server's CPU µs per request."""
-    before = cpu_seconds(pid)
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            CLIENT,
-            base,
-            str(SECONDS),
-            str(CONNECTIONS),
-            token,
-            json.dumps(paths),
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    rate = float(out)
-    return rate, (cpu_seconds(pid) - before) / (rate * SECONDS) * 1e6
+    """Requests/s from a separate client process, and the server's CPU s per request."""
+    run = partial(
+        http_load.client_rate,
+        base,
+        paths,
+        seconds=SECONDS,
+        connections=CONNECTIONS,
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    return http_load.with_server_cpu([pid], SECONDS, run)
 
 
 def pages(base: str, query: str, token: str) -> list[float]:
@@ -173,24 +109,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         node, handles, client_id, secret = setup(root)
-        cert, key = self_signed(root)
-        port, bare_port = free_port(), free_port()
-        base, bare = f"https://127.0.0.1:{port}", f"https://127.0.0.1:{bare_port}"
-        server = subprocess.Popen(
-            [
-                sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
-                "--listen", f"127.0.0.1:{port}", "--rate-limit", "0", "--pact",
-                "--tls-cert", str(cert), "--tls-key", str(key),
-            ],
-            env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+        tls = self_signed(root)
+        port, bare_port = http_load.free_port(), http_load.free_port()
+        base, bare = http_load.base_url(port, tls), http_load.base_url(bare_port, tls)
+        server = http_load.start_node(node, port, "--pact", tls=tls)
         servers = [server]
         try:
-            wait_until_up(f"{base}/healthz")
-            import base64
-
             basic = "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
             body, _ = fetch(f"{base}/auth/token", data=b"grant_type=client_credentials", auth=basic)
             token = json.loads(body)["access_token"]
@@ -200,17 +124,8 @@ def main() -> None:
             (root / "one.json").write_bytes(one)
             page, _ = fetch(f"{base}/3/footprints?status=Active&limit={PAGE}", token)
             (root / "page.json").write_bytes(page)
-            servers.append(
-                subprocess.Popen(
-                    [
-                        sys.executable, "-c", BARE_SERVER, str(bare_port), str(root / "one.json"),
-                        str(root / "page.json"), str(cert), str(key),
-                    ],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )  # fmt: skip
-            wait_until_up(f"{bare}/3/footprints/x")
+            routes = {"/3/footprints/{id}": root / "one.json", "/3/footprints": root / "page.json"}
+            servers.append(http_load.start_bare(bare_port, routes, tls))
             get_paths = [f"/3/footprints/{pf_id}" for pf_id in ids]
             native_paths = [f"/glid/v1/resolve/{handle}" for handle in handles[:ROUND_ROBIN]]
             load(base, get_paths, token, server.pid)  # warm both read paths
@@ -236,12 +151,12 @@ def main() -> None:
         f" {CONNECTIONS} keep-alive TLS connections, {SECONDS}s x {REPEATS} runs;"
         f" footprint {len(one):,} bytes, page of {PAGE:,} {len(page):,} bytes"
     )
-    rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
-    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    rate, cpu = http_load.medians(runs)
     for name, values in runs.items():
         each = ", ".join(f"{r:,.0f}" for r, _ in values)
         print(
-            f"{name:8} {rate[name]:>8,.0f} req/s (runs: {each}); server CPU {cpu[name]:6.1f} µs/req"
+            f"{name:8} {rate[name]:>8,.0f} req/s (runs: {each});"
+            f" server CPU {cpu[name] * 1e6:6.1f} µs/req"
         )
     print(
         f"ratio pact / native: throughput {rate['pact'] / rate['native']:.2f},"

@@ -19,29 +19,24 @@ The PostgreSQL server is a private throwaway cluster with default durability set
 synchronous=NORMAL). Run from the checkout: .venv/bin/python -m bench.postgres
 """
 
-import os
 import statistics
-import subprocess
-import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import psycopg
 
-from bench.registry_signed import product
-from bench.resolve_hot import (
-    CONNECTIONS,
-    IDS,
+from bench.http_load import (
     PASSPHRASE,
-    ROUND_ROBIN,
-    SECONDS,
-    cpu_seconds,
+    base_url,
     free_port,
-    load,
-    setup,
-    wait_until_up,
+    medians,
+    start_node,
+    with_server_cpu,
 )
+from bench.registry_signed import product
+from bench.resolve_hot import CONNECTIONS, IDS, ROUND_ROBIN, SECONDS, load, setup
 from bench.timing import elapsed
 from registry.node import init_node
 from registry.registration import Submission
@@ -95,15 +90,8 @@ class Server:
     """One `glid serve` process; several may share a port (SO_REUSEPORT)."""
 
     def __init__(self, node: Path, port: int) -> None:
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(node),
-             "--listen", f"127.0.0.1:{port}", "--rate-limit", "0"],
-            env={**os.environ, "GLID_PASSPHRASE": PASSPHRASE},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        wait_until_up(f"{self.url}/healthz")
+        self.url = base_url(port)
+        self.process = start_node(node, port)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -111,12 +99,9 @@ class Server:
 
 
 def timed_load(url: str, script: Path, servers: list[Server]) -> tuple[float, float]:
-    """Requests/s, and the serving processes' CPU seconds per request in the same run
-    (throughput swings with the machine's other load; CPU per request much less)."""
-    before = sum(cpu_seconds(s.process.pid) for s in servers)
-    rate = load(url, script)
-    spent = sum(cpu_seconds(s.process.pid) for s in servers) - before
-    return rate, spent / (rate * SECONDS)
+    """Requests/s, and the serving processes' CPU seconds per request in the same run."""
+    pids = [server.process.pid for server in servers]
+    return with_server_cpu(pids, SECONDS, partial(load, url, script))
 
 
 def serving(root: Path, cluster: LocalCluster) -> dict[str, list[tuple[float, float]]]:
@@ -165,8 +150,7 @@ def main() -> None:
     def ratio(work: list[float], baseline: list[float]) -> float:
         return statistics.median(b / w for w, b in zip(work, baseline, strict=True))
 
-    rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
-    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    rate, cpu = medians(runs)
     print(f"signed registration, {N} records x {REGISTRATION_REPEATS}, batches of 1000")
     print(f"  SQLite node              : {N / statistics.median(sqlite_s):8,.0f} records/s")
     print(f"  PostgreSQL node          : {N / statistics.median(pg_s):8,.0f} records/s")

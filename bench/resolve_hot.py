@@ -16,54 +16,28 @@ import json
 import os
 import re
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
+from functools import partial
 from pathlib import Path
+
+from bench.http_load import (
+    PASSPHRASE,
+    base_url,
+    client_rate,
+    free_port,
+    medians,
+    start_bare,
+    start_node,
+    with_server_cpu,
+)
 
 REPEATS = 3
 SECONDS = 5
 CONNECTIONS = 32
 IDS = 1000
-PASSPHRASE = "bench"
-
-BARE_SERVER = """
-import sys, asyncio, uvloop
-from aiohttp import web
-native, handle = open(sys.argv[2], "rb").read(), open(sys.argv[3], "rb").read()
-async def native_handler(request):
-    return web.Response(body=native, content_type="application/json")
-async def handle_handler(request):
-    return web.Response(body=handle, content_type="application/json")
-app = web.Application()
-app.router.add_get("/glid/v1/resolve/{handle:.+}", native_handler)
-app.router.add_get("/api/handles/{handle:.+}", handle_handler)
-asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
-"""
-
-CLIENT = """
-import asyncio, sys, time, aiohttp
-url, seconds, connections, ids = sys.argv[1], float(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-async def worker(session, deadline, counter, offset):
-    n = offset
-    while time.monotonic() < deadline:
-        async with session.get(f"{url}/glid/v1/resolve/88.101.7/item-{n % ids}") as r:
-            await r.read()
-        counter[0] += 1
-        n += connections
-async def main():
-    counter = [0]
-    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=connections)) as s:
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(*(worker(s, deadline, counter, i) for i in range(connections)))
-    print(counter[0] / seconds)
-asyncio.run(main())
-"""
 
 ROUND_ROBIN = """
 counter = 0
@@ -74,48 +48,21 @@ end
 """
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).read()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"{url} did not come up")
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time a process has used so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-NATIVE_PATH = "/glid/v1/resolve/88.101.7/item-0"
+RESOLVE = "/glid/v1/resolve/"
+NATIVE_PATH = f"{RESOLVE}88.101.7/item-0"
 HANDLE_PATH = "/api/handles/88.101.7/item-0"
 
 
 def measure(
     url: str, script: Path | None, pid: int, path: str = NATIVE_PATH
 ) -> tuple[float, float]:
-    """Requests/s under load, and the server's CPU seconds per request in the same run.
-
-    Throughput on a shared 2-core machine swings with whatever else runs; the CPU the
-    server process spent per answer does not, so both are reported.
-    """
-    before = cpu_seconds(pid)
-    rate = load(url, script, path)
-    return rate, (cpu_seconds(pid) - before) / (rate * SECONDS)
+    """Requests/s under load, and the server's CPU seconds per request in the same run."""
+    return with_server_cpu([pid], SECONDS, partial(load, url, script, path))
 
 
 def load(url: str, script: Path | None, path: str = NATIVE_PATH) -> float:
-    """Requests per second from a separate process."""
+    """Requests per second from a separate process: ``path`` again and again, or with the
+    round-robin ``script`` every one of the IDS records in turn."""
     if shutil.which("wrk"):
         command = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{SECONDS}s"]
         if script is not None:
@@ -126,13 +73,8 @@ def load(url: str, script: Path | None, path: str = NATIVE_PATH) -> float:
         assert match, out
         assert "Non-2xx" not in out, f"some answers were errors:\n{out}"
         return float(match.group(1))
-    out = subprocess.run(
-        [sys.executable, "-c", CLIENT, url, str(SECONDS), str(CONNECTIONS), str(IDS)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    return float(out)
+    paths = [path] if script is None else [f"{RESOLVE}88.101.7/item-{n}" for n in range(IDS)]
+    return client_rate(url, paths, seconds=SECONDS, connections=CONNECTIONS)
 
 
 def setup(root: Path) -> Path:
@@ -175,43 +117,19 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         node = setup(root)
-        env = {**os.environ, "GLID_PASSPHRASE": PASSPHRASE}
         glid_port, bare_port = free_port(), free_port()
-        glid_url, bare_url = f"http://127.0.0.1:{glid_port}", f"http://127.0.0.1:{bare_port}"
-        servers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "resolver.cli",
-                    "serve",
-                    "--dir",
-                    str(node),
-                    "--listen",
-                    f"127.0.0.1:{glid_port}",
-                    "--rate-limit",
-                    "0",  # one load generator is one client: measure serving, not refusing
-                ],
-                env=env,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        ]
+        glid_url, bare_url = base_url(glid_port), base_url(bare_port)
+        servers = [start_node(node, glid_port)]
         try:
-            wait_until_up(f"{glid_url}/healthz")
             answer = urllib.request.urlopen(f"{glid_url}{NATIVE_PATH}").read()
             (root / "answer.json").write_bytes(answer)
             handle_answer = urllib.request.urlopen(f"{glid_url}{HANDLE_PATH}").read()
             (root / "handle.json").write_bytes(handle_answer)
-            bare = [str(bare_port), str(root / "answer.json"), str(root / "handle.json")]
-            servers.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", BARE_SERVER, *bare],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-            wait_until_up(f"{bare_url}/glid/v1/resolve/x/y")
+            routes = {
+                "/glid/v1/resolve/{handle:.+}": root / "answer.json",
+                "/api/handles/{handle:.+}": root / "handle.json",
+            }
+            servers.append(start_bare(bare_port, routes))
             script = root / "round_robin.lua"
             script.write_text(ROUND_ROBIN.replace("%d", str(IDS)))
             runs: dict[str, list[tuple[float, float]]] = {
@@ -238,8 +156,7 @@ def main() -> None:
         f"load: {tool}, {CONNECTIONS} keep-alive connections, {SECONDS}s x {REPEATS} runs,"
         f" answer {len(answer)} bytes (Handle REST {len(handle_answer)})"
     )
-    rate = {name: statistics.median(r for r, _ in values) for name, values in runs.items()}
-    cpu = {name: statistics.median(c for _, c in values) for name, values in runs.items()}
+    rate, cpu = medians(runs)
     for name in runs:
         each = ", ".join(f"{r:,.0f}" for r, _ in runs[name])
         print(

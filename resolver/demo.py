@@ -22,6 +22,7 @@ from typing import Any
 from accounting.efficiency import evaluate
 from accounting.enterprise import from_record
 from glid_core.errors import GlidError
+from glid_core.layout import TEMPLATE_INDEX, TEMPLATE_TYPE
 from registry import delegation
 from registry.node import TRUST_ANCHOR_FILE, init_node, write_json
 from registry.schemes import to_canonical
@@ -72,7 +73,7 @@ def _qty(value: str, unit: str) -> dict[str, str]:
 
 def _footprint(template: str, name: str, maker: str, unit: str, pcf: str) -> list[dict[str, Any]]:
     return [
-        _item(1001, "TEMPLATE", template),
+        _item(TEMPLATE_INDEX, TEMPLATE_TYPE, template),
         _item(2000, "product_name", name),
         _item(2001, "manufacturer", maker),
         _item(2100, "declared_unit", unit),
@@ -136,7 +137,7 @@ def sample_records() -> dict[str, list[dict[str, Any]]]:
         _item(2802, "part_mass", _qty("28.5", "kg")),
     ]
     efficiency = [
-        _item(1001, "TEMPLATE", "88/tpl.carbon-efficiency@1.0.0"),
+        _item(TEMPLATE_INDEX, TEMPLATE_TYPE, "88/tpl.carbon-efficiency@1.0.0"),
         _item(2000, "enterprise_name", "浙江示例汽车零部件有限公司"),
         _item(2001, "year", 2023),
         _item(2002, "industry_code", "C3670"),

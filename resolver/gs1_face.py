@@ -17,10 +17,9 @@ from urllib.parse import quote
 from aiohttp import web
 
 from registry.gs1_compressed import SEGMENT_RE
-from resolver.lookup import Lookup, lookup
-from resolver.page import html, refusal, too_long
+from resolver.lookup import Lookup
+from resolver.page import html, resolve_or_refuse
 from resolver.page_html import problem_page
-from resolver.state import RESOLVER
 
 routes = web.RouteTableDef()
 
@@ -77,13 +76,9 @@ def _wants_linkset(request: web.Request) -> bool:
 async def digital_link(request: web.Request) -> web.Response:
     base = f"{request.scheme}://{request.host}"
     uri = f"{base}{request.path}"
-    refused = too_long(uri)
-    if refused is not None:
-        return refused
-    found = await lookup(request.app[RESOLVER], uri)
-    problem = refusal(found)
-    if problem is not None:
-        return problem
+    found = await resolve_or_refuse(request, uri)
+    if isinstance(found, web.Response):
+        return found
     if _wants_linkset(request):
         body = json.dumps(linkset(uri, found, base), ensure_ascii=False)
         return web.Response(text=body, content_type=LINKSET_TYPE, charset="utf-8")

@@ -77,13 +77,32 @@ def too_long(code: str) -> web.Response | None:
     return html(body, 414)
 
 
-async def show(request: web.Request, code: str) -> web.Response:
+async def resolve_or_refuse(
+    request: web.Request, code: str, *, bundle: bool = False
+) -> Lookup | web.Response:
+    """``code`` looked up through the node's resolver, or the problem page to answer
+    instead: an over-long code is refused before any lookup, a code that found no record
+    gets the page that says why. Every door that shows one record starts here."""
     refused = too_long(code)
     if refused is not None:
         return refused
-    view = await gather(request.app[RESOLVER], request.app[ROLLUPS], code)
-    serves_pact = request.app[SETTINGS].pact
-    return refusal(view.lookup) or html(product_page(view, pact=serves_pact))
+    found = await lookup(request.app[RESOLVER], code, bundle=bundle)
+    return refusal(found) or found
+
+
+async def view_or_refuse(request: web.Request, code: str) -> PageView | web.Response:
+    """Like :func:`resolve_or_refuse`, with everything the page shows (:func:`gather`)."""
+    found = await resolve_or_refuse(request, code, bundle=True)
+    if isinstance(found, web.Response):
+        return found
+    return await gather(request.app[RESOLVER], request.app[ROLLUPS], found)
+
+
+async def show(request: web.Request, code: str) -> web.Response:
+    view = await view_or_refuse(request, code)
+    if isinstance(view, web.Response):
+        return view
+    return html(product_page(view, pact=request.app[SETTINGS].pact))
 
 
 @routes.get("/")
@@ -102,17 +121,15 @@ async def page(request: web.Request) -> web.Response:
 @routes.get("/bundle/{code:.+}")
 async def bundle(request: web.Request) -> web.Response:
     """The evidence bundle: the answer with signatures, chains and log proofs, as served."""
-    code = request.match_info["code"]
-    refused = too_long(code)
-    if refused is not None:
-        return refused
-    found = await lookup(request.app[RESOLVER], code, bundle=True)
-    return refusal(found) or _json_download(found.to_json(), found.handle, "bundle")
+    found = await resolve_or_refuse(request, request.match_info["code"], bundle=True)
+    if isinstance(found, web.Response):
+        return found
+    return _json_download(found.to_json(), found.handle, "bundle")
 
 
 @routes.get("/footprint/{code:.+}")
 async def footprint(request: web.Request) -> web.Response:
-    view = await _view(request)
+    view = await view_or_refuse(request, request.match_info["code"])
     if isinstance(view, web.Response):
         return view
     if view.footprint is None:
@@ -122,7 +139,7 @@ async def footprint(request: web.Request) -> web.Response:
 
 @routes.get("/report/{code:.+}")
 async def report(request: web.Request) -> web.Response:
-    view = await _view(request)
+    view = await view_or_refuse(request, request.match_info["code"])
     if isinstance(view, web.Response):
         return view
     body = view.report()
@@ -135,14 +152,9 @@ async def report(request: web.Request) -> web.Response:
 async def pact(request: web.Request) -> web.Response:
     """The PACT v3 ProductFootprint of the verified record, as ``glid pact export`` writes it
     (served, and linked from the page, only on a node that serves PACT)."""
-    code = request.match_info["code"]
-    refused = too_long(code)
-    if refused is not None:
-        return refused
-    found = await lookup(request.app[RESOLVER], code)
-    problem = refusal(found)
-    if problem is not None:
-        return problem
+    found = await resolve_or_refuse(request, request.match_info["code"])
+    if isinstance(found, web.Response):
+        return found
     try:
         if FOOTPRINT_FIELD not in values_by_type(found):
             raise NotFound(f"the record has no {FOOTPRINT_FIELD}: it is not a product footprint")
@@ -157,15 +169,6 @@ async def pact(request: web.Request) -> web.Response:
         )
         return html(page, 404 if found.verified else 409)
     return _json_download(body, found.handle, "pact")
-
-
-async def _view(request: web.Request) -> PageView | web.Response:
-    code = request.match_info["code"]
-    refused = too_long(code)
-    if refused is not None:
-        return refused
-    view = await gather(request.app[RESOLVER], request.app[ROLLUPS], code)
-    return refusal(view.lookup) or view
 
 
 def _no(what: str, view: PageView) -> str:

@@ -1,9 +1,10 @@
 """What the buyer's page shows for one identifier, gathered from the network.
 
-One call, :func:`gather`, does every lookup the page needs: the identifier in any scheme
-(through its alias, verified), the footprint rolled up the supply chain with each input's
-verdict, and the enterprise's carbon-efficiency grade when the record links to one. The
-HTML is rendered from the result (:mod:`resolver.page_html`) and does no I/O itself.
+Once the identifier in any scheme has been looked up (through its alias, verified), one
+call, :func:`gather`, does every further lookup the page needs: the footprint rolled up
+the supply chain with each input's verdict, and the enterprise's carbon-efficiency grade
+when the record links to one. The HTML is rendered from the result
+(:mod:`resolver.page_html`) and does no I/O itself.
 """
 
 from dataclasses import dataclass
@@ -16,7 +17,8 @@ from accounting.rollup import RollupResult
 from glid_core.errors import GlidError
 from resolver.client import Resolver
 from resolver.footprint import Rollups
-from resolver.lookup import Lookup, lookup
+from resolver.lookup import Lookup
+from resolver.resolution import Resolution
 
 # A product record may name its maker's carbon-efficiency record with this value type
 # (any index below 100); docs/FORMATS.md, "Links between records".
@@ -27,11 +29,20 @@ EFFICIENCY_FIELD = "value_added"
 
 @dataclass(frozen=True, slots=True)
 class Grade:
-    """An enterprise's carbon-efficiency evaluation, and the record it was read from."""
+    """An enterprise's carbon-efficiency evaluation, and the lookup of the record it was
+    read from (the page's own record, or the one it links to): which record, and whether
+    it verified, are that lookup's, never copies of them."""
 
-    record: str
-    verified: bool
+    source: Lookup | Resolution
     efficiency: CarbonEfficiency
+
+    @property
+    def record(self) -> str:
+        return self.source.handle
+
+    @property
+    def verified(self) -> bool:
+        return self.source.verified
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,10 +77,10 @@ def values_by_type(found: Lookup) -> dict[str, Any]:
     return {value["type"]: value["data"]["value"] for value in answer.get("values", [])}
 
 
-async def gather(resolver: Resolver, rollups: Rollups, text: str) -> PageView:
-    """Everything the page shows for ``text``; a part that fails is reported, not raised.
-    The footprint is rolled up by ``rollups`` (the blocking driver, in its own thread)."""
-    found = await lookup(resolver, text, bundle=True)
+async def gather(resolver: Resolver, rollups: Rollups, found: Lookup) -> PageView:
+    """Everything the page shows for a looked-up identifier (asked with ``bundle=True``,
+    so the page can offer its evidence); a part that fails is reported, not raised. The
+    footprint is rolled up by ``rollups`` (the blocking driver, in its own thread)."""
     if found.resolution.answer is None:
         return PageView(found)
     values = values_by_type(found)
@@ -89,20 +100,20 @@ async def _grade(
     """The grade of the record itself (an efficiency record) or of the one it links to."""
     answer = found.resolution.answer
     if EFFICIENCY_FIELD in values and answer is not None:
-        return _evaluated(found.handle, found.verified, answer["values"])
+        return _evaluated(found, answer["values"])
     link = values.get(EFFICIENCY_LINK)
     if not isinstance(link, str):
         return None, None
     linked = await resolver.resolve(link)
     if linked.answer is None:
         return None, f"{link}: {linked.error or linked.status}"
-    return _evaluated(linked.handle, linked.verified, linked.answer["values"])
+    return _evaluated(linked, linked.answer["values"])
 
 
 def _evaluated(
-    record: str, verified: bool, values: list[dict[str, Any]]
+    source: Lookup | Resolution, values: list[dict[str, Any]]
 ) -> tuple[Grade | None, str | None]:
     try:
-        return Grade(record, verified, evaluate(from_record(values, id=record))), None
+        return Grade(source, evaluate(from_record(values, id=source.handle))), None
     except GlidError as exc:
-        return None, f"{record}: {exc}"
+        return None, f"{source.handle}: {exc}"

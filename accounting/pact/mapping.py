@@ -23,6 +23,7 @@ from urllib.parse import quote, unquote
 
 from accounting.errors import AccountingError
 from accounting.records import read_values
+from glid_core.layout import TEMPLATE_INDEX, TEMPLATE_TYPE
 from templates_meta.inherit import EffectiveTemplate
 
 SPEC_VERSION: Final = "3.0.0"
@@ -210,7 +211,7 @@ def to_pact(handle: str, values: Iterable[Mapping[str, Any]], envelope: Envelope
     """The PACT ProductFootprint of record ``handle`` with these values and envelope."""
     fields, template = read_values(values, record=handle)
     if template is None:
-        raise MappingError(f"{handle}: the record names no template (index 1001)")
+        raise MappingError(f"{handle}: the record names no template (index {TEMPLATE_INDEX})")
     footprint: dict[str, Any] = {"id": envelope.id, "specVersion": envelope.spec_version}
     if envelope.preceding:
         footprint["precedingPfIds"] = list(envelope.preceding)
@@ -411,7 +412,11 @@ def _copy_in(
 
 def _values(effective: EffectiveTemplate, fields: Mapping[str, Any]) -> list[dict[str, Any]]:
     values: list[dict[str, Any]] = [
-        {"index": 1001, "type": "TEMPLATE", "data": {"format": "string", "value": effective.ref}}
+        {
+            "index": TEMPLATE_INDEX,
+            "type": TEMPLATE_TYPE,
+            "data": {"format": "string", "value": effective.ref},
+        }
     ]
     for name in sorted(fields, key=lambda name: _index(effective, name)):
         value = fields[name]

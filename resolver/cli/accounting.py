@@ -12,15 +12,22 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from resolver.cli.options import add_json, add_root, read_json, read_json_object
-from resolver.cli.output import InputError, UsageError, emit_json, note
+from resolver.cli.options import (
+    add_json,
+    add_root,
+    read_json,
+    read_json_object,
+    sync_resolver,
+    write_text,
+)
+from resolver.cli.output import InputError, UsageError, emit_json, json_text, note
 
 if TYPE_CHECKING:
     from accounting.efficiency import CarbonEfficiency
     from accounting.enterprise import EnterpriseData
     from accounting.rollup import RollupResult
     from accounting.scenario import Scenario
-    from signing.certificates import TrustAnchor
+    from resolver.sync_client import SyncResolver
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -78,12 +85,12 @@ def output_name(args: argparse.Namespace) -> str:
     return Path(args.file).stem
 
 
-def _anchor(args: argparse.Namespace, what: str) -> TrustAnchor:
-    from resolver.client import load_trust_anchor
-
+def _resolver(args: argparse.Namespace, what: str) -> SyncResolver:
+    """The resolver of ``--root`` and ``--trust-anchor``, optional for these commands
+    until ``what`` needs them."""
     if args.root is None or args.trust_anchor is None:
         raise UsageError(f"{what} needs --root URL and --trust-anchor FILE")
-    return load_trust_anchor(args.trust_anchor)
+    return sync_resolver(args)
 
 
 def _enterprise(args: argparse.Namespace) -> EnterpriseData:
@@ -101,10 +108,8 @@ def _enterprise(args: argparse.Namespace) -> EnterpriseData:
 def _resolved(args: argparse.Namespace) -> EnterpriseData:
     """Resolve the record, refuse it unless it verifies, and read it as enterprise data."""
     from accounting.enterprise import from_record
-    from resolver.sync_client import SyncResolver
 
-    anchor = _anchor(args, "grading a resolved record")
-    resolution = SyncResolver(args.root, anchor).resolve(args.id)
+    resolution = _resolver(args, "grading a resolved record").resolve(args.id)
     if resolution.answer is None:
         raise InputError(
             f"{args.id} could not be resolved: {resolution.error or resolution.status}"
@@ -123,15 +128,6 @@ def _evaluate(args: argparse.Namespace) -> CarbonEfficiency:
     return evaluate(_enterprise(args), thresholds)
 
 
-def _write(path: Path, text: str) -> Path:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
-    return path
-
-
 def run_grade(args: argparse.Namespace) -> int:
     from accounting.badge import badge_svg
 
@@ -140,7 +136,7 @@ def run_grade(args: argparse.Namespace) -> int:
     if args.json:
         emit_json({**result.to_json(), "badge_svg": badge})
         return 0
-    path = _write(args.out / f"{output_name(args)}.grade.svg", badge)
+    path = write_text(args.out / f"{output_name(args)}.grade.svg", badge)
     bench = result.benchmark
     summary = result.to_json()
     print(f"enterprise  {result.enterprise.enterprise_name} ({result.enterprise.year})")
@@ -158,10 +154,8 @@ def run_grade(args: argparse.Namespace) -> int:
 def _footprint(args: argparse.Namespace) -> RollupResult:
     """The product's roll-up through the network, as the report attaches it."""
     from resolver.footprint import network_footprint
-    from resolver.sync_client import SyncResolver
 
-    anchor = _anchor(args, "--footprint")
-    return network_footprint(SyncResolver(args.root, anchor), [args.footprint])
+    return network_footprint(_resolver(args, "--footprint"), [args.footprint])
 
 
 def _scenario(path: Path) -> Scenario:
@@ -171,8 +165,6 @@ def _scenario(path: Path) -> Scenario:
 
 
 def run_report(args: argparse.Namespace) -> int:
-    import json
-
     from accounting.report import evaluation_report
     from accounting.report_html import render_html
 
@@ -180,10 +172,9 @@ def run_report(args: argparse.Namespace) -> int:
     potential = None if args.potential is None else _scenario(args.potential)
     report = evaluation_report(_evaluate(args), footprint, potential=potential)
     stem = args.out / f"{output_name(args)}.report"
-    text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     written = [
-        _write(stem.with_name(stem.name + ".json"), text),
-        _write(stem.with_name(stem.name + ".html"), render_html(report)),
+        write_text(stem.with_name(stem.name + ".json"), json_text(report)),
+        write_text(stem.with_name(stem.name + ".html"), render_html(report)),
     ]
     note(f"wrote {written[0]} and {written[1]}")
     return 0

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from resolver.cli.options import add_root
+from resolver.cli.options import add_root, read_trust_anchor
 from resolver.cli.output import InputError
 
 if TYPE_CHECKING:
@@ -33,17 +33,19 @@ def run_label(args: argparse.Namespace) -> int:
     import asyncio
 
     from resolver import label
-    from resolver.client import Resolver, load_trust_anchor
+    from resolver.client import Resolver
     from resolver.footprint import Rollups
+    from resolver.lookup import lookup
     from resolver.page_view import EFFICIENCY_FIELD, gather
 
-    anchor = load_trust_anchor(args.trust_anchor)
+    anchor = read_trust_anchor(args.trust_anchor)
 
     async def look() -> PageView:
         rollups = Rollups(args.root, anchor)
         try:
             async with Resolver(args.root, anchor) as resolver:
-                return await gather(resolver, rollups, args.id)
+                found = await lookup(resolver, args.id, bundle=True)
+                return await gather(resolver, rollups, found)
         finally:
             rollups.close()
 

@@ -11,6 +11,8 @@ from resolver.cli.options import (
     add_root,
     limit_settings,
     read_json,
+    read_trust_anchor,
+    sync_resolver,
 )
 from resolver.cli.output import UsageError, emit_json, note
 
@@ -151,11 +153,10 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def run_resolve(args: argparse.Namespace) -> int:
-    from resolver.client import load_trust_anchor
     from resolver.lookup import lookup_sync
     from resolver.text import describe_lookup
 
-    anchor = load_trust_anchor(args.trust_anchor)
+    anchor = read_trust_anchor(args.trust_anchor)
     results = lookup_sync(
         args.root, anchor, args.ids, bundle=args.bundle, policy=args.revocation_policy
     )
@@ -274,13 +275,10 @@ def run_site(args: argparse.Namespace) -> int:
 
 
 def run_footprint(args: argparse.Namespace) -> int:
-    from resolver.client import load_trust_anchor
     from resolver.footprint import network_footprint
-    from resolver.sync_client import SyncResolver
     from resolver.text import footprint_lines
 
-    anchor = load_trust_anchor(args.trust_anchor)
-    resolver = SyncResolver(args.root, anchor)
+    resolver = sync_resolver(args)
     result = network_footprint(resolver, [args.id], verified_only=args.verified_only)
     body = result.to_json()
     body["requests"] = resolver.stats.requests

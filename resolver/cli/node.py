@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from resolver.cli.options import add_dir, add_json, open_input, read_secret
+from resolver.cli.options import add_dir, add_json, add_records_file, open_input, read_secret
 from resolver.cli.output import UsageError, emit_json, note
 from resolver.cli.progress import Progress
 
@@ -50,9 +50,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     reg.add_argument("--identity", help="with --node: your admin identity, e.g. 300:88.101.7/admin")
     reg.add_argument("--secret-file", type=Path, help="with --node: a file holding its secret")
-    reg.add_argument(
-        "--file", required=True, help='JSON Lines of {"handle", "values"}; - for stdin'
-    )
+    add_records_file(reg)
     add_json(reg)
     reg.set_defaults(run=run_register)
 

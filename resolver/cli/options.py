@@ -16,12 +16,17 @@ Options:
   (``$GLID_ROOT`` and ``$GLID_TRUST_ANCHOR`` by default); ``glid verify`` takes only
   :func:`add_trust_anchor`.
 
+- ``--file RECORDS``, JSON Lines of records: :func:`add_records_file`.
 - the daemon's limits (``glid serve``): :func:`add_limits`, read back as Settings keywords
   by :func:`limit_settings`; defaults are :class:`resolver.settings.Settings`'s own.
 
-Readers, all naming the file and the reason when they fail: :func:`open_input` (bytes,
-``-`` for stdin), :func:`read_text`, :func:`read_json` and :func:`read_secret`.
+Readers and writers, all naming the file and the reason when they fail:
+:func:`open_input` (bytes, ``-`` for stdin), :func:`read_text`, :func:`read_json`,
+:func:`read_secret`, :func:`read_trust_anchor`, :func:`write_text`. What ``--root`` and
+``--trust-anchor`` give, a blocking resolver: :func:`sync_resolver`.
 """
+
+from __future__ import annotations
 
 import argparse
 import contextlib
@@ -32,14 +37,18 @@ import sys
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from resolver.cli.output import InputError, UsageError
 from resolver.settings import ConnectionLimits, Settings
 
+if TYPE_CHECKING:
+    from resolver.sync_client import SyncResolver
+    from signing.certificates import TrustAnchor
+
 
 def add_dir(
-    parser: "argparse._ActionsContainer",
+    parser: argparse._ActionsContainer,
     *,
     default: Path | None = None,
     required: bool = True,
@@ -52,9 +61,7 @@ def add_dir(
     )
 
 
-def add_group_dir(
-    group: argparse.ArgumentParser, actions: "argparse._SubParsersAction[Any]"
-) -> None:
+def add_group_dir(group: argparse.ArgumentParser, actions: argparse._SubParsersAction[Any]) -> None:
     """``--dir`` on a group and each of its actions, so ``glid keys --dir D list`` and
     ``glid keys list --dir D`` both work: an action's copy, when absent, leaves the group's
     value alone. Call it after adding every action; run functions read it with
@@ -119,6 +126,14 @@ def add_trust_anchor(parser: argparse.ArgumentParser, *, required: bool = True) 
         default=None if anchor is None else Path(anchor),
         type=Path,
         help=f"the top node's trust-anchor.json (default: ${TRUST_ANCHOR_ENV})",
+    )
+
+
+def add_records_file(parser: argparse.ArgumentParser) -> None:
+    """``--file``: the records to register or sign, one ``{"handle", "values"}`` object a
+    line (docs/formats/records.md), ``-`` for stdin; read it with :func:`open_input`."""
+    parser.add_argument(
+        "--file", required=True, help='JSON Lines of {"handle", "values"}; - for stdin'
     )
 
 
@@ -277,3 +292,29 @@ def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
             max_headers=args.max_headers,
         ),
     }
+
+
+def write_text(path: Path, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path``, making its directory; name the file when that
+    fails."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
+    return path
+
+
+def read_trust_anchor(path: Path) -> TrustAnchor:
+    """The top node's trust-anchor.json (``--trust-anchor``)."""
+    from resolver.client import load_trust_anchor
+
+    return load_trust_anchor(path)
+
+
+def sync_resolver(args: argparse.Namespace) -> SyncResolver:
+    """The blocking resolver a command drives, from its ``--root`` and ``--trust-anchor``
+    (:func:`add_root`)."""
+    from resolver.sync_client import SyncResolver
+
+    return SyncResolver(args.root, read_trust_anchor(args.trust_anchor))

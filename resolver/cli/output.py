@@ -23,6 +23,11 @@ def note(message: str) -> None:
     print(f"glid: {message}", file=sys.stderr)
 
 
+def json_text(data: Any) -> str:
+    """JSON as every command prints or writes it: UTF-8 text as is, indented, a final
+    newline."""
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
 def emit_json(data: Any) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2, sort_keys=False, default=str)
-    sys.stdout.write("\n")
+    sys.stdout.write(json_text(data))

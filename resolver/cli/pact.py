@@ -6,8 +6,15 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from resolver.cli.options import add_dir, add_json, add_root, read_secret
-from resolver.cli.output import UsageError, emit_json, note
+from resolver.cli.options import (
+    add_dir,
+    add_json,
+    add_root,
+    read_secret,
+    sync_resolver,
+    write_text,
+)
+from resolver.cli.output import UsageError, emit_json, json_text, note
 
 if TYPE_CHECKING:
     from registry.store.pact_clients import Callback
@@ -119,21 +126,14 @@ def run_client_remove(args: argparse.Namespace) -> int:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    import json
-
-    from resolver.client import load_trust_anchor
     from resolver.pact.export import export_footprint
-    from resolver.sync_client import SyncResolver
 
-    anchor = load_trust_anchor(args.trust_anchor)
-    resolution = SyncResolver(args.root, anchor).resolve(args.id)
+    resolution = sync_resolver(args).resolve(args.id)
     footprint = export_footprint(resolution, allow_unverified=args.allow_unverified)
     if not resolution.verified:
         note(f"{resolution.handle} did NOT verify; exported because of --allow-unverified")
-    text = json.dumps(footprint, ensure_ascii=False, indent=2) + "\n"
     if args.out is None:
-        print(text, end="")
+        emit_json(footprint)
     else:
-        args.out.write_text(text, encoding="utf-8")
-        note(f"wrote {args.out}")
+        note(f"wrote {write_text(args.out, json_text(footprint))}")
     return 0

@@ -14,11 +14,13 @@ from resolver.cli.options import (
     add_dir,
     add_group_dir,
     add_json,
+    add_records_file,
     add_revocation_policy,
     add_trust_anchor,
     node_dir,
     read_json,
     read_text,
+    read_trust_anchor,
 )
 from resolver.cli.output import InputError, emit_json
 
@@ -58,7 +60,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sig = actions.add_parser("device-sign", help="sign readings as the terminal does")
     sig.add_argument("--name", help="the device (its key is DIR/devices/NAME.key)")
     sig.add_argument("--key", type=Path, help="or the device key file itself")
-    sig.add_argument("--file", required=True, help='JSON Lines of {"handle", "values"}; - stdin')
+    add_records_file(sig)
     sig.add_argument("--version", type=int, default=1, help="the version each reading becomes")
     sig.set_defaults(run=run_device_sign)
     add_group_dir(keys, actions)
@@ -176,10 +178,9 @@ def bundles_in(document: Any) -> list[tuple[str, Any]]:
 
 
 def run_verify(args: argparse.Namespace) -> int:
-    from resolver.client import load_trust_anchor
     from signing.verify import verify_bundle
 
-    anchor = load_trust_anchor(args.trust_anchor)
+    anchor = read_trust_anchor(args.trust_anchor)
     document = read_json(args.file, "bundle file")
     verdicts = [
         (handle, verify_bundle(bundle, anchor, policy=args.revocation_policy))

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import aiohttp
 
+from bench.http_load import free_port, wait_until_up
 from registry.node import init_node
 from registry.service import registrar
 from registry.store import Store
 from tests.conftest import PASSPHRASE
 from tests.resolver.test_handle_rest import basic
-from tests.resolver.test_serve import free_port, wait_for
 
 HANDLE = "88.101.7/shared"
 CHANGES = 24
@@ -59,7 +59,7 @@ def test_concurrent_puts_to_different_indexes_keep_every_change(tmp_path: Path) 
         env=os.environ.copy(),
     )
     try:
-        wait_for(f"http://127.0.0.1:{port}/healthz")
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
         statuses = asyncio.run(change_concurrently(f"http://127.0.0.1:{port}", auth))
     finally:
         process.send_signal(signal.SIGTERM)

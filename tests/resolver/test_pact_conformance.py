@@ -8,7 +8,6 @@ test_pact_api.py with a local receiver.
 
 import os
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from bench.http_load import free_port
 from tests.conftest import PASSPHRASE
 from tests.pact_support import SAMPLE_FOOTPRINTS, tools_dir
 
@@ -30,12 +30,6 @@ def _run(*args: str, cwd: Path) -> str:
     done = subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, f"{' '.join(args)} failed: {done.stderr}"
     return done.stdout
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _wait_until_up(url: str, server: subprocess.Popen[str]) -> None:
@@ -67,7 +61,7 @@ def documented_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[
         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
         cwd=work,
     )  # fmt: skip
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [
             GLID, "serve", "--dir", "node", "--listen", f"127.0.0.1:{port}", "--pact",

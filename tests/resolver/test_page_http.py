@@ -69,6 +69,11 @@ def test_product_page_holds_the_main_facts_in_its_html(live: Live) -> None:
         ("/id/" + "9" * 5000, 414, "the code is 5000 characters long"),
         ("/id/%3Cscript%3Ealert(1)%3C%2Fscript%3E", 400, "&lt;script&gt;alert(1)&lt;/script&gt;"),
         ("/footprint/" + EFFICIENCY, 404, "has no footprint"),
+        # every door to one record refuses alike (resolver/page.resolve_or_refuse)
+        ("/01/" + "9" * 5000, 414, "characters long; no identifier is longer"),
+        ("/bundle/" + "9" * 5000, 414, "the code is 5000 characters long"),
+        ("/bundle/88.104.3/no-such-part", 404, "No record is registered for this code"),
+        ("/report/88.104.3/no-such-part", 404, "No record is registered for this code"),
     ],
 )
 def test_bad_input_gets_a_helpful_page(live: Live, path: str, status: int, says: str) -> None:

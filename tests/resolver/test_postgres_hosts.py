@@ -13,6 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
+from bench.http_load import free_port, wait_until_up
 from registry import keyring
 from registry.evidence import current_checkpoint
 from registry.log import NodeLog
@@ -26,7 +27,6 @@ from signing.verify import verify_bundle
 from tests.registry.records_data import product_values
 from tests.registry.trust_nodes import Pair, make_pair, register
 from tests.resolver.test_handle_rest import basic
-from tests.resolver.test_serve import free_port, wait_for
 
 # What docs/OPERATORS.md §9 promises, with room for a loaded two-core machine.
 VISIBLE_WITHIN = 1.0
@@ -68,7 +68,7 @@ def hosts(node: Pair) -> Iterator[tuple[Host, Host]]:
     pair = (Host(node.enterprise), Host(node.enterprise))
     try:
         for host in pair:
-            wait_for(f"{host.url}/healthz")
+            wait_until_up(f"{host.url}/healthz")
         yield pair
     finally:
         for host in pair:

@@ -74,9 +74,10 @@ async def test_a_read_only_node_serves_every_read(pair: Pair) -> None:
             checkpoint = await fetch(http, f"{base}/glid/v1/log/checkpoint")
             assert checkpoint == bundle["log"]["checkpoint"]
             proof = await fetch(http, f"{base}/glid/v1/log/proof/88.7/p0")
-            assert (proof["leaf_index"], proof["tree_size"]) == (0, 3)
+            # the log: the admin identity's handle (written at init), then p0, p1 and p2
+            assert (proof["leaf_index"], proof["tree_size"]) == (1, 4)
             consistency = await fetch(http, f"{base}/glid/v1/log/consistency?old=1")
-            assert consistency["new_size"] == 3
+            assert consistency["new_size"] == 4
             assert (await fetch(http, f"{base}/glid/v1/prefixes/88.7"))["relation"] == "own"
             assert (await fetch(http, f"{base}/glid/v1/node"))["prefix"] == "88.7"
             assert (await fetch(http, f"{base}/glid/v1/revocations"))["lists"] == []
@@ -90,7 +91,7 @@ async def test_a_read_only_node_serves_every_read(pair: Pair) -> None:
                 "300:88.7/admin", (pair.enterprise / ADMIN_SECRET_FILE).read_text().strip()
             )
             listing = await fetch(http, f"{base}/api/handles?prefix=88.7", headers=admin)
-            assert listing["handles"] == ["88.7/p0", "88.7/p1", "88.7/p2"]
+            assert listing["handles"] == ["88.7/admin", "88.7/p0", "88.7/p1", "88.7/p2"]
             assert (await fetch(http, f"{base}/healthz"))["status"] == "ok"
             assert "glid_requests_total" in await fetch(http, f"{base}/metrics")
             value = [{"index": 1, "type": "URL", "data": "https://x"}]

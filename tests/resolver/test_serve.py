@@ -3,33 +3,14 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_for(url: str) -> bytes:
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                body: bytes = response.read()
-                return body
-        except OSError:
-            assert time.monotonic() < deadline, f"{url} never answered"
-            time.sleep(0.1)
+from bench.http_load import free_port, wait_until_up
 
 
 @pytest.mark.parametrize("workers", [1, 2])
@@ -56,9 +37,9 @@ def test_serve_answers_logs_json_and_stops_on_sigterm(
         env=os.environ.copy(),
     )
     try:
-        health = json.loads(wait_for(f"http://127.0.0.1:{port}/healthz"))
+        health = json.loads(wait_until_up(f"http://127.0.0.1:{port}/healthz"))
         assert health == {"status": "ok", "prefix": "88.101.7", "role": "enterprise"}
-        metrics = wait_for(f"http://127.0.0.1:{port}/metrics").decode()
+        metrics = wait_until_up(f"http://127.0.0.1:{port}/metrics").decode()
         assert "# TYPE glid_requests_total counter" in metrics
         assert "# TYPE glid_request_seconds histogram" in metrics
         if workers == 1:  # with more, the scrape may reach a worker that served nothing yet
