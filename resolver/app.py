@@ -55,7 +55,6 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=middlewares)
     app[SETTINGS] = settings
     app[METRICS] = metrics
-    app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS)
     app[BATCH_LANE] = asyncio.Semaphore(1)
     app.cleanup_ctx.append(_open_store)
     app.cleanup_ctx.append(_refresh_revocations)
@@ -77,7 +76,12 @@ def create_app(settings: Settings) -> web.Application:
 
 async def _open_store(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    store = Store.open(settings.directory, read_only=settings.read_only, lock_wait=LOOP_LOCK_WAIT)
+    store = Store.open(
+        settings.directory,
+        read_only=settings.read_only,
+        lock_wait=LOOP_LOCK_WAIT,
+        replica=settings.read_replica,
+    )
     if not store.read_only:
         try:
             await asyncio.to_thread(_prepare, settings)
@@ -85,6 +89,9 @@ async def _open_store(app: web.Application) -> AsyncIterator[None]:
             store.close()
             raise
     app[STORE] = store
+    # Rate limits per node when the store can share buckets between hosts, else per worker.
+    shared = store.backend.shared_buckets() if settings.rate_limit > 0 else None
+    app[LIMITS] = Limits.from_settings(settings, handle_rest.REFUSALS, shared=shared)
     app[AUTHORITY] = Authority(store)
     app[ANSWERS] = EncodedAnswers(store.change_mark, settings.answer_cache_bytes)
     if not store.read_only:

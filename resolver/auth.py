@@ -141,5 +141,5 @@ async def authenticate(request: web.Request) -> Principal:
             f"this write needs credentials{given}: Basic auth with an admin identity such as"
             f" 300:88.101.7/admin and its secret, or a {SIGNED_SCHEME} signed request"
         )
-    request.app[LIMITS].check_identity(principal.identity)
+    await request.app[LIMITS].check_identity(principal.identity)
     return principal

@@ -7,25 +7,37 @@ refills at ``rate`` tokens per second; an empty bucket answers 429 with ``Retry-
 (whole seconds until a token is back). ``rate <= 0`` turns the limits off, for a node
 behind a proxy that already limits, or for a benchmark.
 
-Buckets live in the worker process: with N workers a client may get up to N times the
+Where the buckets live depends on the store. On PostgreSQL they are the node's: every
+worker of every host leases tokens from one bucket per key in the database
+(registry.store.postgres_buckets) and spends them locally (:class:`LeasedBuckets`), so a
+client spreading its requests over hosts still gets ``rate`` per node, not per host. On
+SQLite they live in the worker process: with N workers a client may get up to N times the
 rate when its connections land on different workers. The client address is the TCP peer
 (``request.remote``); forwarded-for headers are not trusted.
 """
 
+import asyncio
+import logging
 import math
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
+from typing import Protocol
 
 import orjson
 from aiohttp import web
 
 from glid_core.errors import GlidError
+from registry.errors import StoreUnavailable
+from registry.store.backend import Lease, SharedBuckets
 from resolver.errors import TooLarge
 from resolver.settings import Settings
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 MAX_TRACKED = 100_000
+LEASES_PER_BURST = 20  # a lease takes a twentieth of the burst: 20 tokens at the default 400
+
+log = logging.getLogger("glid.limits")
 
 
 class RateLimited(GlidError):
@@ -96,12 +108,81 @@ class TokenBuckets:
     def __len__(self) -> int:
         return len(self._buckets)
 
+    async def charge(self, key: str, cost: float = 1.0) -> float:
+        """:meth:`take`, as :class:`Buckets` spells it."""
+        return self.take(key, cost)
+
+
+class Buckets(Protocol):
+    """A set of token buckets, one per key."""
+
+    rate: float
+    burst: int
+
+    @property
+    def enabled(self) -> bool: ...
+
+    async def charge(self, key: str, cost: float = 1.0) -> float:
+        """Take ``cost`` tokens for ``key``: 0.0 if granted, else the seconds until they are."""
+        ...
+
+
+class LeasedBuckets:
+    """Buckets shared by every process and host of a node: tokens are leased from the
+    store's node-wide buckets a twentieth of the burst at a time and spent here, so most
+    requests cost no round trip; the lease itself runs in a worker thread.
+
+    If the store cannot lease (the database is unreachable), the worker falls back to its
+    own buckets, with a warning, rather than refusing every request.
+    """
+
+    def __init__(self, shared: SharedBuckets, rate: float, burst: int) -> None:
+        self.shared = shared
+        self.rate = rate
+        self.burst = max(1, burst)
+        self.lease_size = max(1.0, self.burst / LEASES_PER_BURST)
+        self._held: OrderedDict[str, float] = OrderedDict()
+        self._fallback = TokenBuckets(rate, burst)
+
+    @property
+    def enabled(self) -> bool:
+        return self.rate > 0
+
+    async def charge(self, key: str, cost: float = 1.0) -> float:
+        if not self.enabled:
+            return 0.0
+        held = self._held.pop(key, 0.0)
+        if held < cost:
+            need = cost - held
+            try:
+                lease = await asyncio.to_thread(
+                    self.shared.lease, key, need, max(need, self.lease_size), self.rate, self.burst
+                )
+            except StoreUnavailable as exc:
+                log.warning("rate limit for %s kept by this worker alone: %s", key, exc)
+                return self._fallback.take(key, cost)
+            if not lease.granted:
+                self._keep(key, held)
+                return lease.wait
+            held += lease.granted
+        self._keep(key, held - cost)
+        return 0.0
+
+    def _keep(self, key: str, held: float) -> None:
+        """Hold what is left; past MAX_TRACKED keys the oldest leases are dropped (their
+        tokens are lost to everyone: the limit only ever bites early)."""
+        if held > 0:
+            self._held[key] = held
+            while len(self._held) > MAX_TRACKED:
+                self._held.popitem(last=False)
+
 
 Refusal = Callable[[web.Request, "RateLimited"], web.Response]
 
 
 class Limits:
-    """The two bucket sets of one worker, and how a refusal is written per API.
+    """The two bucket sets of one worker (node-wide when ``shared`` is given), and how a
+    refusal is written per API.
 
     ``refusals`` maps a path prefix to the function that writes a 429 in that API's own
     shape (the Handle REST API answers with a responseCode and the handle); other paths
@@ -114,16 +195,26 @@ class Limits:
         burst: int,
         clock: Callable[[], float] = time.monotonic,
         refusals: Mapping[str, Refusal] | None = None,
+        shared: SharedBuckets | None = None,
     ) -> None:
-        self.clients = TokenBuckets(rate, burst, clock=clock)
-        self.identities = TokenBuckets(rate, burst, clock=clock)
+        self.clients: Buckets
+        self.identities: Buckets
+        if shared is None:
+            self.clients = TokenBuckets(rate, burst, clock=clock)
+            self.identities = TokenBuckets(rate, burst, clock=clock)
+        else:
+            self.clients = LeasedBuckets(_Prefixed(shared, "client "), rate, burst)
+            self.identities = LeasedBuckets(_Prefixed(shared, "identity "), rate, burst)
         self.refusals = dict(refusals or {})
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, refusals: Mapping[str, Refusal] | None = None
+        cls,
+        settings: Settings,
+        refusals: Mapping[str, Refusal] | None = None,
+        shared: SharedBuckets | None = None,
     ) -> "Limits":
-        return cls(settings.rate_limit, settings.rate_burst, refusals=refusals)
+        return cls(settings.rate_limit, settings.rate_burst, refusals=refusals, shared=shared)
 
     def refusal(self, request: web.Request, exc: RateLimited) -> web.Response:
         for prefix, write in self.refusals.items():
@@ -131,8 +222,8 @@ class Limits:
                 return write(request, exc)
         return too_many(exc)
 
-    def check_client(self, address: str) -> None:
-        wait = self.clients.take(address)
+    async def check_client(self, address: str) -> None:
+        wait = await self.clients.charge(address)
         if wait:
             raise RateLimited(
                 f"client {address} sent more than {self.clients.rate:g} requests/s"
@@ -140,7 +231,7 @@ class Limits:
                 wait,
             )
 
-    def charge_client(self, address: str, cost: float, what: str) -> None:
+    async def charge_client(self, address: str, cost: float, what: str) -> None:
         """Take what a costly request (a batch) is worth beyond the one token every request
         pays, so a client's work, not its request count, meets the limit."""
         if self.clients.enabled and cost > self.clients.burst:
@@ -148,7 +239,7 @@ class Limits:
                 f"{what} costs {cost:g} requests' worth; this node's burst is"
                 f" {self.clients.burst}: split it into smaller batches"
             )
-        wait = self.clients.take(address, cost - 1) if cost > 1 else 0.0
+        wait = await self.clients.charge(address, cost - 1) if cost > 1 else 0.0
         if wait:
             raise RateLimited(
                 f"client {address}: {what} costs {cost:g} requests' worth, more than its"
@@ -156,14 +247,25 @@ class Limits:
                 wait,
             )
 
-    def check_identity(self, identity: str) -> None:
-        wait = self.identities.take(identity)
+    async def check_identity(self, identity: str) -> None:
+        wait = await self.identities.charge(identity)
         if wait:
             raise RateLimited(
                 f"{identity} made more than {self.identities.rate:g} writes/s"
                 f" (burst {self.identities.burst}); retry after {math.ceil(wait)} s",
                 wait,
             )
+
+
+class _Prefixed:
+    """One namespace of the node-wide buckets: client addresses and identities apart."""
+
+    def __init__(self, shared: SharedBuckets, prefix: str) -> None:
+        self.shared = shared
+        self.prefix = prefix
+
+    def lease(self, key: str, need: float, want: float, rate: float, burst: float) -> Lease:
+        return self.shared.lease(self.prefix + key, need, want, rate, burst)
 
 
 LIMITS = web.AppKey("limits", Limits)
@@ -190,7 +292,7 @@ async def rate_limit_middleware(request: web.Request, handler: Handler) -> web.S
     """
     limits = request.app[LIMITS]
     try:
-        limits.check_client(request.remote or "unknown")
+        await limits.check_client(request.remote or "unknown")
         return await handler(request)
     except RateLimited as exc:
         return limits.refusal(request, exc)

@@ -192,7 +192,7 @@ async def resolve_batch(request: web.Request) -> web.Response:
     app = request.app
     cost = len(ids) / IDS_PER_TOKEN + (len(ids) if bundle else 0)
     what = f"a batch of {len(ids)} ids{' with bundles' if bundle else ''}"
-    app[LIMITS].charge_client(request.remote or "unknown", cost, what)
+    await app[LIMITS].charge_client(request.remote or "unknown", cost, what)
     encode = encode_msgpack if wants_msgpack(request) else encode_json
     limit, size, parts = app[SETTINGS].max_response_bytes, 0, []
     authority, slices = app[AUTHORITY], Slices()

@@ -90,7 +90,7 @@ DELEGATION_COST = 50  # a proof to verify and a write: charged as 50 requests
 @routes.post("/glid/v1/delegations")
 async def submit_delegation(request: web.Request) -> web.Response:
     limits = request.app[LIMITS]
-    limits.charge_client(request.remote or "unknown", DELEGATION_COST, "a delegation request")
+    await limits.charge_client(request.remote or "unknown", DELEGATION_COST, "a delegation request")
     body = await read_body(request)
     if not isinstance(body, dict) or "request" not in body:
         return json_error(400, 'expected {"request": <delegation-request.json>, "site": URL}')

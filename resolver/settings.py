@@ -2,9 +2,12 @@
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from glid_core.errors import GlidError
+
+if TYPE_CHECKING:  # the replica's module loads psycopg; commands that serve nothing skip it
+    from registry.store.postgres_replica import ReplicaSettings
 
 MAX_BODY_BYTES = 8 << 20
 MAX_BATCH_IDS = 10_000
@@ -41,6 +44,7 @@ class Settings:
     port: int = 0
     passphrase: bytes | None = None  # needed to sign writes; a read-only node runs without
     read_only: bool = False  # open the store read-only: serve reads, refuse every write
+    read_replica: "ReplicaSettings | None" = None  # a PostgreSQL standby to read from
     recursive: bool = False
     root_url: str | None = None  # where a recursive node starts resolving
     trust_anchor: Path | None = None

@@ -8,7 +8,10 @@ Layout
     :mod:`registry.store.postgres`  the PostgreSQL backend (one database shared by many
                                     hosts), :mod:`~registry.store.postgres_schema` its
                                     migrations, :mod:`~registry.store.postgres_changes` its
-                                    LISTEN/NOTIFY change notices
+                                    LISTEN/NOTIFY change notices,
+                                    :mod:`~registry.store.postgres_pool` its connection
+                                    pools, :mod:`~registry.store.postgres_replica` reads
+                                    from a streaming replica
     :mod:`registry.store.copy`      every row of a store into another backend
     one module per table family     versions, log, prefixes, keys, revocations,
                                     principals, templates, delegations, meta, PACT
@@ -48,6 +51,7 @@ from registry.store.log import LogTables
 from registry.store.meta import Audit, Meta
 from registry.store.pact_clients import PactClientTable
 from registry.store.postgres import PostgresBackend
+from registry.store.postgres_replica import ReplicaSettings
 from registry.store.prefixes import PrefixTable
 from registry.store.principals import NonceTable, PrincipalTable
 from registry.store.revocations import RevocationTable
@@ -73,13 +77,20 @@ def open_backend(
     read_only: bool = False,
     create: bool = False,
     lock_wait: float | None = None,
+    replica: ReplicaSettings | None = None,
 ) -> Backend:
     """The PostgreSQL database at ``url``, or else the SQLite file of ``directory``;
-    ``lock_wait`` bounds a writer's wait for another writer (the backend's default if None)."""
+    ``lock_wait`` bounds a writer's wait for another writer (the backend's default if None);
+    reads go to the streaming ``replica`` while it is fresh enough (PostgreSQL only)."""
     if url is not None:
         if lock_wait is None:
-            return PostgresBackend(url, read_only=read_only)
-        return PostgresBackend(url, read_only=read_only, lock_wait=lock_wait)
+            return PostgresBackend(url, read_only=read_only, replica=replica)
+        return PostgresBackend(url, read_only=read_only, lock_wait=lock_wait, replica=replica)
+    if replica is not None:
+        raise StoreError(
+            f"{directory} keeps its data in SQLite, which has no streaming replicas; a read"
+            " replica needs a node on PostgreSQL (glid store copy moves one there)"
+        )
     path = directory / DB_NAME
     if lock_wait is None:
         return SqliteBackend(path, read_only=read_only, create=create)
@@ -154,12 +165,18 @@ class Store(Tables):
 
     @classmethod
     def open(
-        cls, directory: Path | str, *, read_only: bool = False, lock_wait: float | None = None
+        cls,
+        directory: Path | str,
+        *,
+        read_only: bool = False,
+        lock_wait: float | None = None,
+        replica: ReplicaSettings | None = None,
     ) -> "Store":
         """Open a node's store; ``read_only`` opens it for reads only (no migration).
 
         ``lock_wait`` bounds how long a write waits for another writer's lock before it
-        fails with StoreUnavailable (the backend's default when None)."""
+        fails with StoreUnavailable (the backend's default when None); ``replica`` names
+        a PostgreSQL standby to read from while it is within its staleness bound."""
         directory = Path(directory)
         if not store_exists(directory):
             raise NotANode(
@@ -168,9 +185,10 @@ class Store(Tables):
             )
         url_file = directory / STORE_URL_FILE
         url = url_file.read_text().strip() if url_file.exists() else None
-        return cls(
-            directory, open_backend(directory, url, read_only=read_only, lock_wait=lock_wait)
+        backend = open_backend(
+            directory, url, read_only=read_only, lock_wait=lock_wait, replica=replica
         )
+        return cls(directory, backend)
 
     def _read_node(self) -> NodeInfo:
         meta = self.meta.all()

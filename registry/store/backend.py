@@ -16,7 +16,7 @@ placeholders differently translates them (our statements hold no literal ``?``).
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from registry.errors import StoreReadOnly
 
@@ -41,6 +41,23 @@ class Session(Protocol):
 
     def run_many(self, sql: str, params: Iterable[Params]) -> None:
         """Execute one statement once per parameter tuple."""
+        ...
+
+
+class Lease(NamedTuple):
+    """Tokens taken from a node-wide bucket, or else how long until ``need`` would be."""
+
+    granted: float
+    wait: float
+
+
+class SharedBuckets(Protocol):
+    """Token buckets every process and host of a node draws from (rate limits per node)."""
+
+    def lease(self, key: str, need: float, want: float, rate: float, burst: float) -> Lease:
+        """Take between ``need`` and ``want`` tokens from bucket ``key`` (full when new,
+        refilled at ``rate`` per second up to ``burst``); none if fewer than ``need`` are
+        left, with the seconds until there will be."""
         ...
 
 
@@ -110,6 +127,11 @@ class Backend(ABC):
     @abstractmethod
     def after_copy(self, session: Session) -> None:
         """Bring generated numbering past rows copied in with their numbers (store copy)."""
+
+    def shared_buckets(self) -> SharedBuckets | None:
+        """Node-wide rate buckets, or None where each process keeps its own (SQLite: a
+        write per lease would queue behind the node's one writer)."""
+        return None
 
     @abstractmethod
     def close(self) -> None:

@@ -66,20 +66,12 @@ class LocalCluster:
     @classmethod
     def start(cls, *, settings: dict[str, str] | None = None) -> "LocalCluster":
         """initdb and start a server; ``settings`` become ``-c name=value`` options."""
-        programs = server_programs()
-        run_as = "postgres" if os.geteuid() == 0 else None
-        root = Path(tempfile.mkdtemp(prefix="glid-pg-"))
-        cluster = cls(root, programs, run_as)
+        cluster = cls._new()
         try:
-            cluster.socket_dir.mkdir()
-            if run_as is not None:
-                owner = pwd.getpwnam(run_as)
-                for path in (root, cluster.socket_dir):
-                    os.chown(path, owner.pw_uid, owner.pw_gid)
             cluster._run(
                 "initdb",
                 "-D",
-                str(root / "data"),
+                str(cluster.data),
                 "-U",
                 "postgres",
                 "--auth=trust",
@@ -88,24 +80,59 @@ class LocalCluster:
                 "UTF8",
                 "--locale=C",
             )
-            options = {"listen_addresses": "''", "unix_socket_directories": str(cluster.socket_dir)}
-            options.update(settings or {})
-            flags = " ".join(f"-c {name}={value}" for name, value in options.items())
-            cluster._run(
-                "pg_ctl",
-                "-D",
-                str(root / "data"),
-                "-l",
-                str(root / "server.log"),
-                "-o",
-                flags,
-                "-w",
-                "start",
-            )
+            cluster._launch(settings)
         except BaseException:
-            shutil.rmtree(root, ignore_errors=True)
+            shutil.rmtree(cluster.root, ignore_errors=True)
             raise
         return cluster
+
+    def standby(self, *, settings: dict[str, str] | None = None) -> "LocalCluster":
+        """A hot standby of this server, streaming from it: ``pg_basebackup -R`` copies the
+        data directory and writes the replication settings, then the copy starts in
+        recovery on a socket directory of its own."""
+        copy = self._new()
+        try:
+            copy._run(
+                "pg_basebackup",
+                "-D",
+                str(copy.data),
+                "-d",
+                self.url(),
+                "-R",
+                "-X",
+                "stream",
+                "--no-sync",
+            )
+            copy._launch(settings)
+        except BaseException:
+            shutil.rmtree(copy.root, ignore_errors=True)
+            raise
+        return copy
+
+    @classmethod
+    def _new(cls) -> "LocalCluster":
+        programs = server_programs()
+        run_as = "postgres" if os.geteuid() == 0 else None
+        cluster = cls(Path(tempfile.mkdtemp(prefix="glid-pg-")), programs, run_as)
+        cluster.socket_dir.mkdir()
+        if run_as is not None:
+            owner = pwd.getpwnam(run_as)
+            for path in (cluster.root, cluster.socket_dir):
+                os.chown(path, owner.pw_uid, owner.pw_gid)
+        return cluster
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    def _launch(self, settings: dict[str, str] | None) -> None:
+        options = {"listen_addresses": "''", "unix_socket_directories": str(self.socket_dir)}
+        options.update(settings or {})
+        flags = " ".join(f"-c {name}={value}" for name, value in options.items())
+        self._run(
+            "pg_ctl", "-D", str(self.data), "-l", str(self.root / "server.log"), "-o", flags,
+            "-w", "start",
+        )  # fmt: skip
 
     def _run(self, program: str, *args: str) -> None:
         done = subprocess.run(
@@ -125,6 +152,6 @@ class LocalCluster:
     def stop(self) -> None:
         """Stop the server at once and remove its directory."""
         try:
-            self._run("pg_ctl", "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop")
+            self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
         finally:
             shutil.rmtree(self.root, ignore_errors=True)

@@ -2,6 +2,7 @@
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from resolver.cli.options import (
     add_dir,
@@ -15,6 +16,9 @@ from resolver.cli.options import (
     sync_resolver,
 )
 from resolver.cli.output import UsageError, emit_json, note
+
+if TYPE_CHECKING:
+    from registry.store.postgres_replica import ReplicaSettings
 
 
 def _listen(text: str) -> tuple[str, int]:
@@ -33,6 +37,17 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     add_root(srv, required=False)
     srv.add_argument(
         "--read-only", action="store_true", help="open the store read-only: serve reads only"
+    )
+    srv.add_argument(
+        "--read-replica",
+        metavar="URL",
+        help="a PostgreSQL node: read from this streaming standby while it is fresh enough",
+    )
+    srv.add_argument(
+        "--max-staleness",
+        type=float,
+        metavar="SECONDS",
+        help="with --read-replica: the most a read may lag the primary (default 1)",
     )
     srv.add_argument("--tls-cert", type=Path, help="PEM certificate (chain): serve HTTPS")
     srv.add_argument("--tls-key", type=Path, help="the certificate's PEM private key")
@@ -127,8 +142,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if args.recursive and (args.root is None or args.trust_anchor is None):
         raise UsageError("--recursive needs --root URL and --trust-anchor FILE")
     secret = passphrase() if os.environ.get(PASSPHRASE_ENV) is not None else None
-    # Fail now, with a clear message, if DIR is not a node or its key will not open.
-    with Store.open(args.dir) as store:
+    replica = _replica(args)
+    # Fail now, with a clear message, if DIR is not a node, its key will not open or its
+    # replica is no standby.
+    with Store.open(args.dir, replica=replica) as store:
         if secret is not None:
             require_unlockable(store, secret)
     if secret is None:
@@ -143,6 +160,7 @@ def run_serve(args: argparse.Namespace) -> int:
         root_url=args.root,
         trust_anchor=args.trust_anchor,
         read_only=args.read_only,
+        read_replica=replica,
         tls_cert=args.tls_cert,
         tls_key=args.tls_key,
         pact=args.pact,
@@ -150,6 +168,20 @@ def run_serve(args: argparse.Namespace) -> int:
     )
     serve(settings, workers=args.workers)
     return 0
+
+
+def _replica(args: argparse.Namespace) -> "ReplicaSettings | None":
+    from registry.store.postgres_replica import ReplicaSettings
+
+    if args.read_replica is None:
+        if args.max_staleness is not None:
+            raise UsageError("--max-staleness bounds reads from a --read-replica; name one")
+        return None
+    if args.max_staleness is None:
+        return ReplicaSettings(args.read_replica)
+    if args.max_staleness <= 0:
+        raise UsageError("--max-staleness must be a positive number of seconds")
+    return ReplicaSettings(args.read_replica, max_staleness=args.max_staleness)
 
 
 def run_resolve(args: argparse.Namespace) -> int:

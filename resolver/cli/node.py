@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import os
 from collections.abc import Iterable, Iterator
@@ -65,7 +66,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     show.set_defaults(run=run_show)
 
     check = subparsers.add_parser(
-        "check", help="check every stored version against the node's transparency log"
+        "check", help="check the store is whole and agrees with its transparency log"
     )
     add_dir(check)
     add_json(check)
@@ -236,18 +237,35 @@ def run_show(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    """Exit 0 when the store agrees with its log; else name every mismatch and exit 1."""
+    """Exit 0 when the store is whole and agrees with its log; else name every problem
+    and exit 1. The same checks on SQLite and PostgreSQL."""
+    from registry.log_check import check_log
     from registry.selfcheck import check_store
     from registry.store import Store
 
     with Store.open(args.dir, read_only=True) as store:
-        problems = list(check_store(store))
+        engine = store.integrity_check()
+        log = check_log(store)
+        problems = [] if engine == "ok" else [f"the database engine reports: {engine}"]
+        problems += log.problems + list(check_store(store))
         live, versions = store.versions.count()
+        location = store.backend.location
+    root = base64.b64encode(log.root).decode()
     if args.json:
-        emit_json({"versions": versions, "identifiers": live, "problems": problems})
+        emit_json(
+            {
+                "store": location,
+                "versions": versions,
+                "identifiers": live,
+                "log_size": log.size,
+                "log_root": root,
+                "problems": problems,
+            }
+        )
     else:
         for problem in problems:
             print(problem)
         verdict = "agree with" if not problems else f"{len(problems)} problem(s) against"
         print(f"{versions} versions of {live} live identifiers {verdict} the log")
+        print(f"{location}: log of {log.size} entries, root {root}")
     return 0 if not problems else 1

@@ -17,13 +17,13 @@ Options:
   :func:`add_trust_anchor`.
 
 - ``--file RECORDS``, JSON Lines of records: :func:`add_records_file`.
-- the daemon's limits (``glid serve``): :func:`add_limits`, read back as Settings keywords
-  by :func:`limit_settings`; defaults are :class:`resolver.settings.Settings`'s own.
 
 Readers and writers, all naming the file and the reason when they fail:
 :func:`open_input` (bytes, ``-`` for stdin), :func:`read_text`, :func:`read_json`,
 :func:`read_secret`, :func:`read_trust_anchor`, :func:`write_text`. What ``--root`` and
 ``--trust-anchor`` give, a blocking resolver: :func:`sync_resolver`.
+- the daemon's limits (``glid serve``): :func:`add_limits`, read back as Settings keywords
+  by :func:`limit_settings`; defaults are :class:`resolver.settings.Settings`'s own.
 """
 
 from __future__ import annotations
@@ -199,6 +199,32 @@ def read_secret(path: Path) -> str:
     return secret
 
 
+def write_text(path: Path, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path``, making its directory; name the file when that
+    fails."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
+    return path
+
+
+def read_trust_anchor(path: Path) -> TrustAnchor:
+    """The top node's trust-anchor.json (``--trust-anchor``)."""
+    from resolver.client import load_trust_anchor
+
+    return load_trust_anchor(path)
+
+
+def sync_resolver(args: argparse.Namespace) -> SyncResolver:
+    """The blocking resolver a command drives, from its ``--root`` and ``--trust-anchor``
+    (:func:`add_root`)."""
+    from resolver.sync_client import SyncResolver
+
+    return SyncResolver(args.root, read_trust_anchor(args.trust_anchor))
+
+
 _SIZE = re.compile(r"(\d{1,15})\s*(k|kib|m|mib|g|gib)?", re.ASCII | re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
 
@@ -292,29 +318,3 @@ def limit_settings(args: argparse.Namespace) -> dict[str, Any]:
             max_headers=args.max_headers,
         ),
     }
-
-
-def write_text(path: Path, text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path``, making its directory; name the file when that
-    fails."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from exc
-    return path
-
-
-def read_trust_anchor(path: Path) -> TrustAnchor:
-    """The top node's trust-anchor.json (``--trust-anchor``)."""
-    from resolver.client import load_trust_anchor
-
-    return load_trust_anchor(path)
-
-
-def sync_resolver(args: argparse.Namespace) -> SyncResolver:
-    """The blocking resolver a command drives, from its ``--root`` and ``--trust-anchor``
-    (:func:`add_root`)."""
-    from resolver.sync_client import SyncResolver
-
-    return SyncResolver(args.root, read_trust_anchor(args.trust_anchor))

@@ -1,16 +1,19 @@
 """The PostgreSQL store holds the same tables, columns and values as the SQLite one."""
 
 import sqlite3
+import uuid
 from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from registry.errors import StoreUnavailable
 from registry.store import Store
+from registry.store.backend import Row
 from registry.store.postgres import PgSession
 from registry.store.postgres_cluster import LocalCluster, NoPostgres
 
@@ -49,14 +52,11 @@ def test_statements_mean_the_same_on_both_engines(
     sql = "SELECT " + ", ".join(items)
     params = [value] * items.count("?")
     expected = sqlite3.connect(":memory:").execute(sql, params).fetchone()
-    session = PgSession(postgres)
-    try:
-        assert session.one(sql, params) == expected
-    finally:
-        session.close()
+    with psycopg.connect(postgres, autocommit=True) as conn:
+        assert PgSession(lambda: nullcontext(conn), "test").one(sql, params) == expected
 
 
-def test_a_dropped_connection_is_opened_again_for_the_next_statement(
+def test_a_read_that_meets_a_dropped_connection_runs_again_on_a_new_one(
     make_node: Callable[..., Path], pg_url: str
 ) -> None:
     with Store.open(make_node(url=pg_url)) as store:
@@ -64,10 +64,25 @@ def test_a_dropped_connection_is_opened_again_for_the_next_statement(
         (pid,) = session.one("SELECT pg_backend_pid()") or (None,)
         with psycopg.connect(pg_url, autocommit=True) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
-        with pytest.raises(StoreUnavailable, match=r"the node store .* failed"):
-            session.one("SELECT 1")
         assert store.meta.get("role") == "enterprise"
         assert session.one("SELECT pg_backend_pid()") != (pid,)
+
+
+def test_a_write_that_meets_a_dropped_connection_fails_whole(
+    make_node: Callable[..., Path], pg_url: str
+) -> None:
+    with Store.open(make_node(url=pg_url)) as store:
+        failed = pytest.raises(StoreUnavailable, match=r"the node store .* failed")
+        with failed, store.write() as tx:
+            tx.meta.set("note", "lost")
+            (pid,) = tx.meta.session.one("SELECT pg_backend_pid()") or (None,)
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+            tx.meta.set("other", "lost too")
+        assert store.meta.get("note") is None
+        with store.write() as tx:  # the pool replaced the connection
+            tx.meta.set("note", "kept")
+        assert store.meta.get("note") == "kept"
 
 
 def test_no_server_programs_is_an_error_that_says_how_to_get_them(
@@ -77,3 +92,31 @@ def test_no_server_programs_is_an_error_that_says_how_to_get_them(
     with pytest.raises(NoPostgres, match=r"apt-get install postgresql.*GLID_PG_BIN"):
         LocalCluster.start()
     assert list(tmp_path.iterdir()) == []
+
+
+UPSERT_META = (
+    "INSERT INTO meta (key, value) VALUES (?, ?)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
+batches = st.lists(
+    st.lists(st.tuples(st.sampled_from("abcd"), st.text(alphabet="xyz%?'", max_size=3))),
+    max_size=3,
+)
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(batches=batches)
+def test_a_batch_upsert_leaves_what_sqlite_leaves(
+    make_node: Callable[..., Path], pg_databases: Callable[[], str], batches: list[list[Row]]
+) -> None:
+    """Batches without a repeated key take the COPY path, the others run row by row."""
+    results = []
+    for url in (None, pg_databases()):
+        with Store.open(make_node(name=f"n{uuid.uuid4().hex}", url=url)) as store:
+            for batch in batches:
+                with store.write() as tx:
+                    tx.meta.session.run_many(UPSERT_META, batch)
+            results.append({k: v for k, v in store.meta.all().items() if k in "abcd"})
+    assert results[0] == results[1]

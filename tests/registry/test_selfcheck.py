@@ -1,6 +1,7 @@
 """The node serves a version only when it matches its log leaf and is the newest logged
 version of its id; `glid check` names every version of a store that does not."""
 
+import base64
 from pathlib import Path
 
 import msgpack
@@ -11,6 +12,7 @@ from registry.service import registrar
 from registry.store import Store
 from resolver.authority import Authority, Found, Missing
 from resolver.cli import main
+from signing.merkle import MerkleLog
 from tests.conftest import PASSPHRASE
 from tests.store_file import raw_connection
 
@@ -37,6 +39,11 @@ def lookup(directory: Path, handle: str, **query: int) -> Found | Missing:
     return answer
 
 
+def root_of(directory: Path) -> str:
+    with Store.open(directory) as store:
+        return base64.b64encode(MerkleLog(store.log).root()).decode()
+
+
 def check(directory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
     code = main(["check", "--dir", str(directory)])
     return code, capsys.readouterr().out
@@ -44,7 +51,10 @@ def check(directory: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, str
 
 def test_a_clean_store_agrees_with_its_log(node: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # the records and the admin identity's handle, 88/admin, written by `glid init`
-    assert check(node, capsys) == (0, "4 versions of 3 live identifiers agree with the log\n")
+    code, out = check(node, capsys)
+    assert code == 0
+    assert out.splitlines()[0] == "4 versions of 3 live identifiers agree with the log"
+    assert out.splitlines()[1].endswith(": log of 4 entries, root " + root_of(node))
     found = lookup(node, "88/r")
     assert isinstance(found, Found) and found.stored.version == 2
 

@@ -6,6 +6,7 @@ import pytest
 
 from registry import keyring
 from registry.store import DB_NAME, STORE_URL_FILE, Store
+from registry.store.postgres_pool import redacted
 from resolver.cli import main
 from tests.registry.records_data import product_values
 from tests.registry.trust_nodes import Pair, make_pair, register
@@ -68,8 +69,12 @@ def test_copy_to_postgresql_keeps_every_row_and_the_log(
                     "--new", str(tmp_path / "after.json"), "--proof", str(tmp_path / "proof.json"),
                     "--key", str(tmp_path / "key.json"), "--origin", "glid.88.7/log")  # fmt: skip
     assert code == 0 and "grew append-only from 4 to 5 entries" in out
+    code, out = run(capsys, "check", "--dir", str(target), "--json")
+    checked = json.loads(out)
+    assert code == 0 and checked["problems"] == [] and checked["log_size"] == 5
+    assert checked["store"] == redacted(pg_url)
     code, out = run(capsys, "store", "check", "--dir", str(target))
-    assert code == 0 and ": ok; log of 5 entries" in out
+    assert code == 0 and out.endswith(": answers; schema version 5 (current); node 88.7\n")
 
     code = main(
         ["store", "copy", "--from", str(source), "--to", pg_url, "--dir", str(tmp_path / "x")]
@@ -81,14 +86,29 @@ def test_copy_to_postgresql_keeps_every_row_and_the_log(
 def test_check_finds_a_record_rewritten_behind_the_logs_back(
     pair: Pair, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code, out = run(capsys, "store", "check", "--dir", str(pair.enterprise))
-    assert code == 0 and ": ok; log of 4 entries" in out
+    code, out = run(capsys, "check", "--dir", str(pair.enterprise))
+    assert code == 0 and ": log of 4 entries, root " in out
     conn = sqlite3.connect(pair.enterprise / DB_NAME)
     conn.executescript(
         "DROP TRIGGER record_versions_no_update;"
         " UPDATE record_versions SET record = x'90' WHERE handle = '88.7/b';"
     )
     conn.close()
-    code, out = run(capsys, "store", "check", "--dir", str(pair.enterprise))
+    code, out = run(capsys, "check", "--dir", str(pair.enterprise))
     assert code == 1
-    assert "PROBLEM: log leaf 2 does not commit to the stored bytes of ('88.7/b', 1)" in out
+    assert "log leaf 2 does not commit to the stored bytes of ('88.7/b', 1)" in out
+    assert "88.7/b version 1: its stored bytes differ from those its log leaf commits to" in out
+
+
+def test_store_check_says_when_the_database_cannot_be_reached(
+    pair: Pair, pg_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = tmp_path / "moved"
+    assert main(["store", "copy", "--from", str(pair.enterprise), "--to", pg_url,
+                 "--dir", str(target)]) == 0  # fmt: skip
+    capsys.readouterr()
+    gone = pg_url.replace("dbname=", "dbname=gone_")
+    (target / STORE_URL_FILE).write_text(gone + "\n")
+    assert main(["store", "check", "--dir", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert "cannot reach the node's PostgreSQL database" in err and "gone_" in err

@@ -35,12 +35,12 @@ VISIBLE_WITHIN = 1.0
 class Host:
     """One serving process; ``kill`` is a host dying without a word."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, limits: tuple[str, ...] = ("--rate-limit", "0")) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "resolver.cli", "serve", "--dir", str(directory),
-             "--listen", f"127.0.0.1:{self.port}", "--rate-limit", "0"],
+             "--listen", f"127.0.0.1:{self.port}", *limits],
             stderr=subprocess.DEVNULL,
             env=os.environ.copy(),
         )  # fmt: skip
@@ -179,3 +179,26 @@ async def test_concurrent_writes_and_a_killed_host_leave_one_whole_log(
         "glid.88.7/log",
     )  # fmt: skip
     assert size == log.size
+
+
+async def test_a_client_gets_its_rate_from_the_node_not_from_each_host(node: Pair) -> None:
+    burst = 20
+    limits = ("--rate-limit", "1", "--rate-burst", str(burst))
+    pair = (Host(node.enterprise, limits), Host(node.enterprise, limits))
+    try:
+        for host in pair:
+            wait_until_up(f"{host.url}/healthz")  # counts: one token from each host's bucket
+        started = time.monotonic()
+        statuses = []
+        async with aiohttp.ClientSession() as http:
+            for n in range(3 * burst):
+                async with http.get(f"{pair[n % 2].url}/glid/v1/resolve/88.7/admin") as response:
+                    statuses.append(response.status)
+        refilled = time.monotonic() - started  # at 1 token/s
+    finally:
+        for host in pair:
+            host.stop()
+    assert set(statuses) <= {200, 404, 429} and 429 in statuses
+    admitted = len(statuses) - statuses.count(429)
+    # Per host each would admit its own burst (2 x 20); the node admits one burst in all.
+    assert admitted <= burst + refilled + 1

@@ -42,14 +42,16 @@ class Canned:
         return self.answers[(request.node, request.handle)]
 
 
-def referral(handle: str, prefix: str, site: str, chain: list[str]) -> dict[str, Any]:
-    """A referral carrying a current list from every issuer, as a node's referral does."""
+def referral(
+    handle: str, prefix: str, site: str, chain: list[str], lists: list[str] | None = None
+) -> dict[str, Any]:
+    """A parent's referral, carrying ``lists`` (current revocation lists, as a node's do)."""
     return {
         "status": "referral",
         "handle": handle,
         "ttl": 3600,
         "referral": {"prefix": prefix, "site": site, "chain": chain},
-        "revocations": World().lists(),
+        "revocations": lists or [],
     }
 
 
@@ -57,8 +59,8 @@ def tree(world: World, handle: str = HANDLE, ttl: int = 600) -> dict[tuple[str, 
     """top 88 → steel 88.118 → mill 88.118.8, which holds ``handle``."""
     secondary, enterprise = world.secondary_cert(), world.enterprise_cert()
     return {
-        (TOP, handle): referral(handle, "88.118", STEEL, [secondary]),
-        (STEEL, handle): referral(handle, "88.118.8", MILL, [secondary, enterprise]),
+        (TOP, handle): referral(handle, "88.118", STEEL, [secondary], world.lists()),
+        (STEEL, handle): referral(handle, "88.118.8", MILL, [secondary, enterprise], world.lists()),
         (MILL, handle): {"status": "ok", "ttl": ttl, **world.bundle(handle=handle)},
     }
 
@@ -96,7 +98,7 @@ def test_a_referral_back_up_the_tree_is_a_loop(world: World) -> None:
 def test_a_referral_certified_for_another_prefix_is_refused(world: World) -> None:
     answers = tree(world)
     chain = [world.secondary_cert(), world.enterprise_cert()]  # certifies 88.118.8
-    answers[(TOP, HANDLE)] = referral(HANDLE, "88.118", STEEL, chain)
+    answers[(TOP, HANDLE)] = referral(HANDLE, "88.118", STEEL, chain, world.lists())
     resolution = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), Canned(answers))
     assert resolution.error == f"{HANDLE}: referral to 88.118 is certified for 88.118.8 instead"
 
