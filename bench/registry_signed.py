@@ -4,15 +4,17 @@ registry.service.registrar on a real node store (SQLite in WAL mode, on disk) ta
 product record through identifier and value parsing, template validation, the record
 signature, the version rows, the transparency-log leaves and the audit rows, a batch of
 1000 per transaction. The baseline, measured in the same run, is bare Ed25519 signing of
-the very JWS signing inputs the node produced, through PyNaCl's thinnest libsodium binding
+the very JWS signing inputs the node produced (each record's signature and the node's
+statement of that record's newest version), through PyNaCl's thinnest libsodium binding
 (the call the node makes): what the write path would cost if signing were all it did.
 Template validation (templates_meta) alone is timed too, on the same values, so its share
 is visible. Medians of several repetitions, each on fresh identifiers. Target: >= 20,000
 records/s on one core.
 
 The floor is what the write path would cost with no Python logic at all: bare signing of
-the same inputs plus one ``executemany`` per table of exactly the rows the node wrote for
-those records (versions, identifier upserts, log leaves, log nodes, audit), copied into a
+the same inputs (and of the node's newest-version statements, one per record) plus one
+``executemany`` per table of exactly the rows the node wrote for those records (versions,
+identifier upserts, log leaves, log nodes, audit, statements), copied into a
 scratch store with the same schema and committed a batch per transaction as the node does.
 No registration rate can beat it on this machine.
 
@@ -23,6 +25,7 @@ machine weighs on both sides of a ratio alike.
 Run from the checkout: .venv/bin/python -m bench.registry_signed
 """
 
+import json
 import sqlite3
 import statistics
 import tempfile
@@ -34,13 +37,14 @@ from nacl.bindings import crypto_sign, crypto_sign_seed_keypair
 
 from bench.timing import elapsed
 from registry import keyring
+from registry.latest import LATEST_META
 from registry.node import init_node
 from registry.records import parse_values, values_to_json
 from registry.registration import Submission
 from registry.service import registrar
 from registry.store import DB_NAME, Store
 from registry.store.log import INSERT_LEAVES, INSERT_NODES
-from registry.store.meta import INSERT_AUDIT
+from registry.store.meta import INSERT_AUDIT, UPSERT_META
 from registry.store.versions import INSERT_VERSION, UPSERT_IDENTIFIER
 from registry.template_catalog import TemplateCatalog
 from signing.jws import parse_compact
@@ -121,6 +125,13 @@ def written_rows(store: Store, repetition: int, batch_size: int) -> list[Batch]:
                         *handles,
                     ),
                 ),
+                (
+                    UPSERT_META,
+                    rows(
+                        f"SELECT key, value FROM meta WHERE key IN ({marks})",
+                        *(LATEST_META + handle for handle in handles),
+                    ),
+                ),
             ]
         )
     assert sum(len(batch[0][1]) for batch in result) == N, pattern
@@ -172,8 +183,14 @@ def main() -> None:
         for repetition in range(REPEATS):
             registered_s.append(elapsed(partial(register, repetition)))
             replay = written_rows(store, repetition, service.batch_size)
-            # The very JWS signing inputs this repetition's registration produced.
+            # The very JWS signing inputs this repetition's registration produced: each
+            # record's signature and the node's statement of its newest version.
             inputs = [parse_compact(row[3]).signing_input for b in replay for row in b[0][1]]
+            inputs += [
+                parse_compact(json.loads(row[1])["statement"]).signing_input
+                for b in replay
+                for row in b[-1][1]
+            ]
             bare_s.append(elapsed(partial(bare, inputs)))
             rows_s.append(elapsed(partial(write_rows, replay)))
             validate_s.append(elapsed(validate))

@@ -9,11 +9,11 @@ from typing import TypeVar
 T = TypeVar("T")
 
 
-def elapsed(work: Callable[[], object]) -> float:
-    """The wall time of one run of ``work``, in seconds."""
-    started = time.perf_counter()
+def elapsed(work: Callable[[], object], clock: Callable[[], float] = time.perf_counter) -> float:
+    """The time of one run of ``work`` by ``clock`` (wall time unless told), in seconds."""
+    started = clock()
     work()
-    return time.perf_counter() - started
+    return clock() - started
 
 
 def median_seconds(work: Callable[[], object], repeats: int = 5) -> float:
@@ -33,17 +33,23 @@ def rate_line(label: str, count: int, seconds: float) -> str:
 
 
 def paired(
-    baseline: Callable[[], object], work: Callable[[], object], repeats: int = 9
+    baseline: Callable[[], object],
+    work: Callable[[], object],
+    repeats: int = 9,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> tuple[float, float, float]:
     """Median seconds of ``baseline`` and of ``work``, and the median of their per-pair
     ratios (baseline / work).
 
     The two run alternately, so each ratio compares runs made under the same load: on a
     shared machine that is far steadier than a ratio of two separately taken medians.
+    ``clock=time.thread_time`` counts only the CPU time of the calling thread, which leaves
+    out the time the scheduler gives other processes: the steadier measure for
+    single-threaded work on a loaded machine.
     """
     base_times, work_times = [], []
     for _ in range(repeats):
-        base_times.append(elapsed(baseline))
-        work_times.append(elapsed(work))
+        base_times.append(elapsed(baseline, clock))
+        work_times.append(elapsed(work, clock))
     ratios = [b / w for b, w in zip(base_times, work_times, strict=True)]
     return statistics.median(base_times), statistics.median(work_times), statistics.median(ratios)

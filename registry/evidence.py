@@ -13,12 +13,19 @@ from typing import Any
 from glid_core import canonical
 from registry import keyring
 from registry.errors import NotFound, RegistryError
+from registry.latest import keep_statements, stored_statement
 from registry.log import CHECKPOINT_META, NodeLog, checkpoint_key
 from registry.revocations import carried_lists
 from registry.store import Store
 from registry.store.versions import StoredVersion
 from signing.b64 import b64_decode
+from signing.latest import LATEST_LIFETIME
 from signing.record_signature import parse_record_signature
+from signing.timestamps import now
+
+STATEMENTS_SIGNED_META = "latest_signed_at"
+STATEMENTS_PER_WRITE = 2000
+"""Statements re-signed per transaction, so that writers wait for at most one chunk."""
 
 
 class CheckpointUnavailable(RegistryError):
@@ -60,18 +67,53 @@ def refresh_checkpoint(store: Store, passphrase: bytes) -> str:
 
 
 def proofs(store: Store, handle: str, version: int) -> dict[str, Any]:
-    """The parts of a bundle beyond the answer itself: revocation lists and the log proof.
+    """The parts of a bundle beyond the answer itself: revocation lists, the log proof and
+    the statement of the identifier's newest version.
 
-    ``log.at`` is the acceptance time the log leaf commits to: it differs from the record
-    signature's time when a device signed the reading before the node accepted it.
+    The log proof is into the checkpoint the statement is bound to (the log may have grown
+    since; the statement is re-signed before it expires). ``log.at`` is the acceptance
+    time the log leaf commits to: it differs from the record signature's time when a
+    device signed the reading before the node accepted it.
     """
-    checkpoint = current_checkpoint(store)
-    proof = NodeLog(store).inclusion(handle, version, checkpoint_size(checkpoint))
-    leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
-    return {
-        "log": {**proof, "at": leaf["at"], "checkpoint": checkpoint},
+    kept = stored_statement(store, handle)
+    checkpoint = current_checkpoint(store) if kept is None else kept.checkpoint
+    found = {
+        "log": log_proof(store, handle, version, checkpoint),
         "revocations": carried_lists(store),
     }
+    if kept is not None:
+        found["latest"] = kept.statement
+    return found
+
+
+def log_proof(store: Store, handle: str, version: int, checkpoint: str) -> dict[str, Any]:
+    """The inclusion proof of one version into the signed ``checkpoint``, with the note."""
+    proof = NodeLog(store).inclusion(handle, version, checkpoint_size(checkpoint))
+    leaf = canonical.decode(b64_decode(proof.pop("leaf"), "log leaf"))
+    return {**proof, "at": leaf["at"], "checkpoint": checkpoint}
+
+
+def refresh_statements(store: Store, passphrase: bytes, at: int | None = None) -> int:
+    """Sign every identifier's newest-version statement again, against the current
+    checkpoint, once half their life has passed since the last time; returns how many
+    were signed. A write: the daemon runs it at start and on its timer."""
+    moment = now() if at is None else at
+    last = store.meta.get(STATEMENTS_SIGNED_META)
+    if last is not None and moment < int(last) + LATEST_LIFETIME // 2:
+        return 0
+    key = checkpoint_key(store, passphrase)
+    handles = sorted(store.log.newest_versions())
+    for start in range(0, len(handles), STATEMENTS_PER_WRITE):
+        with store.write() as tx:
+            # Read inside the transaction: a write since the pass began may have logged a
+            # newer version, and its statement must not be replaced by an older one.
+            chunk = handles[start : start + STATEMENTS_PER_WRITE]
+            newest = {h: v for h in chunk if (v := tx.log.newest_version(h)) is not None}
+            note = NodeLog(store).store_checkpoint(tx, key)
+            keep_statements(tx, key, store.node.prefix, newest, note, moment)
+    with store.write() as tx:
+        tx.meta.set(STATEMENTS_SIGNED_META, str(moment))
+    return len(handles)
 
 
 def chain_for_signature(store: Store, signature: str | None) -> list[str]:

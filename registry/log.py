@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from registry import keyring
+from registry.latest import keep_statements
 from registry.log_entry import Entry
 from registry.store import Store, Tables
 from signing.b64 import b64_encode
@@ -34,7 +35,8 @@ class NodeLog:
 
     def append(self, tx: Tables, entries: Sequence[Entry]) -> None:
         """Add leaves for ``entries`` inside ``tx``, the transaction that stores them, and
-        (with a key) store a checkpoint of the new size there too."""
+        (with a key) store a checkpoint of the new size there too, and a statement of the
+        newest version of each identifier written, bound to that checkpoint."""
         # sha256(record) equals signing.merkle.record_digest(values): the record bytes are
         # already the canonical encoding of the values sorted by index.
         leaves = [
@@ -48,7 +50,10 @@ class NodeLog:
             ],
         )
         if self.checkpoint_key is not None:
-            self.store_checkpoint(tx, self.checkpoint_key)
+            note = self.store_checkpoint(tx, self.checkpoint_key)
+            newest = {e.handle: e.version for e in sorted(entries, key=lambda e: e.version)}
+            at = max((e.at for e in entries), default=0)
+            keep_statements(tx, self.checkpoint_key, self.store.node.prefix, newest, note, at)
 
     def store_checkpoint(self, tx: Tables, key: SigningKey) -> str:
         """Sign a checkpoint of the log as ``tx`` sees it and keep it in the store."""

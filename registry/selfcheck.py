@@ -6,17 +6,21 @@ the node's back: a value byte patched (SQLite's integrity check still passes), o
 identifier's current-version pointer set back to an older version (a rollback). So before a
 version is served it must match its leaf, and a current answer must be the newest version
 the log holds for that id. A version that fails either check is DamagedRecord: it fails
-alone, with its reason, and ``glid check`` lists every such version of a store.
+alone, with its reason, and ``glid check`` lists every such version of a store, and every
+identifier whose signed statement of its newest version (registry.latest) is missing or
+names another version than the log's newest.
 """
 
 import hashlib
 from collections.abc import Iterator
 
 from glid_core import canonical
-from glid_core.errors import EncodingError
+from glid_core.errors import EncodingError, GlidError
 from registry.errors import DamagedRecord, NotFound
+from registry.latest import stored_statement
 from registry.store import Store
 from registry.store.versions import StoredVersion
+from signing.latest import parse_latest
 
 
 def check_served(store: Store, stored: StoredVersion, *, current: bool) -> None:
@@ -67,3 +71,28 @@ def check_store(store: Store) -> Iterator[str]:
                 f"{handle}: the store serves version {pointer} but the log holds version"
                 f" {logged} (rolled back)"
             )
+    for handle, logged in sorted(newest.items()):
+        reason = _statement_mismatch(store, handle, logged)
+        if reason is not None:
+            yield f"{handle}: {reason}"
+
+
+def _statement_mismatch(store: Store, handle: str, logged: int) -> str | None:
+    """Why the node's statement of ``handle``'s newest version would let buyers down."""
+    kept = stored_statement(store, handle)
+    if kept is None:
+        return (
+            "no signed statement of its newest version, so buyers refuse its answers; start"
+            " `glid serve` with GLID_PASSPHRASE set to sign one"
+        )
+    try:
+        statement = parse_latest(kept.statement)
+    except GlidError as exc:
+        return f"its newest-version statement is unreadable: {exc}"
+    if statement.id != handle:
+        return f"its newest-version statement is about {statement.id}"
+    if statement.ver != logged:
+        return (
+            f"the node's statement names version {statement.ver} but the log holds version {logged}"
+        )
+    return None

@@ -6,8 +6,9 @@ write path keeps current up to date when a writable node starts, so that reads n
 have to write.
 """
 
+from registry import revocations
 from registry.devices import DeviceVerifier
-from registry.evidence import refresh_checkpoint
+from registry.evidence import refresh_checkpoint, refresh_statements
 from registry.keyring import NodeSigner
 from registry.log import NodeLog
 from registry.registration import Registrar
@@ -30,7 +31,18 @@ def registrar(store: Store, passphrase: bytes) -> Registrar:
 def prepare(store: Store, passphrase: bytes | None) -> None:
     """Install missing built-in templates and, with the key unlocked, sign a checkpoint if
     the stored one does not cover the log (a store from before checkpoints were signed on
-    write). Run by the daemon at start on a writable store."""
+    write) and the newest-version statements if they are half-way to expiry. Run by the
+    daemon at start on a writable store."""
     TemplateCatalog.open(store)
     if passphrase is not None:
         refresh_checkpoint(store, passphrase)
+        refresh_statements(store, passphrase)
+
+
+def keep_current(store: Store, passphrase: bytes | None) -> None:
+    """Re-issue what expires even when nothing is written: the node's revocation list and
+    (with the key unlocked) its newest-version statements, each past half its life. Run by
+    the daemon's timer on its writer thread."""
+    revocations.refresh(store, passphrase)
+    if passphrase is not None and not store.read_only:
+        refresh_statements(store, passphrase)

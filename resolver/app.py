@@ -13,10 +13,9 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from glid_core.errors import GlidError
-from registry import revocations
 from registry.errors import StoreUnavailable
 from registry.keyring import require_unlockable
-from registry.service import prepare
+from registry.service import keep_current, prepare
 from registry.store import Store
 from resolver import gs1_face, handle_rest, native, node_api, page
 from resolver.answer_cache import EncodedAnswers
@@ -42,8 +41,9 @@ from resolver.state import (
 from resolver.writer import Writer
 
 log = logging.getLogger("glid.node")
-# A list lives LIST_LIFETIME (7 days) and is re-issued past half of it; an hourly check
-# keeps it current with days to spare even if many checks find the lock held.
+# A list lives LIST_LIFETIME (7 days) and newest-version statements LATEST_LIFETIME (1 day);
+# each is re-issued past half its life, so an hourly check keeps them current with hours
+# to spare even if several checks find the lock held.
 REVOCATION_REFRESH_SECONDS = 3600
 
 
@@ -117,8 +117,9 @@ def _prepare(settings: Settings) -> None:
 
 
 async def _refresh_revocations(app: web.Application) -> AsyncIterator[None]:
-    """Keep this node's revocation list current from the writer thread: once before the
-    node answers anything, then every REVOCATION_REFRESH_SECONDS. Reads only serve the
+    """Keep this node's revocation list and newest-version statements current from the
+    writer thread: once before the node answers anything, then every
+    REVOCATION_REFRESH_SECONDS. Reads only serve the
     stored list, so they never wait for the write lock this takes."""
     writer = app.get(WRITER)
     if writer is None or not writer.signs:  # without the key, the node serves the list it has
@@ -140,10 +141,11 @@ async def _refresh_forever(writer: Writer, passphrase: bytes | None) -> None:
 
 async def _refresh_once(writer: Writer, passphrase: bytes | None) -> None:
     try:
-        await writer.run(lambda registrar: revocations.refresh(registrar.store, passphrase))
+        await writer.run(lambda registrar: keep_current(registrar.store, passphrase))
     except StoreUnavailable as exc:  # another process holds the lock: the next tick retries
         log.warning(
-            "could not re-issue the revocation list of node %s (%s); retrying in %d s",
+            "could not re-issue the revocation list or newest-version statements of node %s"
+            " (%s); retrying in %d s",
             writer.store.node.prefix,
             exc,
             REVOCATION_REFRESH_SECONDS,

@@ -14,6 +14,7 @@ from registry import prefixes
 from registry.errors import DamagedRecord, NotFound
 from registry.evidence import chain_for_kid
 from registry.keyring import decode_chain
+from registry.latest import stored_statement
 from registry.records import filter_values
 from registry.selfcheck import check_served
 from registry.store import Store
@@ -32,6 +33,7 @@ class Found:
     authority: str
     chain: list[str]
     values: list[dict[str, Any]] = field(default_factory=list)
+    latest: str | None = None  # the node's statement of the id's newest version
 
     @property
     def ttl(self) -> int:
@@ -50,6 +52,7 @@ class Found:
             "values": self.values,
             "signature": self.stored.signature,
             "chain": self.chain,
+            **({} if self.latest is None else {"latest": self.latest}),
         }
 
 
@@ -162,4 +165,6 @@ class Authority:
             values = [dict(v) for v in filter_values(stored.values(), indexes=indexes, types=types)]
         except DamagedRecord as exc:
             return Missing(handle, f"version {stored.version} of {handle}: {exc}", "damaged")
-        return Found(stored, zone.prefix, self.chain(stored.signature), values)
+        kept = stored_statement(self.store, stored.handle)
+        latest = None if kept is None else kept.statement
+        return Found(stored, zone.prefix, self.chain(stored.signature), values, latest)

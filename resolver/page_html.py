@@ -169,9 +169,10 @@ def _verdict(view: PageView) -> str:
             '<section class="verdict ok" id="verdict"><strong><span class="mark">✔</span> '
             "已验证 VERIFIED</strong>"
             f"<p>记录 {esc(found.handle)} 第 {esc(answer.get('version'))} 版由其所属企业签名，"
-            "证书链直达信任锚，且已写入透明日志。The record is signed by the enterprise that owns "
-            "its prefix, its certificates lead to the trust anchor, and it is in the node's "
-            "transparency log.</p></section>"
+            "证书链直达信任锚，已写入透明日志，且节点签名声明这是最新版本。The record is signed by "
+            "the enterprise that owns its prefix, its certificates lead to the trust anchor, it "
+            "is in the node's transparency log, and the node's signed statement says it is the "
+            "newest version.</p></section>"
         )
     return (
         '<section class="verdict bad" id="verdict"><strong><span class="mark">✘</span> '

@@ -348,7 +348,9 @@ class ResolverCore:
         own = body.get("revocations", [])
         if inherited and isinstance(own, list):
             body = {**body, "revocations": list(dict.fromkeys([*own, *inherited]))}
-        verdict = verify_bundle(body, self.anchor, cache=self.chains, policy=self.policy)
+        verdict = verify_bundle(
+            body, self.anchor, cache=self.chains, policy=self.policy, require_latest=True
+        )
         if body.get("handle") != handle:
             verdict = Verdict(False, [*verdict.steps, _wrong_handle(handle, body.get("handle"))])
         return Resolution(handle, "ok", answer=body, verdict=verdict, path=path)

@@ -9,14 +9,20 @@ from signing.verify import Verdict
 
 
 def verdict_state(verdict: Verdict) -> str:
-    """VERIFIED only for a complete, valid answer; otherwise what is wrong, in one line."""
+    """VERIFIED only for a complete, valid answer (saying so when it is an older version the
+    buyer asked for); otherwise what is wrong, in one line."""
     if verdict.complete:
-        return "VERIFIED"
+        return f"VERIFIED ({historical(verdict)})" if verdict.historical else "VERIFIED"
     if verdict.valid:
         missing = ", ".join(map(str, verdict.missing))
         return f"PARTIAL: signed, but the signed value(s) at index {missing} are not in this answer"
     failed = verdict.failed
     return "NOT VERIFIED" + (f": step {failed.name} failed" if failed is not None else "")
+
+
+def historical(verdict: Verdict) -> str:
+    """``historical version N of M``: the version verified and the newest the node logged."""
+    return f"historical version {verdict.version} of {verdict.newest}"
 
 
 def describe(resolution: Resolution) -> list[str]:

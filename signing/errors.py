@@ -73,3 +73,7 @@ class CheckpointError(GlidError, ValueError):
 
 class WrongLogError(CheckpointError):
     """A checkpoint comes from a different log: its origin or key does not match."""
+
+
+class LatestStatementError(GlidError, ValueError):
+    """A statement of an identifier's newest version is malformed."""

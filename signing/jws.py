@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from glid_core.errors import GlidError
 from signing.b64 import b64url_decode, b64url_encode
 from signing.errors import Base64Error, JWSFormatError, SignatureError
 from signing.keys import SIGNATURE_BYTES, SigningKey, VerifyKey
@@ -132,6 +133,15 @@ def parse_compact(token: str, typ: str | None = None) -> CompactJWS:
     if typ is not None:
         _require_typ(parsed, typ)
     return parsed
+
+
+def parse_kind(token: Any, typ: str, error: type[GlidError], what: str) -> CompactJWS:
+    """:func:`parse_compact` for one kind of token, its format errors raised as ``error``
+    prefixed with ``what``, so each kind fails with its own error type."""
+    try:
+        return parse_compact(token, typ)
+    except JWSFormatError as exc:
+        raise error(f"{what}: {exc}") from exc
 
 
 def check_signature(parsed: CompactJWS, verify_key: VerifyKey) -> None:

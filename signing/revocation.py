@@ -17,8 +17,8 @@ from typing import Any
 
 from glid_core.errors import PrefixError
 from glid_core.identifiers import is_within, normalise_prefix, require_canonical
-from signing.errors import JWSFormatError, RevocationError, SignatureError
-from signing.jws import parse_compact, sign_compact
+from signing.errors import RevocationError, SignatureError
+from signing.jws import parse_kind, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.timestamps import iso, now, numeric_date
 
@@ -134,10 +134,7 @@ def make_revocation_list(
 
 def parse_revocation_list(token: str) -> RevocationList:
     """Parse a revocation list and check its shape; entries must lie inside the issuer's subtree."""
-    try:
-        parsed = parse_compact(token, CRL_TYP)
-    except JWSFormatError as exc:
-        raise RevocationError(f"revocation list: {exc}") from exc
+    parsed = parse_kind(token, CRL_TYP, RevocationError, "revocation list")
     claims = parsed.payload
     entries = _check(claims)
     return RevocationList(

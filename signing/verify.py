@@ -35,6 +35,7 @@ from signing.chain import (
 )
 from signing.checkpoint import Checkpoint, key_id, log_origin, parse_checkpoint
 from signing.jws import check_signature
+from signing.latest import LatestStatement, parse_latest
 from signing.merkle import leaf_hash, log_leaf, record_digest, verify_inclusion
 from signing.record_signature import (
     Coverage,
@@ -56,13 +57,21 @@ class Verdict:
 
     ``indexes`` are the value indexes checked against their signed digests; ``missing``
     the signed indexes the answer left out. A valid verdict with ``missing`` is a valid
-    *partial* answer, never a complete one.
+    *partial* answer, never a complete one. ``version`` is the version verified and
+    ``newest`` the newest one the node's signed statement names (None without one): a
+    valid verdict with ``version < newest`` is a *historical* answer the buyer asked for.
     """
 
     valid: bool
     steps: list[Step]
     indexes: tuple[int, ...] = ()
     missing: tuple[int, ...] = ()
+    version: int | None = None
+    newest: int | None = None
+
+    @property
+    def historical(self) -> bool:
+        return self.newest is not None and self.version is not None and self.version < self.newest
 
     @property
     def complete(self) -> bool:
@@ -79,6 +88,8 @@ class Verdict:
             "complete": self.complete,
             "indexes": list(self.indexes),
             "missing": list(self.missing),
+            "version": self.version,
+            "newest": self.newest,
             "steps": [step.to_json() for step in self.steps],
         }
 
@@ -184,17 +195,25 @@ def verify_bundle(
     at: int | datetime | None = None,
     cache: ChainCache | None = None,
     policy: str = HARD_FAIL,
+    require_latest: bool = False,
+    asked_version: int | None = None,
 ) -> Verdict:
     """Verify a record bundle against ``anchor`` as of ``at`` (default: now).
 
     ``policy`` is the revocation policy (signing.chain.POLICIES). Pass one
-    :class:`ChainCache` to every call in a bulk verification.
+    :class:`ChainCache` to every call in a bulk verification. A bundle's statement of the
+    newest version (``latest``) is always checked when present; ``require_latest`` makes
+    it mandatory, as every buyer-facing verification does, so that an older version never
+    verifies as the current one. ``asked_version`` is the version the buyer asked for:
+    that version verifies as historical even when the statement names a newer one.
     """
     if policy not in POLICIES:
         raise ValueError(f"revocation policy {policy!r} is not one of {', '.join(POLICIES)}")
     run = _Run()
     try:
-        checked = _verify(run, bundle, anchor, at, cache, policy)
+        checked, newest = _verify(
+            run, bundle, anchor, at, cache, policy, _Asked(require_latest, asked_version)
+        )
     except _Stop:
         return Verdict(False, run.steps)
     except (TypeError, ValueError, KeyError, AttributeError, GlidError) as exc:
@@ -203,7 +222,16 @@ def verify_bundle(
         run.steps.append(Step(step, False, f"malformed bundle: {type(exc).__name__}: {exc}"))
         return Verdict(False, run.steps)
     # Every step passed: a failure raises _Stop.
-    return Verdict(True, run.steps, checked.present, checked.missing)
+    return Verdict(True, run.steps, checked.present, checked.missing, bundle["version"], newest)
+
+
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What the buyer asked about the version: whether a newest-version statement must be
+    present, and which version they asked for (None: the current one)."""
+
+    require_latest: bool
+    version: int | None
 
 
 def _fields(run: _Run, bundle: Any) -> tuple[str, int, list[Any], str, list[Any], list[Any]]:
@@ -243,7 +271,8 @@ def _verify(
     at_in: int | datetime | None,
     cache: ChainCache | None,
     policy: str,
-) -> Coverage:
+    asked: _Asked,
+) -> tuple[Coverage, int | None]:
     handle, version, values, token, chain, revocation_tokens = _fields(run, bundle)
     at = numeric_date(at_in) if at_in is not None else now()
     try:
@@ -291,7 +320,9 @@ def _verify(
     if failure is not None:
         run.add(failure)
     run.add(revocation_step(verdict, at, policy))
-    return checked
+    # Last: whether this is the newest version matters only for an authentic answer.
+    newest = _check_latest(run, bundle.get("latest"), claims, logged, verdict, at, asked)
+    return checked, newest
 
 
 def _coverage_detail(checked: Coverage) -> str:
@@ -344,6 +375,7 @@ class _Logged:
     at: int
     origin: str
     path: int
+    checkpoint: Checkpoint
 
 
 def _check_log(
@@ -394,7 +426,99 @@ def _check_log(
         f"entry {leaf_index} of {tree_size} in log {checkpoint.origin}, taken at"
         f" {iso(logged_at)}; checkpoint signed by {signers[place].description}",
     )
-    return _Logged(logged_at, checkpoint.origin, place)
+    return _Logged(logged_at, checkpoint.origin, place, checkpoint)
+
+
+def _check_latest(
+    run: _Run,
+    token: Any,
+    claims: RecordClaims,
+    logged: _Logged | None,
+    verdict: ChainVerdict,
+    at: int,
+    asked: _Asked,
+) -> int | None:
+    """Check the node's statement of the newest version against the answer's version.
+
+    The statement must come from the key that signed the checkpoint, for that very
+    checkpoint (without a log proof: from the authority key in the chain of the node it
+    names), and be current now; so an old statement, or one from another log, checkpoint
+    or identifier, cannot vouch for an old answer. Returns the newest version.
+    """
+    handle, version = claims.id, claims.ver
+    if token is None:
+        if asked.require_latest:
+            run.fail(
+                "latest",
+                f"the answer for {handle} carries no signed statement of its newest version,"
+                " so a newer version may exist: the node may be stale or rolled back",
+            )
+        return None
+    try:
+        statement = parse_latest(token)
+        log_key = _statement_key(run, statement, logged, verdict)
+        statement.verify(log_key.key)
+    except GlidError as exc:
+        run.fail("latest", f"{handle}: {exc}")
+    if statement.id != handle or statement.iss != log_key.prefix:
+        run.fail(
+            "latest",
+            f"the statement is about {statement.id} in the log of {statement.iss}, not"
+            f" {handle} in the log of {log_key.prefix}",
+        )
+    if logged is not None and (statement.size, statement.root) != (
+        logged.checkpoint.size,
+        logged.checkpoint.root,
+    ):
+        run.fail(
+            "latest",
+            f"the statement for {handle} speaks for the log at size {statement.size}, not the"
+            f" checkpoint of size {logged.checkpoint.size} that proves the answer",
+        )
+    before_logged = logged is not None and statement.iat + CLOCK_SKEW < logged.at
+    if not statement.is_current(at, CLOCK_SKEW) or before_logged:
+        run.fail(
+            "latest",
+            f"the statement for {handle} was issued {iso(statement.iat)} and was current until"
+            f" {iso(statement.nxt)}; at {iso(at)} it is not current (an old statement can hide"
+            " a newer version), so ask the node again",
+        )
+    where = f"log {log_origin(statement.iss)} at size {statement.size} (statement current"
+    where += f" until {iso(statement.nxt)})"
+    if statement.ver == version:
+        run.ok("latest", f"version {version} is the newest of {handle} in {where}")
+    elif statement.ver > version and asked.version == version:
+        run.ok("latest", f"historical version {version} of {statement.ver}, as asked, in {where}")
+    elif statement.ver > version:
+        run.fail(
+            "latest",
+            f"the answer is version {version} of {handle}, but version {statement.ver} is the"
+            f" newest in {where}: the node served a stale or rolled-back answer",
+        )
+    else:
+        run.fail(
+            "latest",
+            f"the statement names version {statement.ver} of {handle} as the newest, older"
+            f" than the version {version} it should cover",
+        )
+    return statement.ver
+
+
+def _statement_key(
+    run: _Run, statement: LatestStatement, logged: _Logged | None, verdict: ChainVerdict
+) -> Signer:
+    """The key a statement must be signed by: the one that signed the bundle's checkpoint,
+    or, for an answer without a log proof, the authority key of the node it names."""
+    if logged is not None:
+        return verdict.signers[logged.path]
+    for signer in verdict.signers:
+        if signer.is_authority and signer.prefix == statement.iss:
+            return signer
+    run.fail(
+        "latest",
+        f"the statement for {statement.id} speaks for the log of {statement.iss}, and no"
+        " authority key of that node is in this chain",
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,8 +191,10 @@ class Store(Tables):
         return cls(directory, backend)
 
     def _read_node(self) -> NodeInfo:
-        meta = self.meta.all()
-        missing = {"role", "prefix", "created_at"} - meta.keys()
+        # Only the node's facts: meta also holds a statement row per identifier.
+        facts = {key: self.meta.get(key) for key in ("role", "prefix", "created_at")}
+        meta = {key: value for key, value in facts.items() if value is not None}
+        missing = facts.keys() - meta.keys()
         if missing:
             raise NotANode(
                 f"{self.backend.location} has a store without {', '.join(sorted(missing))};"

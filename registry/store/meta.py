@@ -7,7 +7,9 @@ from registry.store.backend import Session
 
 
 class Meta:
-    """Named values: role, prefix and creation time of the node, its latest checkpoint."""
+    """Named values: role, prefix and creation time of the node, its latest checkpoint, and
+    one ``latest:<handle>`` row per identifier with the node's statement of its newest
+    version (registry.latest)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -21,11 +23,17 @@ class Meta:
 
     def set(self, key: str, value: str) -> None:
         """Insert or replace one value; inside a write transaction."""
-        self.session.run(
-            "INSERT INTO meta (key, value) VALUES (?, ?)"
-            " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            (key, value),
-        )
+        self.set_many([(key, value)])
+
+    def set_many(self, items: list[tuple[str, str]]) -> None:
+        """Insert or replace (key, value) pairs; inside a write transaction."""
+        self.session.run_many(UPSERT_META, items)
+
+
+UPSERT_META = (
+    "INSERT INTO meta (key, value) VALUES (?, ?)"
+    " ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+)
 
 
 INSERT_AUDIT = "INSERT INTO audit (at, actor, action, target, detail) VALUES (?, ?, ?, ?, ?)"

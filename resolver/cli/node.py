@@ -203,11 +203,11 @@ def run_register(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     from glid_core.identifiers import Identifier
-    from registry import revocations
     from registry.answers import handle_answer
     from registry.errors import NotFound
     from registry.evidence import bundle_for, refresh_checkpoint
     from registry.selfcheck import check_served
+    from registry.service import keep_current
     from registry.store import Store
     from signing.keyfile import PASSPHRASE_ENV, passphrase
 
@@ -218,10 +218,10 @@ def run_show(args: argparse.Namespace) -> int:
     if stored.deleted and args.version is None:
         raise NotFound(f"{handle} was deleted in version {stored.version}")
     if args.bundle:
-        if os.environ.get(PASSPHRASE_ENV) is not None:  # a writer's bundle: bring both current
+        if os.environ.get(PASSPHRASE_ENV) is not None:  # a writer's bundle: bring all current
             secret = passphrase()
             refresh_checkpoint(store, secret)
-            revocations.refresh(store, secret)
+            keep_current(store, secret)
         emit_json(bundle_for(store, stored))
         return 0
     answer = handle_answer(stored)

@@ -40,6 +40,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         required=True,
         help="a bundle (`glid show --bundle`) or `glid resolve --bundle --json` output; - stdin",
     )
+    ver.add_argument(
+        "--version",
+        type=int,
+        help="the version asked for (`?version=N`): it verifies as historical when the node"
+        " has logged a newer one; without it, only the newest version verifies",
+    )
     add_trust_anchor(ver)
     add_revocation_policy(ver)
     add_json(ver)
@@ -143,7 +149,7 @@ def _key_json(entry: KeyEntry) -> dict[str, Any]:
 
 
 def verdict_lines(verdict: Verdict) -> list[str]:
-    from resolver.text import verdict_state
+    from resolver.text import historical, verdict_state
 
     lines = [
         f"{'ok  ' if step.ok else 'FAIL'}  {step.name:15} {step.detail}" for step in verdict.steps
@@ -151,8 +157,10 @@ def verdict_lines(verdict: Verdict) -> list[str]:
     failed = verdict.failed
     if failed is not None:
         lines.append(f"INVALID: step {failed.name} failed: {failed.detail}")
+    elif verdict.complete:
+        lines.append(f"VALID ({historical(verdict)})" if verdict.historical else "VALID")
     else:
-        lines.append("VALID" if verdict.complete else verdict_state(verdict))
+        lines.append(verdict_state(verdict))
     return lines
 
 
@@ -183,7 +191,16 @@ def run_verify(args: argparse.Namespace) -> int:
     anchor = read_trust_anchor(args.trust_anchor)
     document = read_json(args.file, "bundle file")
     verdicts = [
-        (handle, verify_bundle(bundle, anchor, policy=args.revocation_policy))
+        (
+            handle,
+            verify_bundle(
+                bundle,
+                anchor,
+                policy=args.revocation_policy,
+                require_latest=True,
+                asked_version=args.version,
+            ),
+        )
         for handle, bundle in bundles_in(document)
     ]
     if args.json:
@@ -333,14 +350,13 @@ def run_log_checkpoint(args: argparse.Namespace) -> int:
 
 def run_log_prove(args: argparse.Namespace) -> int:
     from glid_core.identifiers import Identifier
-    from registry.evidence import proofs
+    from registry.evidence import log_proof
     from registry.store import Store
 
     handle = Identifier.from_text(args.id).to_text()
     with Store.open(node_dir(args)) as store:
         version = args.version or store.versions.get(handle).version
-        _checkpoint(store)
-        body = proofs(store, handle, version)["log"]
+        body = log_proof(store, handle, version, _checkpoint(store))
     emit_json({"handle": handle, "version": version, **body})
     return 0
 

@@ -47,7 +47,7 @@ def test_show_bundle_piped_into_verify(
     lines = out.splitlines()
     assert [line.split()[1] for line in lines[:-1]] == [
         "parse", "digests", "signature", "key", "log", "time", "chain", "certificate[0]",
-        "revocation",
+        "revocation", "latest",
     ]  # fmt: skip
     assert all(line.startswith("ok") for line in lines[:-1]) and lines[-1] == "VALID"
 

@@ -22,6 +22,7 @@ from signing.merkle import MerkleLog, log_leaf, record_digest
 from signing.revocation import make_revocation_list, revoke_key
 from signing.timestamps import now
 from tests.signing.builders import HANDLE, YEAR, World, footprint_values, reading_values, value
+from tests.signing.newest import newest
 
 DAY = 86400
 Answers = dict[str, dict[str, Any]]
@@ -88,7 +89,7 @@ def logged(world: World, body: dict[str, Any], signer: Any, origin: str) -> dict
 
 
 def drop_footprint(world: World) -> dict[str, Any]:
-    body = world.bundle()
+    body = newest(world, world.bundle(), issued_at=now())
     body["values"] = [v for v in body["values"] if v["index"] != 2001]
     body["indexes"] = [1001, 2000, 2002]
     return body
@@ -175,8 +176,7 @@ async def test_the_resolver_names_the_failing_step(
 async def test_an_honest_answer_from_the_same_node_verifies(
     hostile: HostileNode, world: World
 ) -> None:
-    body = logged(world, world.bundle(), world.enterprise, "glid.88.118.8/log")
-    resolution = await resolve(hostile, world, body)
+    resolution = await resolve(hostile, world, newest(world, world.bundle(), issued_at=now()))
     assert resolution.verified, resolution.verdict
 
 
@@ -196,7 +196,7 @@ async def test_glid_resolve_prints_the_failing_step_and_exits_1(
     assert await asyncio.to_thread(main, argv) == 1
     assert "PARTIAL: signed, but the signed value(s) at index 2001" in capsys.readouterr().out
     # A buyer who chooses soft-fail accepts a stale list, and is told so.
-    hostile.answers[HANDLE] = stale_list(world)
+    hostile.answers[HANDLE] = newest(world, stale_list(world), issued_at=now())
     assert await asyncio.to_thread(main, [*argv, "--revocation-policy", "soft-fail"]) == 0
     assert "soft-fail, accepted without proof" in capsys.readouterr().out
 

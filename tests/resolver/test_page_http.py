@@ -49,6 +49,7 @@ def test_product_page_holds_the_main_facts_in_its_html(live: Live) -> None:
         "88.101.7/coil-2026-001",
         "88.101.9/pellet-lot-2026-07",
         "transparency log",
+        "signed statement says it is the newest version",
         "GB/T 32150-2015",  # a factor's provenance
     ):
         assert fact in body, fact

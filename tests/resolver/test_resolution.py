@@ -18,7 +18,9 @@ from resolver.resolution import (
     UpstreamError,
     run,
 )
+from signing.timestamps import now
 from tests.signing.builders import HANDLE, World
+from tests.signing.newest import newest
 
 TOP, STEEL, MILL = "http://top.test", "http://steel.test", "http://mill.test"
 OTHER = "88.118.8/coil-2"
@@ -61,8 +63,13 @@ def tree(world: World, handle: str = HANDLE, ttl: int = 600) -> dict[tuple[str, 
     return {
         (TOP, handle): referral(handle, "88.118", STEEL, [secondary], world.lists()),
         (STEEL, handle): referral(handle, "88.118.8", MILL, [secondary, enterprise], world.lists()),
-        (MILL, handle): {"status": "ok", "ttl": ttl, **world.bundle(handle=handle)},
+        (MILL, handle): {"status": "ok", "ttl": ttl, **answer(world, handle)},
     }
+
+
+def answer(world: World, handle: str) -> dict[str, Any]:
+    """The node's answer for ``handle``: its bundle with a current newest-version statement."""
+    return newest(world, world.bundle(handle=handle), issued_at=now())
 
 
 @pytest.fixture
@@ -112,7 +119,7 @@ def test_a_referral_that_does_not_cover_the_identifier_is_refused(world: World) 
 
 def test_an_answer_for_another_identifier_does_not_verify(world: World) -> None:
     answers = tree(world)
-    answers[(MILL, HANDLE)] = {"status": "ok", **world.bundle(handle=OTHER)}
+    answers[(MILL, HANDLE)] = {"status": "ok", **answer(world, OTHER)}
     resolution = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), Canned(answers))
     assert resolution.status == "ok" and not resolution.verified
     assert resolution.verdict is not None and resolution.verdict.failed is not None

@@ -12,8 +12,17 @@ from tests.signing.test_verify import AT, failed
 def test_the_json_of_a_verdict() -> None:
     world = World()
     verdict = verify_bundle(world.bundle(), world.anchor, at=AT).to_json()
-    assert sorted(verdict) == ["complete", "indexes", "missing", "steps", "valid"]
+    assert sorted(verdict) == [
+        "complete",
+        "indexes",
+        "missing",
+        "newest",
+        "steps",
+        "valid",
+        "version",
+    ]
     assert (verdict["complete"], verdict["missing"]) == (True, [])
+    assert (verdict["version"], verdict["newest"]) == (1, None)  # the bundle states none
     assert verdict["indexes"] == [1001, 2000, 2001, 2002]
     assert all(sorted(step) == ["detail", "name", "ok"] for step in verdict["steps"])
     assert [(step["name"], step["ok"]) for step in verdict["steps"]] == [

@@ -284,6 +284,40 @@ def test_a_wrong_data_format_is_named() -> None:
     assert error.reason.startswith("data.format is 'json' but the value calls for 'string'")
 
 
+def test_a_number_sent_as_a_string_format_is_named() -> None:
+    values = record()
+    count = next(item for item in values if item["type"] == "count")
+    count["data"]["format"] = "string"
+    error = only(validate_values(SAMPLE_EFFECTIVE, values))
+    assert (error.name, error.index, error.code) == ("count", 2002, "format")
+    assert error.reason == (
+        "data.format is 'string' but the value calls for 'json'"
+        ' ("string" for a JSON string, "json" otherwise)'
+    )
+
+
+@pytest.mark.parametrize(("number", "codes"), [(1, ["bounds"]), (2, []), (9, []), (10, ["bounds"])])
+def test_exclusive_integer_bounds_leave_out_the_bound_itself(number: int, codes: list[str]) -> None:
+    strict = effective(
+        template(
+            "88/tpl.open-range",
+            [
+                field(
+                    "count",
+                    2000,
+                    "integer",
+                    min="1",
+                    max="10",
+                    exclusive_min=True,
+                    exclusive_max=True,
+                )
+            ],
+        )
+    )
+    errors = validate_values(strict, [value(2000, "count", number)])
+    assert [error.code for error in errors] == codes
+
+
 def test_a_value_that_is_not_handle_shaped_is_named_by_position() -> None:
     values = [*record(), {"index": 2099, "type": "x"}, "text"]
     errors = validate_values(SAMPLE_EFFECTIVE, values)
@@ -314,6 +348,12 @@ def test_values_below_the_item_range_are_left_to_the_record_machinery() -> None:
 def test_the_record_names_its_template() -> None:
     assert referenced_template(record()) == "88/tpl.sample@1.0.0"
     assert referenced_template(record()[1:]) is None
+
+
+def test_the_template_is_found_past_values_that_are_not_handle_shaped() -> None:
+    assert referenced_template(["text", 3, *record()]) == "88/tpl.sample@1.0.0"
+    bare = {"index": 1001, "type": "TEMPLATE", "data": "88/tpl.sample@1.0.0"}
+    assert referenced_template([bare]) is None
 
 
 def test_the_compiled_model_is_built_once_per_template() -> None:
@@ -362,7 +402,7 @@ def test_a_float_is_never_a_decimal(number: float) -> None:
 @given(st.text(max_size=12))
 def test_text_is_a_decimal_only_in_the_plain_decimal_form(text: str) -> None:
     digits = "0123456789"
-    body = text.removeprefix("-")
+    body = text[1:] if text[:1] in ("+", "-") else text
     whole, dot, fraction = body.partition(".")
     plain = (
         whole != ""
