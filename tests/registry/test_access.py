@@ -97,8 +97,10 @@ def test_a_signed_request_within_the_window_is_accepted_and_its_nonce_kept(
     enrol(store, IDENTITY, public_jwk=KEY.verify_key.to_jwk())
     with store.write() as tx:  # an earlier request's nonce, whose window has closed
         replay.remember(tx, IDENTITY, "old" * 8, expires_at=NOW - 1, now=NOW - 10)
-    principal = verify_signed(store, signed(NOW + offset), "PUT", PATH, BODY, now=NOW)
-    assert principal.identity == IDENTITY
+    request = signed(NOW + offset)
+    principal = verify_signed(store, request, "PUT", PATH, BODY, now=NOW)
+    assert principal.identity == IDENTITY and store.nonces.count() == 1  # the old one: reads only
+    access.remember_nonce(store, principal, request, NOW)
     assert store.nonces.count() == 1  # the closed one was dropped when this one was kept
     # The nonce is kept until the request's own window closes, and not a second longer.
     expires = NOW + offset + CLOCK_SKEW
@@ -122,9 +124,11 @@ def test_a_signed_request_outside_the_window_is_stale(store: Store, offset: int)
 
 def test_the_same_signed_request_is_accepted_once(store: Store) -> None:
     enrol(store, IDENTITY, public_jwk=KEY.verify_key.to_jwk())
-    verify_signed(store, signed(), "PUT", PATH, BODY, now=NOW)
+    principal = verify_signed(store, signed(), "PUT", PATH, BODY, now=NOW)
+    access.remember_nonce(store, principal, signed(), NOW)
+    again = verify_signed(store, signed(), "PUT", PATH, BODY, now=NOW + 1)
     with pytest.raises(replay.ReplayedNonce, match=NONCE):
-        verify_signed(store, signed(), "PUT", PATH, BODY, now=NOW + 1)
+        access.remember_nonce(store, again, signed(), NOW + 1)
 
 
 @pytest.mark.parametrize(
