@@ -44,7 +44,7 @@ def refused(world: World, body: dict[str, Any], **core: Any) -> str:
 
 
 def top_referral(world: World, **changes: Any) -> dict[str, Any]:
-    body = referral(HANDLE, "88.118", STEEL, [world.secondary_cert()])
+    body = referral(HANDLE, "88.118", STEEL, [world.secondary_cert()], world.lists())
     body["referral"].update(changes)
     return body
 

@@ -19,7 +19,7 @@ from resolver.resolution import (
 from signing.chain import SOFT_FAIL
 from signing.verify import Step, Verdict
 from tests.resolver.test_referral_checks import Clock
-from tests.resolver.test_resolution import MILL, STEEL, TOP, Canned, tree
+from tests.resolver.test_resolution import MILL, STEEL, TOP, Canned, answer, tree
 from tests.signing.builders import HANDLE, World
 
 
@@ -299,7 +299,7 @@ def test_answers_under_one_chain_share_its_checked_verdict(world: World) -> None
 
 
 def test_the_resolvers_revocation_policy_applies_to_answers(world: World) -> None:
-    bundle = {k: v for k, v in world.bundle().items() if k != "revocations"}
+    bundle = {k: v for k, v in answer(world, HANDLE).items() if k != "revocations"}
     send = Canned({(TOP, HANDLE): {"status": "ok", "ttl": 60, **bundle}})
     hard = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), send)
     soft = run(ResolverCore(TOP, world.anchor, policy=SOFT_FAIL).resolve(HANDLE, False), send)
