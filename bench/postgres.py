@@ -33,7 +33,6 @@ import os
 import resource
 import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +42,7 @@ import psycopg
 from bench.http_load import PASSPHRASE, base_url, cpu_seconds, free_port, start_node
 from bench.registry_signed import product
 from bench.resolve_hot import CONNECTIONS, IDS, ROUND_ROBIN, SECONDS, load, setup
-from bench.timing import elapsed
+from bench.timing import cpu_and_wall, elapsed
 from registry.node import init_node
 from registry.registration import Submission
 from registry.service import registrar
@@ -188,17 +187,6 @@ def serving(root: Path, cluster: LocalCluster) -> dict[str, list[Run]]:
         sqlite_server.stop()
         pg_server.stop()
     return runs
-
-
-def cpu_and_wall(work: Callable[[], object], repeats: int = 5) -> tuple[float, float]:
-    """Median CPU seconds (every thread of this process) and wall seconds of ``work``."""
-    cpu, wall = [], []
-    for _ in range(repeats):
-        started, used = time.perf_counter(), time.process_time()
-        work()
-        cpu.append(time.process_time() - used)
-        wall.append(time.perf_counter() - started)
-    return statistics.median(cpu), statistics.median(wall)
 
 
 def reads(root: Path, cluster: LocalCluster) -> dict[str, tuple[float, float]]:

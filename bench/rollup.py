@@ -12,31 +12,17 @@ slower).
 Run from the checkout: .venv/bin/python -m bench.rollup
 """
 
-import statistics
-import time
-from collections.abc import Callable
-
 import numpy as np
 
 from accounting.rollup import Fetched, rollup
 from accounting.supply_graph import Edges, solve
 from bench.supply_chain import computed, leaf, values
+from bench.timing import cpu_and_wall
 
 NODES = 100_000
 LEVELS = 10
 INPUTS = 3
 REPEAT = 3
-
-
-def median_seconds(fn: Callable[[], object]) -> tuple[float, float]:
-    """Median wall and CPU seconds: on a shared machine the CPU figure is the steadier."""
-    wall, cpu = [], []
-    for _ in range(REPEAT):
-        start, start_cpu = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(time.process_time() - start_cpu)
-    return statistics.median(wall), statistics.median(cpu)
 
 
 def graph() -> tuple[list[str], dict[str, Fetched]]:
@@ -77,20 +63,20 @@ def main() -> None:
     del nodes
     edges: Edges = result.edges
 
-    full = median_seconds(lambda: rollup(roots, fetch))
-    solver = median_seconds(lambda: solve(edges, own, str))
+    full = cpu_and_wall(lambda: rollup(roots, fetch), REPEAT)
+    solver = cpu_and_wall(lambda: solve(edges, own, str), REPEAT)
     assert np.allclose(solve(edges, own, str), result.values)
     loading = (full[0] - solver[0], full[1] - solver[1])
 
     print(f"nodes {NODES:,}  edges {len(edges.coef):,}  levels {LEVELS}  medians of {REPEAT}")
     print(f"{'':42} {'wall s':>8} {'cpu s':>8}")
-    for label, (wall, cpu) in (
+    for label, (cpu, wall) in (
         ("rollup (fetch + read records + solve)", full),
         ("  of which loading (rollup - solve)", loading),
         ("floor: solve() on prebuilt arrays", solver),
     ):
         print(f"{label:<42} {wall:8.3f} {cpu:8.3f}")
-    print(f"ratio rollup / floor (wall)                {full[0] / solver[0]:8.2f}x")
+    print(f"ratio rollup / floor (wall)                {full[1] / solver[1]:8.2f}x")
 
 
 if __name__ == "__main__":
