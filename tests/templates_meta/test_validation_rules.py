@@ -7,9 +7,12 @@ quantities without a field unit, the PACT objects, and values not shaped like a 
 value at all.
 """
 
+from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from templates_meta.validate import FieldError, referenced_template, validate_values
 from tests.templates_meta.builders import effective, field, template, value
@@ -106,6 +109,19 @@ def test_a_date_that_names_no_day_is_refused_inside_a_list() -> None:
     assert reasons_of("days", ["2026-02-28", "2026-02-30"]) == [
         ("type", "[1]: '2026-02-30' is not a calendar date")
     ]
+
+
+@settings(max_examples=60)
+@given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"))
+@example("2024-02-29")
+@example("2023-02-29")
+def test_text_shaped_like_a_date_is_accepted_exactly_when_it_names_a_day(text: str) -> None:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        assert reasons_of("day", text) == [("type", f"{text!r} is not a calendar date")]
+    else:
+        assert errors_of("day", text) == []
 
 
 @pytest.mark.parametrize(
