@@ -633,7 +633,7 @@ def _reason(field: Field, detail: ErrorDetails, loc: tuple[int | str, ...]) -> t
     if kind == "string_type":
         return _not_a_string(_slot(field, loc), value, at)
     if kind == "literal_error":
-        allowed = ", ".join(field.enum) if field.enum else str(ctx.get("expected", ""))
+        allowed = ", ".join(field.enum) if field.enum else str(ctx["expected"])
         if isinstance(value, str):
             return "enum", f"{at}{value!r} is not one of {allowed}"
         return "type", f"{at}expected one of {allowed}, got {_json_type(value)}"

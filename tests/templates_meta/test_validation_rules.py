@@ -43,6 +43,10 @@ RULES = template(
         field("rule", 2011, "sector_rule"),
         field("inputs", 2012, "list", item_type="input"),
         field("at_most", 2013, "quantity", unit="kg", max="500"),
+        field("supplier", 2014, "identifier"),
+        field("code", 2015, "identifier", pattern="^88[.]"),
+        field("flag", 2016, "boolean"),
+        field("count", 2017, "integer"),
     ],
 )
 RULES_EFFECTIVE = effective(RULES)
@@ -74,6 +78,21 @@ def test_a_value_of_the_wrong_json_type_is_named_by_what_it_is(data: Any, named:
     assert errors_of("text", data) == [
         FieldError("text", 2000, f"expected a string, got {named}", "type")
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("days", ("2026-01-01",), "expected a list, got tuple"),
+        ("supplier", b"88.1/x", "expected a string, got bytes"),
+        ("code", b"C3110", "expected a string, got bytes"),
+        ("flag", "true", "expected a boolean, got a string"),
+        ("count", 2.0, "expected an integer, got a number"),
+    ],
+)
+def test_a_value_is_taken_only_in_its_own_json_type(name: str, data: Any, reason: str) -> None:
+    """No coercion: a tuple is not a list, bytes (a MessagePack bin) not text, and so on."""
+    assert errors_of(name, data) == [FieldError(name, INDEX[name], reason, "type")]
 
 
 @pytest.mark.parametrize(
@@ -323,3 +342,13 @@ def test_records_of_two_templates_checked_in_turn_are_each_held_to_their_own() -
         assert validate_values(other, as_number) == []
         assert [error.code for error in validate_values(other, as_text)] == ["type"]
         assert [error.code for error in validate_values(RULES_EFFECTIVE, as_number)] == ["type"]
+
+
+def test_an_identifier_field_checks_its_own_pattern_after_the_identifier_shape() -> None:
+    assert errors_of("code", "88.1/coil") == []
+    assert reasons_of("code", "99.1/coil") == [
+        ("pattern", "'99.1/coil' does not match the pattern ^88[.]")
+    ]
+    assert reasons_of("code", "88.1") == [
+        ("type", "'88.1' is not an identifier of the form PREFIX/SUFFIX")
+    ]
