@@ -352,3 +352,15 @@ def test_an_identifier_field_checks_its_own_pattern_after_the_identifier_shape()
     assert reasons_of("code", "88.1") == [
         ("type", "'88.1' is not an identifier of the form PREFIX/SUFFIX")
     ]
+
+
+@pytest.mark.parametrize(
+    ("name", "text"), [("floor", "1\ud800"), ("day", "\ud800"), ("code", "88.1/\ud800")]
+)
+def test_text_with_a_lone_surrogate_is_refused_where_its_shape_is_checked(
+    name: str, text: str
+) -> None:
+    """JSON's "\\ud800" decodes to a str no UTF-8 encoder takes; a shaped field says so."""
+    assert reasons_of(name, text) == [
+        ("type", "Input should be a valid string, unable to parse raw data as a unicode string")
+    ]
