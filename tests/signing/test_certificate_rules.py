@@ -2,6 +2,7 @@
 the exact words an operator reads when a document breaks one of them."""
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -49,11 +50,16 @@ def claims(**changes: Any) -> dict[str, Any]:
     return {name: value for name, value in merged.items() if value is not None}
 
 
-def refusal(payload: dict[str, Any]) -> str:
-    """The message parsing a certificate with ``payload``, signed by 88's key, fails with."""
-    with pytest.raises(CertificateError) as caught:
-        parse_certificate(sign_compact(payload, key(1), CERT_TYP))
+def refusal(error: type[Exception], parse: Callable[[Any], object], document: Any) -> str:
+    """The message of the ``error`` that ``parse`` refuses ``document`` with."""
+    with pytest.raises(error) as caught:
+        parse(document)
     return str(caught.value)
+
+
+def certificate_refusal(payload: dict[str, Any]) -> str:
+    """Why a certificate with ``payload``, signed by 88's key, is refused."""
+    return refusal(CertificateError, parse_certificate, sign_compact(payload, key(1), CERT_TYP))
 
 
 def test_a_parsed_certificate_keeps_its_token_and_every_claim() -> None:
@@ -113,13 +119,13 @@ def test_a_grandchild_is_refused_and_sent_to_its_own_parent() -> None:
 def test_a_bad_prefix_or_jti_is_named_with_the_certificate(
     changes: dict[str, Any], message: str
 ) -> None:
-    assert refusal(claims(**changes)) == message
+    assert certificate_refusal(claims(**changes)) == message
 
 
 @pytest.mark.parametrize("name", ["iat", "nbf", "exp"])
 @pytest.mark.parametrize("bad", [-1, True, 1.5, "1767225600"])
 def test_times_must_be_whole_non_negative_seconds(name: str, bad: object) -> None:
-    assert refusal(claims(**{name: bad})) == (
+    assert certificate_refusal(claims(**{name: bad})) == (
         f"{WHERE}: {name} must be a NumericDate (whole seconds)"
     )
 
@@ -133,14 +139,14 @@ def test_time_zero_is_a_numeric_date() -> None:
     "perms", [[], ["sign", "sign"], {"sign": True}, "sign", [1], ["sign", "admin"]]
 )
 def test_perms_must_be_a_list_of_distinct_known_permissions(perms: object) -> None:
-    assert refusal(claims(perms=perms)) == PERMS_RULE
+    assert certificate_refusal(claims(perms=perms)) == PERMS_RULE
 
 
 @pytest.mark.parametrize(
     "tpl", [[], [""], [5], {"88/tpl.device-reading": True}, "88/tpl.device-reading"]
 )
 def test_tpl_must_be_a_list_of_template_ids(tpl: object) -> None:
-    assert refusal(claims(tpl=tpl)) == TPL_RULE
+    assert certificate_refusal(claims(tpl=tpl)) == TPL_RULE
 
 
 def test_a_request_made_without_a_time_carries_the_current_one() -> None:
@@ -150,9 +156,7 @@ def test_a_request_made_without_a_time_carries_the_current_one() -> None:
 
 
 def request_refusal(document: Any) -> str:
-    with pytest.raises(DelegationRequestError) as caught:
-        check_delegation_request(document)
-    return str(caught.value)
+    return refusal(DelegationRequestError, check_delegation_request, document)
 
 
 def test_a_request_that_is_not_an_object_is_refused() -> None:
@@ -198,9 +202,7 @@ def test_a_proof_without_a_whole_iat_is_refused(iat: object) -> None:
 
 
 def anchor_refusal(document: Any) -> str:
-    with pytest.raises(TrustAnchorError) as caught:
-        parse_trust_anchor(document)
-    return str(caught.value)
+    return refusal(TrustAnchorError, parse_trust_anchor, document)
 
 
 def test_a_trust_anchor_that_is_not_an_object_is_refused() -> None:
