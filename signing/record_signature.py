@@ -28,7 +28,7 @@ from glid_core.layout import (
 from signing.errors import DigestMismatchError, JWSFormatError, RecordSignatureError
 from signing.jws import CompactJWS, parse_compact, sign_compact
 from signing.keys import SigningKey
-from signing.timestamps import numeric_date
+from signing.timestamps import in_calendar, numeric_date
 
 RECORD_TYP = "glid-record+jwt"
 VALUE_FIELDS = ("index", "type", "data", "ttl", "timestamp")
@@ -166,6 +166,10 @@ def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
         raise RecordSignatureError("record signature: id must be an identifier PREFIX/SUFFIX")
     if type(ver) is not int or type(iat) is not int:
         raise RecordSignatureError(f"record signature for {handle}: ver and iat must be integers")
+    if not in_calendar(iat):
+        raise RecordSignatureError(
+            f"record signature for {handle}: iat {iat} is outside the years 1 to 9999"
+        )
     if kid != parsed.header["kid"]:
         raise RecordSignatureError(
             f"record signature for {handle}: payload kid {kid!r} differs from the header kid"

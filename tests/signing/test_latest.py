@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from resolver.text import verdict_state
 from signing.errors import LatestStatementError
 from signing.latest import LATEST_LIFETIME, parse_latest, sign_latest
+from signing.timestamps import LAST_SECOND
 from signing.verify import Verdict, verify_bundle
 from tests.signing.builders import HANDLE, T0, World, footprint_values, key, value
 from tests.signing.newest import log_versions, newest, statement
@@ -207,7 +208,7 @@ CLAIMS = {
     "ver": st.integers(min_value=1, max_value=2**53),
     "size": st.integers(min_value=0, max_value=2**53),
     "root": st.binary(min_size=32, max_size=32),
-    "iat": st.integers(min_value=0, max_value=2**40),
+    "iat": st.integers(min_value=0, max_value=LAST_SECOND - LATEST_LIFETIME),
 }
 
 

@@ -21,6 +21,7 @@ from signing.record_signature import (
     sign_record,
     template_id,
 )
+from signing.timestamps import FIRST_SECOND, LAST_SECOND
 from tests.signing.builders import HANDLE, T0, footprint_values, key, value
 
 SIGNER = key(4)
@@ -139,3 +140,15 @@ def test_the_template_id_is_the_text_before_the_first_at_sign() -> None:
     assert named("88/tpl.a@1.0.0@2") == "88/tpl.a"
     assert named("", data="88/tpl.a@1.0.0") is None  # data not an object names nothing
     assert named(7) is None
+
+
+@pytest.mark.parametrize("iat", [FIRST_SECOND - 1, LAST_SECOND + 1, 2**62])
+def test_a_signing_time_outside_the_years_1_to_9999_is_refused(iat: int) -> None:
+    assert refused(claims_token(iat=iat)) == (
+        f"record signature for {HANDLE}: iat {iat} is outside the years 1 to 9999"
+    )
+
+
+@pytest.mark.parametrize("iat", [FIRST_SECOND, LAST_SECOND])
+def test_the_first_and_last_second_of_the_calendar_are_signing_times(iat: int) -> None:
+    assert parse_record_signature(claims_token(iat=iat))[1].iat == iat
