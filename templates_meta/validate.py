@@ -590,9 +590,9 @@ _BOUND_WORDS = {
     "less_than_equal": ("at most", "le"),
     "less_than": ("below", "lt"),
 }
-_NOT_A_DATE = "date_from_datetime_parsing"
-"""What pydantic-core says of text of the form YYYY-MM-DD that names no day (its lax date
-parser falls back to reading a date-time; only text of that form reaches it)."""
+_NOT_A_DATE = frozenset({"date_parsing", "date_from_datetime_parsing"})
+"""What pydantic-core says of text of the form YYYY-MM-DD that names no day: year 0 fails
+its date parser, an impossible month or day its fall-back reading as a date-time."""
 _SHAPES = {
     DECIMAL_PATTERN: 'a decimal string like "12.5"',
     IDENTIFIER_PATTERN: "an identifier of the form PREFIX/SUFFIX",
@@ -644,7 +644,7 @@ def _reason(field: Field, detail: ErrorDetails, loc: tuple[int | str, ...]) -> t
         return "bounds", f"{at}out of bounds: {value} must be {words} {ctx[key]}"
     if kind == "string_pattern_mismatch":
         return "type", f"{at}{value!r} is not {_SHAPES[ctx['pattern']]}"
-    if kind == _NOT_A_DATE:
+    if kind in _NOT_A_DATE:
         return "type", f"{at}{value!r} is not a calendar date"
     if kind == "extra_forbidden":
         return "type", f"{at}is not expected here"

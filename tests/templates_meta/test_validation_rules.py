@@ -134,6 +134,7 @@ def test_a_date_that_names_no_day_is_refused_inside_a_list() -> None:
 @given(st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"))
 @example("2024-02-29")
 @example("2023-02-29")
+@example("0000-01-01")
 def test_text_shaped_like_a_date_is_accepted_exactly_when_it_names_a_day(text: str) -> None:
     try:
         date.fromisoformat(text)
