@@ -1,16 +1,18 @@
 """Checking a record's values against its effective template, reporting every problem.
 
 The effective template compiles once (per ref and field set) into a pydantic model whose
-fields are the template's, aliased by field name, so the per-record work is a dictionary
-build and one ``model_validate`` call. The registration path wants all the errors of a
-record at once, each naming the field and index, so an enterprise fixes a bulk file in
-one pass; :func:`validate_values` returns them and :func:`check_values` raises them.
+fields are the template's, named as they are (aliased only where BaseModel has the name),
+so the per-record work is a dictionary build and one ``model_validate`` call. The
+registration path wants all the errors of a record at once, each naming the field and
+index, so an enterprise fixes a bulk file in one pass; :func:`validate_values` returns
+them and :func:`check_values` raises them.
 
 A record that follows its template takes a short way (:func:`_follows`): one loop that
-stops at the first item not at its field's index with its field's data format (a repeated
-item leaves fewer items than values), then the model; no error is worded. Any other record takes the full walk, :func:`all_errors`, which finds and
-words every error, so a refused record costs about twice an accepted one, and both ways
-agree on every record (tests/templates_meta/test_short_way.py).
+stops at the first item not at its field's index with its field's data format (a
+repeated item leaves fewer items than values), then the model; no error is worded. Any
+other record takes the full walk, :func:`all_errors`, which finds and words every error,
+so a refused record costs about twice an accepted one, and both ways agree on every
+record (tests/templates_meta/test_short_way.py).
 """
 
 import operator
@@ -52,6 +54,8 @@ from templates_meta.model import (
 from templates_meta.units import UNITS, conversion_factor
 
 _CONFIG = ConfigDict(extra="forbid")
+_MODEL_CONFIG = ConfigDict(extra="forbid", protected_namespaces=())
+"""A record's model: a field may be called "model" (the product-footprint template's is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,16 +290,10 @@ def _compiled(effective: EffectiveTemplate) -> _Compiled:
     key = (effective.ref, effective.digest)
     compiled = _MODELS.get(key)
     if compiled is None:
-        definitions: dict[str, Any] = {
-            f"f{field.index}": (
-                _annotation(field),
-                PydanticField(... if field.required else None, alias=field.name),
-            )
-            for field in effective.fields
-        }
+        definitions: dict[str, Any] = dict(map(_definition, effective.fields))
         model = create_model(
             f"Record_{re.sub(r'[^0-9A-Za-z]+', '_', effective.ref)}",
-            __config__=_CONFIG,
+            __config__=_MODEL_CONFIG,
             **definitions,
         )
         layout: dict[str, dict[str, int]] = {"string": {}, "json": {}}
@@ -307,6 +305,17 @@ def _compiled(effective: EffectiveTemplate) -> _Compiled:
         _MODELS[key] = compiled
     _LAST[0] = (effective, compiled)
     return compiled
+
+
+def _definition(field: Field) -> tuple[str, tuple[Any, Any]]:
+    """The model attribute of a field and its (type, default): named as the field, so the
+    model reads the item under its own key (an alias costs each record a little more),
+    unless BaseModel has an attribute of that name (json, copy, schema, ...) or reserves
+    its model_ prefix; then named f<index> and aliased by the field's name."""
+    default = ... if field.required else None
+    if hasattr(BaseModel, field.name) or field.name.startswith("model_"):
+        return f"f{field.index}", (_annotation(field), PydanticField(default, alias=field.name))
+    return field.name, (_annotation(field), PydanticField(default))
 
 
 _STRING_TYPES = frozenset(
