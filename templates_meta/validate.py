@@ -69,7 +69,7 @@ class FieldError:
     name: str
     index: int
     reason: str
-    code: str = "invalid"
+    code: str
 
     def __str__(self) -> str:
         return f"field {self.name} (index {self.index}): {self.reason}"
@@ -599,8 +599,9 @@ _BOUND_WORDS = {
     "less_than_equal": ("at most", "le"),
     "less_than": ("below", "lt"),
 }
-_NOT_A_DATE = frozenset({"date_parsing", "date_from_datetime_parsing"})
-"""What pydantic-core says of text of the form YYYY-MM-DD that names no day."""
+_NOT_A_DATE = "date_from_datetime_parsing"
+"""What pydantic-core says of text of the form YYYY-MM-DD that names no day (its lax date
+parser falls back to reading a date-time; only text of that form reaches it)."""
 _SHAPES = {
     DECIMAL_PATTERN: 'a decimal string like "12.5"',
     IDENTIFIER_PATTERN: "an identifier of the form PREFIX/SUFFIX",
@@ -641,7 +642,7 @@ def _reason(field: Field, detail: ErrorDetails, loc: tuple[int | str, ...]) -> t
     if kind == "string_type":
         return _not_a_string(_slot(field, loc), value, at)
     if kind == "literal_error":
-        allowed = ", ".join(field.enum) if field.enum else str(ctx.get("expected", ""))
+        allowed = ", ".join(field.enum) if field.enum else str(ctx["expected"])
         if isinstance(value, str):
             return "enum", f"{at}{value!r} is not one of {allowed}"
         return "type", f"{at}expected one of {allowed}, got {_json_type(value)}"
@@ -652,7 +653,7 @@ def _reason(field: Field, detail: ErrorDetails, loc: tuple[int | str, ...]) -> t
         return "bounds", f"{at}out of bounds: {value} must be {words} {ctx[key]}"
     if kind == "string_pattern_mismatch":
         return "type", f"{at}{value!r} is not {_SHAPES[ctx['pattern']]}"
-    if kind in _NOT_A_DATE:
+    if kind == _NOT_A_DATE:
         return "type", f"{at}{value!r} is not a calendar date"
     if kind == "extra_forbidden":
         return "type", f"{at}is not expected here"
