@@ -201,9 +201,10 @@ class ResolverCore:
         self.max_ttl = max_ttl
         self.negative_ttl = negative_ttl
         # Referrals are few (one per delegated prefix) and small; answers take the rest.
-        self.referrals: TtlCache[Prefix, Referral] = TtlCache(cache_bytes // 8, referral_cost)
+        referral_bytes = cache_bytes // 8
+        self.referrals: TtlCache[Prefix, Referral] = TtlCache(referral_bytes, referral_cost)
         self.answers: TtlCache[tuple[str, bool], Resolution] = TtlCache(
-            cache_bytes - cache_bytes // 8, answer_cost
+            cache_bytes - referral_bytes, answer_cost
         )
         self.chains = ChainCache()
         self.stats = ResolverStats()
@@ -258,13 +259,26 @@ class ResolverCore:
                 for position, identifier in rest:
                     done[position] = yield from self.refresh(identifier, bundle)
             for query in queries:
-                for position, identifier, resolution in self.batch_answered(query, (yield query)):
+                for position, identifier, resolution in (yield from self.ask_batch(query)):
                     done[position] = (
                         resolution
                         if resolution is not None
                         else (yield from self.refresh(identifier, bundle))
                     )
         return [done[position] for position in range(len(texts))]
+
+    def ask_batch(
+        self, query: BatchQuery
+    ) -> "Steps[list[tuple[int, Identifier, Resolution | None]]]":
+        """Send one batch and read its answers; when the batch fails as a whole (the node
+        is down, refuses it, or answers nonsense) every member is left to walk alone, so
+        one failed batch costs requests but never an identifier's answer."""
+        self.stats.requests += 1
+        try:
+            return self.batch_answered(query, (yield query))
+        except UpstreamError:
+            self.stats.upstream_errors += 1
+            return [(position, identifier, None) for position, identifier in query.members]
 
     def start(self, prefix: Prefix) -> tuple[str, Prefix | None]:
         """The deepest fresh cached referral covering ``prefix``, else the root."""
@@ -420,7 +434,6 @@ class ResolverCore:
     ) -> list[tuple[int, Identifier, Resolution | None]]:
         """Each member's resolution from a batch answer; None where the node referred the
         identifier elsewhere (walk it)."""
-        self.stats.requests += 1
         answers = body.get("answers") if isinstance(body, dict) else None
         if not isinstance(answers, list) or len(answers) != len(query.members):
             raise UpstreamError(

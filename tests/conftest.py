@@ -7,7 +7,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from hypothesis import settings
+from hypothesis import HealthCheck, settings
 from psycopg.conninfo import make_conninfo
 
 from registry.store.postgres_cluster import HOW_TO_GET_ONE, LocalCluster, NoPostgres
@@ -20,8 +20,11 @@ DEVICE_PASSPHRASE = os.environ["GLID_DEVICE_PASSPHRASE"].encode()
 
 
 # Mutation runs (tests/mutation/run) trace every call and run niced beside other work, so a
-# hypothesis example's time says nothing there; the same examples every run, no deadline.
-settings.register_profile("mutation", deadline=None, derandomize=True)
+# hypothesis example's time says nothing there; the same examples every run, no deadline,
+# and no health check of how fast examples are drawn.
+settings.register_profile(
+    "mutation", deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Set to "postgresql" to run every test that makes its node with make_node on PostgreSQL.
 BACKEND_ENV = "GLID_TEST_BACKEND"

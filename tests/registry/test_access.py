@@ -9,6 +9,7 @@ import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from registry.access import (
     CLOCK_SKEW,
     REFUSED,
     BadCredentials,
+    BadPrincipal,
     SecretClaim,
     SignedRequest,
     StaleRequest,
@@ -28,7 +30,7 @@ from registry.access import (
     signing_input,
     verify_signed,
 )
-from registry.errors import OutsidePrefix, Unauthorised
+from registry.errors import NotFound, OutsidePrefix, Unauthorised
 from registry.node import init_node
 from registry.store import Store
 from registry.store.principals import Principal
@@ -288,3 +290,36 @@ def test_enrol_accepts_a_delegated_child_prefix_but_nothing_below_it(store: Stor
     with pytest.raises(OutsidePrefix, match=r"admin identity 300:88\.101\.7\.5\.1/x"):
         enrol(store, "300:88.101.7.5.1/x", public_jwk=jwk)
     assert enrol(store, "300:88.101.7.6/x", public_jwk=jwk).prefix == "88.101.7.6"  # own zone
+
+
+@pytest.mark.parametrize(
+    ("credentials", "message"),
+    [
+        ({}, f"{IDENTITY} needs a non-empty secret or a public JWK"),
+        ({"secret": ""}, f"{IDENTITY} needs a non-empty secret or a public JWK"),
+        (
+            {"secret": "s", "public_jwk": {"kty": "OKP"}},
+            f"the JWK for {IDENTITY} is not usable: JWK has kty='OKP' crv=None; glid keys are"
+            " kty=OKP crv=Ed25519",
+        ),
+    ],
+)
+def test_enrol_without_usable_credentials_says_what_is_wrong_and_keeps_nothing(
+    store: Store, credentials: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(BadPrincipal) as raised:
+        enrol(store, IDENTITY, **credentials)
+    assert str(raised.value) == message
+    with pytest.raises(NotFound):
+        principals.get(store, IDENTITY)
+
+
+def test_enrol_refuses_a_prefix_this_node_knows_nothing_of(store: Store) -> None:
+    with pytest.raises(OutsidePrefix) as raised:
+        enrol(store, "300:99.1/x", secret="s")
+    assert str(raised.value) == (
+        "admin identity 300:99.1/x is outside the prefixes this node is authoritative for"
+        " (88.101.7); register it on the node that holds prefix 99.1"
+    )
+    with pytest.raises(NotFound):
+        principals.get(store, "300:99.1/x")

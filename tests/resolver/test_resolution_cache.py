@@ -3,6 +3,7 @@ split and read back; canned answers, a settable clock."""
 
 from typing import Any
 
+import orjson
 import pytest
 
 from glid_core.identifiers import Identifier, Prefix
@@ -11,9 +12,11 @@ from resolver.resolution import (
     BatchQuery,
     Query,
     Referral,
+    Request,
     Resolution,
     ResolverCore,
     UpstreamError,
+    Walk,
     run,
 )
 from signing.chain import SOFT_FAIL
@@ -90,7 +93,45 @@ def test_queries_name_the_node_path_and_bundle_flag() -> None:
     assert batch.body == {"ids": [HANDLE], "bundle": True}
 
 
+def test_a_root_is_asked_as_given_but_for_its_trailing_slashes(world: World) -> None:
+    core = ResolverCore("http://top.test/mirror-X//", world.anchor)
+    assert core.root == "http://top.test/mirror-X"
+    walk = Walk(core, Identifier.from_text(HANDLE), False)
+    query = walk.next_query()
+    assert query is not None and query.url == f"http://top.test/mirror-X/glid/v1/resolve/{HANDLE}"
+
+
+def test_an_answer_without_a_statement_of_its_newest_version_does_not_verify(
+    world: World,
+) -> None:
+    answers = tree(world)
+    answers[(MILL, HANDLE)] = {"status": "ok", "ttl": 600, **world.bundle()}
+    resolution = run(ResolverCore(TOP, world.anchor).resolve(HANDLE, False), Canned(answers))
+    assert resolution.status == "ok" and resolution.verdict is not None
+    failed = resolution.verdict.failed
+    assert failed is not None and (failed.name, failed.detail) == (
+        "latest",
+        f"the answer for {HANDLE} carries no signed statement of its newest version, so a newer"
+        " version may exist: the node may be stale or rolled back",
+    )
+
+
 # --- the answer cache ----------------------------------------------------------------------
+
+
+def test_the_cache_budget_gives_referrals_an_eighth_in_whole_bytes(world: World) -> None:
+    core = ResolverCore(TOP, world.anchor, cache_bytes=1001)
+    assert (core.referrals.budget, core.answers.budget) == (125, 876)
+
+
+def test_cached_entries_are_charged_three_times_their_text_and_300_bytes(world: World) -> None:
+    core, _ = clocked(world)
+    referral = Referral(Prefix.from_text("88.118.8"), MILL, ("list-1", "list-22"))
+    core.learn(referral, 60)
+    assert core.referrals.size == 3 * len("88.118.8" + MILL + "list-1" + "list-22") + 300
+    missing = Resolution(HANDLE, "not_found", error="no such record", path=(MILL,))
+    core.remember(missing, False)
+    assert core.answers.size == 3 * len(orjson.dumps(missing.to_json())) + 300
 
 
 def test_an_answer_is_cached_for_its_ttl_capped_at_the_maximum(world: World) -> None:
@@ -201,14 +242,17 @@ def test_a_group_goes_in_batches_to_the_node_its_prefix_was_referred_to(world: W
 @pytest.mark.parametrize(
     "body", [None, [], {"answers": "x"}, {"answers": [{}]}, {"answers": [{}, {}, {}]}]
 )
-def test_a_malformed_batch_answer_is_an_upstream_error(world: World, body: Any) -> None:
+def test_a_malformed_batch_answer_leaves_every_member_to_walk(world: World, body: Any) -> None:
     core, _ = clocked(world)
+    query = BatchQuery(MILL, tuple(members(2)), False)
     with pytest.raises(UpstreamError) as raised:
-        core.batch_answered(BatchQuery(MILL, tuple(members(2)), False), body)
+        core.batch_answered(query, body)
     assert str(raised.value) == f"{MILL} answered a batch of 2 with a malformed body"
-    with pytest.raises(UpstreamError):
-        core.batch_answered(BatchQuery(MILL, tuple(members(2)), False), body)
-    assert core.stats.requests == 2
+    for _ in range(2):
+        assert run(core.ask_batch(query), lambda request: body) == [
+            (position, identifier, None) for position, identifier in members(2)
+        ]
+    assert (core.stats.requests, core.stats.upstream_errors) == (2, 2)
 
 
 def test_batch_members_referred_elsewhere_are_left_to_walk(world: World) -> None:
@@ -241,6 +285,74 @@ def test_a_batch_walks_the_members_it_was_referred_back_for(world: World) -> Non
     assert results[2].error == f"{handles[2]}: malformed referral"
     assert asked(send) == [TOP, STEEL, MILL, MILL, MILL]
     assert all(request.bundle for request in send.sent)
+
+
+class FailingBatches(Canned):
+    """Answers single lookups from ``answers``; every batch gets ``batch``, or fails with it
+    when it is an UpstreamError (as a node that refuses batches, or is down for them)."""
+
+    def __init__(self, answers: dict[tuple[str, str], Any], batch: object) -> None:
+        super().__init__(answers)
+        self.batch = batch
+
+    def __call__(self, request: Request) -> Any:
+        if not isinstance(request, BatchQuery):
+            return super().__call__(request)
+        self.sent.append(request)
+        if isinstance(self.batch, UpstreamError):
+            raise self.batch
+        return self.batch
+
+
+COILS = [HANDLE, "88.118.8/coil-2", "88.118.8/coil-3"]
+
+
+@pytest.mark.parametrize(
+    "batch",
+    [
+        UpstreamError(f"{MILL} answered HTTP 413 for a batch"),
+        {"status": "error", "code": "too_large", "error": "2 ids in one batch; the limit is 1"},
+        {"answers": [{"status": "ok"}]},  # one answer for two ids
+    ],
+    ids=["refused", "error body", "short"],
+)
+def test_a_failed_batch_falls_back_to_one_walk_per_member(world: World, batch: object) -> None:
+    answers: dict[tuple[str, str], Any] = {}
+    for handle in COILS:
+        answers.update(tree(world, handle))
+    send = FailingBatches(answers, batch)
+    core, _ = clocked(world)
+    results = run(core.resolve_many(["bad", *COILS], True), send)
+    assert [(r.handle, r.status, r.verified) for r in results] == [
+        ("bad", "bad_identifier", False),
+        *((handle, "ok", True) for handle in COILS),
+    ]
+    assert asked(send) == [TOP, STEEL, MILL, MILL, MILL, MILL]
+    assert send.sent[3] == BatchQuery(
+        MILL, ((2, Identifier.from_text(COILS[1])), (3, Identifier.from_text(COILS[2]))), True
+    )
+    assert send.sent[4:] == [Query(MILL, handle, True) for handle in COILS[1:]]
+    assert (core.stats.requests, core.stats.upstream_errors) == (6, 1)
+
+
+def test_a_batch_to_a_node_that_went_down_serves_each_member_stale(world: World) -> None:
+    answers: dict[tuple[str, str], Any] = {}
+    for handle in COILS:
+        answers.update(tree(world, handle, ttl=0))  # expire at once, kept to serve stale
+    send = Canned(answers)
+    core, _ = clocked(world)
+    assert all(r.verified for r in run(core.resolve_many(COILS, False), send))
+    send.down.add(MILL)
+    again = run(core.resolve_many([*COILS, "88.118.8/never-seen"], False), send)
+    assert [(r.status, r.stale, r.cached, r.verified) for r in again[:3]] == [
+        ("ok", True, True, True)
+    ] * 3
+    assert {r.error for r in again[:3]} == {f"stale: {MILL} is unreachable"}
+    assert (again[3].status, again[3].error) == ("error", f"{MILL} is unreachable")
+    # the walk of the first, the batch of the rest, then each of the rest alone
+    assert asked(send)[4:] == [MILL, MILL, MILL, MILL, MILL]
+    assert isinstance(send.sent[5], BatchQuery) and len(send.sent[5].members) == 3
+    assert core.stats.stale_served == 3 and core.stats.upstream_errors == 5
 
 
 def test_many_identifiers_are_grouped_by_prefix_and_answered_from_the_cache(
