@@ -239,12 +239,16 @@ class ResolverCore:
 
     def refresh(self, identifier: Identifier, bundle: bool) -> "Steps[Resolution]":
         """Walk down for ``identifier``; a stale cached answer if an upstream fails."""
-        walk = Walk(self, identifier, bundle)
         try:
-            while (query := walk.next_query()) is not None:
-                walk.answer((yield query))
+            return (yield from self.walk(identifier, bundle))
         except UpstreamError as exc:
-            return self.failed(walk.handle, bundle, exc)
+            return self.failed(str(identifier), bundle, exc)
+
+    def walk(self, identifier: Identifier, bundle: bool) -> "Steps[Resolution]":
+        """Walk down for ``identifier``; UpstreamError when a node on the way fails."""
+        walk = Walk(self, identifier, bundle)
+        while (query := walk.next_query()) is not None:
+            walk.answer((yield query))
         assert walk.result is not None  # next_query returns None only once concluded
         return walk.result
 
@@ -259,7 +263,11 @@ class ResolverCore:
                 for position, identifier in rest:
                     done[position] = yield from self.refresh(identifier, bundle)
             for query in queries:
-                for position, identifier, resolution in (yield from self.ask_batch(query)):
+                answered = yield from self.ask_batch(query)
+                if answered is None:
+                    done.update((yield from self.walk_each(query)))
+                    continue
+                for position, identifier, resolution in answered:
                     done[position] = (
                         resolution
                         if resolution is not None
@@ -269,16 +277,36 @@ class ResolverCore:
 
     def ask_batch(
         self, query: BatchQuery
-    ) -> "Steps[list[tuple[int, Identifier, Resolution | None]]]":
-        """Send one batch and read its answers; when the batch fails as a whole (the node
-        is down, refuses it, or answers nonsense) every member is left to walk alone, so
-        one failed batch costs requests but never an identifier's answer."""
+    ) -> "Steps[list[tuple[int, Identifier, Resolution | None]] | None]":
+        """Send one batch and read its answers; None when the batch fails as a whole (the
+        node is down, refuses it, or answers nonsense)."""
         self.stats.requests += 1
         try:
             return self.batch_answered(query, (yield query))
         except UpstreamError:
             self.stats.upstream_errors += 1
-            return [(position, identifier, None) for position, identifier in query.members]
+            return None
+
+    def walk_each(self, query: BatchQuery) -> "Steps[dict[int, Resolution]]":
+        """The members of a failed batch, each walked alone, so one failed batch costs
+        requests but never an identifier's answer. Once a lone walk fails as well, the node
+        is taken to be down: the rest get their stale cached answer or the error without
+        asking it again (a node that hangs would otherwise cost a timeout per member)."""
+        done: dict[int, Resolution] = {}
+        down: UpstreamError | None = None
+        for position, identifier in query.members:
+            if down is None:
+                try:
+                    done[position] = yield from self.walk(identifier, query.bundle)
+                    continue
+                except UpstreamError as exc:
+                    down = UpstreamError(
+                        f"not asked: {query.node} failed a batch and then a lookup alone ({exc})"
+                    )
+                    done[position] = self.failed(str(identifier), query.bundle, exc)
+                    continue
+            done[position] = self.failed(str(identifier), query.bundle, down)
+        return done
 
     def start(self, prefix: Prefix) -> tuple[str, Prefix | None]:
         """The deepest fresh cached referral covering ``prefix``, else the root."""

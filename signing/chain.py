@@ -81,8 +81,9 @@ class ChainVerdict:
 
     steps: tuple[Step, ...]
     failure: Step | None
-    certificates: tuple[Certificate, ...]
-    signers: tuple[Signer, ...]
+    # A refused chain has no certificates and no signers: nothing in it can be trusted.
+    certificates: tuple[Certificate, ...] = ()
+    signers: tuple[Signer, ...] = ()
     revocations: tuple[tuple[Revocation, ...], ...] = ()
     revocation_note: str = ""
     revocation_failure: Step | None = None
@@ -101,7 +102,7 @@ def check_chain(
         failure = Step(
             "chain", False, f"{len(chain)} certificates; at most {MAX_CHAIN_LENGTH} are allowed"
         )
-        return ChainVerdict((), failure, (), ())
+        return ChainVerdict((), failure)
     steps = [Step("chain", True, f"{len(chain)} certificate(s) below trust anchor {anchor.prefix}")]
     certificates: list[Certificate] = []
     signers = [root]
@@ -110,7 +111,7 @@ def check_chain(
         try:
             certificate = parse_certificate(token)
         except GlidError as exc:
-            return ChainVerdict(tuple(steps), Step(name, False, f"unreadable: {exc}"), (), ())
+            return ChainVerdict(tuple(steps), Step(name, False, f"unreadable: {exc}"))
         issuer = signers[-1]
         problem = _link_problem(issuer, certificate)
         if problem is None:
@@ -119,9 +120,7 @@ def check_chain(
             except GlidError as exc:
                 problem = f"not signed by {issuer.description}: {exc}"
         if problem is not None:
-            return ChainVerdict(
-                tuple(steps), Step(name, False, f"{certificate.sub}: {problem}"), (), ()
-            )
+            return ChainVerdict(tuple(steps), Step(name, False, f"{certificate.sub}: {problem}"))
         certificates.append(certificate)
         signers.append(
             Signer(
@@ -285,10 +284,13 @@ def freshness_problems(verdict: ChainVerdict, at: int, exempt: str | None = None
 
 
 def revocation_step(verdict: ChainVerdict, at: int, policy: str) -> Step:
-    """The revocation step's outcome under ``policy`` once no entry voids the chain."""
+    """The revocation step's outcome under ``policy`` once no entry voids the chain.
+
+    Every chain that gets here had its lists read, so its revocation note is never empty.
+    """
     problems = freshness_problems(verdict, at)
     if not problems:
-        return Step("revocation", True, f"{policy}: {verdict.revocation_note or 'no lists'}")
+        return Step("revocation", True, f"{policy}: {verdict.revocation_note}")
     gap = "; ".join(problems)
     if policy == SOFT_FAIL:
         return Step(

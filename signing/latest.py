@@ -22,6 +22,7 @@ from signing.errors import Base64Error, LatestStatementError
 from signing.jws import CompactJWS, check_signature, parse_kind, sign_compact
 from signing.keys import SigningKey, VerifyKey
 from signing.merkle import HASH_BYTES
+from signing.timestamps import in_calendar
 
 LATEST_TYP = "glid-latest+jwt"
 LATEST_LIFETIME = 24 * 3600
@@ -104,6 +105,12 @@ def _check(claims: dict[str, Any]) -> bytes:
             raise LatestStatementError(
                 f"newest-version statement for {claims['id']}: {name} must be an integer"
                 f" >= {1 if name == 'ver' else 0}"
+            )
+    for name in ("iat", "nxt"):
+        if not in_calendar(claims[name]):
+            raise LatestStatementError(
+                f"newest-version statement for {claims['id']}: {name} {claims[name]} is"
+                " outside the years 1 to 9999"
             )
     if claims["nxt"] <= claims["iat"]:
         raise LatestStatementError(

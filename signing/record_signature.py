@@ -28,7 +28,7 @@ from glid_core.layout import (
 from signing.errors import DigestMismatchError, JWSFormatError, RecordSignatureError
 from signing.jws import CompactJWS, parse_compact, sign_compact
 from signing.keys import SigningKey
-from signing.timestamps import numeric_date
+from signing.timestamps import in_calendar, numeric_date
 
 RECORD_TYP = "glid-record+jwt"
 VALUE_FIELDS = ("index", "type", "data", "ttl", "timestamp")
@@ -38,8 +38,7 @@ _DIG_KEY = re.compile(r"0|[1-9][0-9]*")
 
 
 def _index_of(value: Mapping[str, Any]) -> int:
-    is_map = type(value) is dict or isinstance(value, Mapping)
-    index = value.get("index") if is_map else None
+    index = value.get("index") if isinstance(value, Mapping) else None
     if type(index) is not int or not 0 <= index <= MAX_INDEX:
         raise RecordSignatureError(f"record value {value!r:.80} has no valid integer index")
     return index
@@ -106,8 +105,8 @@ def _require_token(value: Mapping[str, Any], token: str) -> None:
 
 def digest_text(digest: bytes) -> str:
     """A value digest as the signature's ``dig`` map writes it: base64url, no padding."""
-    # 32 bytes are 43 base64url characters and one '=' of padding.
-    return b2a_base64(digest, newline=False).translate(_URLSAFE)[:43].decode("ascii")
+    # 32 bytes are 43 base64url characters, then one '=' of padding and a newline.
+    return b2a_base64(digest).translate(_URLSAFE)[:43].decode()
 
 
 def sign_record(
@@ -167,6 +166,10 @@ def parse_record_signature(token: str) -> tuple[CompactJWS, RecordClaims]:
         raise RecordSignatureError("record signature: id must be an identifier PREFIX/SUFFIX")
     if type(ver) is not int or type(iat) is not int:
         raise RecordSignatureError(f"record signature for {handle}: ver and iat must be integers")
+    if not in_calendar(iat):
+        raise RecordSignatureError(
+            f"record signature for {handle}: iat {iat} is outside the years 1 to 9999"
+        )
     if kid != parsed.header["kid"]:
         raise RecordSignatureError(
             f"record signature for {handle}: payload kid {kid!r} differs from the header kid"

@@ -19,6 +19,18 @@ def numeric_date(value: int | datetime) -> int:
     return int(value.timestamp())
 
 
+FIRST_SECOND = -62135596800
+"""0001-01-01T00:00:00Z, the first second RFC 3339 can write."""
+LAST_SECOND = 253402300799
+"""9999-12-31T23:59:59Z, the last second RFC 3339 can write."""
+
+
+def in_calendar(seconds: int) -> bool:
+    """Whether ``seconds`` falls in the years 1 to 9999: a time outside them dates nothing
+    real, and :func:`iso` cannot write it, so a verifier refuses it where it reads it."""
+    return FIRST_SECOND <= seconds <= LAST_SECOND
+
+
 def now() -> int:
     """The current time as a NumericDate."""
     return int(time.time())

@@ -44,7 +44,7 @@ from signing.record_signature import (
     parse_record_signature,
     template_id,
 )
-from signing.timestamps import iso, now, numeric_date
+from signing.timestamps import in_calendar, iso, now, numeric_date
 
 MAX_PRESIGN = 30 * 24 * 3600
 """Seconds a signature may precede the log's acceptance of it: a terminal that buffers
@@ -415,6 +415,12 @@ def _check_log(
     checkpoint, place = opened
     if checkpoint.size != tree_size:
         run.fail("log", f"proof is for tree size {tree_size}, checkpoint is {checkpoint.size}")
+    if not in_calendar(logged_at):
+        run.fail(
+            "log",
+            f"log {checkpoint.origin}: entry {leaf_index} is dated {logged_at} seconds after"
+            " 1970, outside the years 1 to 9999: the log entry is corrupt or forged",
+        )
     try:
         proof = [b64_decode(h, "inclusion hash") for h in inclusion]
         leaf = log_leaf(claims.id, claims.ver, record_digest(values), logged_at)
@@ -485,21 +491,21 @@ def _check_latest(
         )
     where = f"log {log_origin(statement.iss)} at size {statement.size} (statement current"
     where += f" until {iso(statement.nxt)})"
-    if statement.ver == version:
-        run.ok("latest", f"version {version} is the newest of {handle} in {where}")
-    elif statement.ver > version and asked.version == version:
-        run.ok("latest", f"historical version {version} of {statement.ver}, as asked, in {where}")
-    elif statement.ver > version:
-        run.fail(
-            "latest",
-            f"the answer is version {version} of {handle}, but version {statement.ver} is the"
-            f" newest in {where}: the node served a stale or rolled-back answer",
-        )
-    else:
+    if statement.ver < version:
         run.fail(
             "latest",
             f"the statement names version {statement.ver} of {handle} as the newest, older"
             f" than the version {version} it should cover",
+        )
+    if statement.ver == version:
+        run.ok("latest", f"version {version} is the newest of {handle} in {where}")
+    elif asked.version == version:
+        run.ok("latest", f"historical version {version} of {statement.ver}, as asked, in {where}")
+    else:
+        run.fail(
+            "latest",
+            f"the answer is version {version} of {handle}, but version {statement.ver} is the"
+            f" newest in {where}: the node served a stale or rolled-back answer",
         )
     return statement.ver
 

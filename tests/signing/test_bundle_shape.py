@@ -5,12 +5,13 @@ part; a bad policy is the caller's error, not the bundle's. The cache keeps the 
 recently used chains and checkpoints, at most ``maxsize`` of each.
 """
 
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import pytest
 
 from signing.chain import CLOCK_SKEW, Step
-from signing.timestamps import iso, now
+from signing.timestamps import FIRST_SECOND, LAST_SECOND, iso, now
 from signing.verify import ChainCache, verify_bundle
 from tests.signing.builders import HANDLE, T0, World
 from tests.signing.test_adversarial import with_log
@@ -115,20 +116,66 @@ def test_the_cache_opens_a_checkpoint_once_for_the_same_signers(world: World) ->
     assert isinstance(cache.checkpoint(note, signers[:2]), str)
 
 
-def test_a_time_no_calendar_holds_is_a_malformed_bundle_at_the_step_reached(world: World) -> None:
-    far = 2**40  # a second in the year 36812
+def test_a_signing_time_no_calendar_holds_fails_at_parse(world: World) -> None:
+    far = LAST_SECOND + 1  # 10000-01-01T00:00:00Z
     verdict = verify_bundle(world.bundle(signed_at=far), world.anchor, at=AT)
     assert verdict.to_json()["steps"] == [
         {
             "name": "parse",
             "ok": False,
-            "detail": "malformed bundle: ValueError: year 36812 is out of range",
+            "detail": f"{HANDLE}: record signature for {HANDLE}: iat {far} is outside the"
+            " years 1 to 9999",
         }
     ]
+    # The last second of 9999 is a time: it fails only as a signature from the future.
+    last = verify_bundle(world.bundle(signed_at=LAST_SECOND), world.anchor, at=AT)
+    assert failed(last) == (
+        "parse",
+        f"{HANDLE}: signed at 9999-12-31T23:59:59Z, after {iso(AT)}",
+    )
+
+
+@pytest.mark.parametrize("far", [LAST_SECOND + 1, 2**40, FIRST_SECOND - 1, -(2**40)])
+def test_a_log_time_no_calendar_holds_fails_at_the_log_step(world: World, far: int) -> None:
     logged_far = with_log(world.bundle(), world.enterprise, "glid.88.118.8/log", far)
     verdict = verify_bundle(logged_far, world.anchor, at=AT)
-    assert [step.name for step in verdict.steps] == ["parse", "digests", "signature", "key", "key"]
-    assert verdict.failed is not None and verdict.failed.detail.startswith("malformed bundle: ")
+    assert [step.name for step in verdict.steps] == ["parse", "digests", "signature", "key", "log"]
+    assert failed(verdict) == (
+        "log",
+        f"log glid.88.118.8/log: entry 2 is dated {far} seconds after 1970, outside the years"
+        " 1 to 9999: the log entry is corrupt or forged",
+    )
+
+
+@pytest.mark.parametrize("edge", [LAST_SECOND, FIRST_SECOND])
+def test_the_first_and_last_second_of_the_calendar_pass_the_log_step(
+    world: World, edge: int
+) -> None:
+    logged_edge = with_log(world.bundle(), world.enterprise, "glid.88.118.8/log", edge)
+    verdict = verify_bundle(logged_edge, world.anchor, at=AT)
+    assert [(step.name, step.ok) for step in verdict.steps][-2:] == [("log", True), ("time", False)]
+
+
+class Unreadable(Mapping[str, Any]):
+    """A mapping that fails on every read with an error no check anticipates."""
+
+    def __getitem__(self, name: str) -> Any:
+        raise TypeError(f"member {name} cannot be read")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+def test_an_unanticipated_error_is_an_invalid_verdict_at_the_step_reached(world: World) -> None:
+    bundle = {**world.bundle(), "values": [Unreadable()]}
+    verdict = verify_bundle(bundle, world.anchor, at=AT)
+    assert verdict.valid is False and not verdict.complete
+    assert verdict.steps[-1] == Step(
+        "parse", False, "malformed bundle: TypeError: member index cannot be read"
+    )
 
 
 def test_the_parse_step_names_the_record_its_version_and_signer(world: World) -> None:

@@ -14,8 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from resolver.text import verdict_state
+from signing.chain import CLOCK_SKEW
 from signing.errors import LatestStatementError
 from signing.latest import LATEST_LIFETIME, parse_latest, sign_latest
+from signing.timestamps import LAST_SECOND, iso
 from signing.verify import Verdict, verify_bundle
 from tests.signing.builders import HANDLE, T0, World, footprint_values, key, value
 from tests.signing.newest import log_versions, newest, statement
@@ -94,10 +96,18 @@ def test_an_old_statement_fails_once_it_expires() -> None:
 
 
 def test_a_statement_issued_before_the_version_was_logged_fails() -> None:
+    """Up to the clock skew before the logging it is current; a second more, and it is not."""
     world = World()
-    _, second, note = history(world)
-    second["latest"] = statement(world, HANDLE, 2, note, UPDATED - 3600)
-    assert "is not current" in failure(check(second, world))
+    _, second, note = history(world)  # version 2 logged at UPDATED
+    second["latest"] = statement(world, HANDLE, 2, note, UPDATED - CLOCK_SKEW)
+    assert check(second, world).complete
+    early = UPDATED - CLOCK_SKEW - 1
+    second["latest"] = statement(world, HANDLE, 2, note, early)
+    assert failure(check(second, world)) == (
+        f"the statement for {HANDLE} was issued {iso(early)} and was current until"
+        f" {iso(early + LATEST_LIFETIME)}; at {iso(AT)} it is not current (an old statement"
+        " can hide a newer version), so ask the node again"
+    )
 
 
 @pytest.mark.parametrize(
@@ -129,11 +139,15 @@ def test_a_statement_for_another_checkpoint_fails() -> None:
     )
 
 
-def test_a_statement_older_than_the_version_fails() -> None:
+def test_a_statement_older_than_the_version_fails_whatever_version_was_asked() -> None:
     world = World()
     _, second, note = history(world)
     second["latest"] = statement(world, HANDLE, 1, note, UPDATED)
-    assert "names version 1 of" in failure(check(second, world))
+    for asked in (None, 1, 2):
+        assert failure(check(second, world, asked_version=asked)) == (
+            f"the statement names version 1 of {HANDLE} as the newest, older than the"
+            " version 2 it should cover"
+        )
 
 
 @pytest.mark.parametrize(
@@ -207,7 +221,7 @@ CLAIMS = {
     "ver": st.integers(min_value=1, max_value=2**53),
     "size": st.integers(min_value=0, max_value=2**53),
     "root": st.binary(min_size=32, max_size=32),
-    "iat": st.integers(min_value=0, max_value=2**40),
+    "iat": st.integers(min_value=0, max_value=LAST_SECOND - LATEST_LIFETIME),
 }
 
 
