@@ -1,17 +1,18 @@
 """Checking a record's values against its effective template, reporting every problem.
 
 The effective template compiles once (per ref and field set) into a pydantic model whose
-fields are the template's, aliased by field name, so the per-record work is a dictionary
-build and one ``model_validate`` call. The registration path wants all the errors of a
-record at once, each naming the field and index, so an enterprise fixes a bulk file in
-one pass; :func:`validate_values` returns them and :func:`check_values` raises them.
+fields are the template's, named as they are (aliased only where BaseModel has the name),
+so the per-record work is a dictionary build and one ``model_validate`` call. The
+registration path wants all the errors of a record at once, each naming the field and
+index, so an enterprise fixes a bulk file in one pass; :func:`validate_values` returns
+them and :func:`check_values` raises them.
 
-A record that follows its template takes a short way (:func:`_follows`): one dictionary
-comprehension that keeps an item only at its field's index with its field's data format
-(so a misplaced or repeated item leaves fewer items than values), then the model; no
-error is worded. Any other record takes the full walk, :func:`all_errors`, which finds and
-words every error, so a refused record costs about twice an accepted one, and both ways
-agree on every record (tests/templates_meta/test_short_way.py).
+A record that follows its template takes a short way (:func:`_follows`): one loop that
+stops at the first item not at its field's index with its field's data format (a
+repeated item leaves fewer items than values), then the model; no error is worded. Any
+other record takes the full walk, :func:`all_errors`, which finds and words every error,
+so a refused record costs about twice an accepted one, and both ways agree on every
+record (tests/templates_meta/test_short_way.py).
 """
 
 import operator
@@ -53,6 +54,8 @@ from templates_meta.model import (
 from templates_meta.units import UNITS, conversion_factor
 
 _CONFIG = ConfigDict(extra="forbid")
+_MODEL_CONFIG = ConfigDict(extra="forbid", protected_namespaces=())
+"""A record's model: a field may be called "model" (the product-footprint template's is)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,12 +106,13 @@ def _follows(effective: EffectiveTemplate, compiled: "_Compiled", values: list[A
     """Whether the record surely follows the template; False means "walk it", not "it breaks".
 
     Values below the item range sort first in a stored record (registry.records sorts by
-    index), so they are checked one by one as a prefix. The items after them go through one
-    comprehension that keeps a value only if its field sits at its own index with the
-    format its JSON type calls for; a name no field has raises KeyError, a float index
-    raises TypeError at ``| 0`` (a bool index is never an item's), and a dropped or
-    repeated item shows as fewer items than values. Each check is the walk's, inlined:
-    this runs once per record of a bulk import.
+    index), so they are checked one by one as a prefix. Each item after them must sit at
+    its field's index with the data format its field's values call for: one lookup in
+    ``compiled.layout`` (by format, then name) answers both, a name no field has or a
+    format other than "string" and "json" raises KeyError, and ``operator.index`` refuses a
+    float index (a bool index is never an item's). A repeated item shows as fewer items
+    than values. Each check is the walk's, inlined in plain loops over local names: this
+    runs once per record of a bulk import, and every bytecode per value counts.
     """
     start = 0
     try:
@@ -121,18 +125,18 @@ def _follows(effective: EffectiveTemplate, compiled: "_Compiled", values: list[A
                 return False  # stricter than the walk, which has the last word
             if (
                 index == TEMPLATE_INDEX
-                and item != effective.ref
+                and item != compiled.ref
                 and not _names_template(effective, item)
             ):
                 return False
             start += 1
-        index_of, format_of = compiled.index_of, compiled.format_of
-        items = {
-            name: data["value"]
-            for value in values[start:]
-            if index_of[name := value["type"]] == value["index"] | 0
-            and format_of[name] == (data := value["data"])["format"]
-        }
+        layout, as_index = compiled.layout, operator.index
+        items = {}
+        for value in values[start:]:
+            data, name = value["data"], value["type"]
+            if layout[data["format"]][name] != as_index(value["index"]):
+                return False
+            items[name] = data["value"]
     except _NOT_HANDLE_SHAPED:
         return False
     if len(items) != len(values) - start:
@@ -263,13 +267,14 @@ def _misplaced(effective: EffectiveTemplate, name: str, index: int) -> FieldErro
 
 @dataclass(frozen=True, slots=True)
 class _Compiled:
-    """A template made ready for checking records: the model of its items, the field name
-    each item index holds, and each field's index and data format by name."""
+    """A template made ready for checking records: its ref, the model of its items, the
+    field name each item index holds, and each field's index by data format and name (the
+    short way's one lookup per value)."""
 
+    ref: str
     model: type[BaseModel]
     names: dict[int, str]
-    index_of: dict[str, int]
-    format_of: dict[str, str]
+    layout: dict[str, dict[str, int]]
 
 
 _MODELS: dict[tuple[str, str], _Compiled] = {}
@@ -285,28 +290,32 @@ def _compiled(effective: EffectiveTemplate) -> _Compiled:
     key = (effective.ref, effective.digest)
     compiled = _MODELS.get(key)
     if compiled is None:
-        definitions: dict[str, Any] = {
-            f"f{field.index}": (
-                _annotation(field),
-                PydanticField(... if field.required else None, alias=field.name),
-            )
-            for field in effective.fields
-        }
+        definitions: dict[str, Any] = dict(map(_definition, effective.fields))
         model = create_model(
             f"Record_{re.sub(r'[^0-9A-Za-z]+', '_', effective.ref)}",
-            __config__=_CONFIG,
+            __config__=_MODEL_CONFIG,
             **definitions,
         )
-        names = {field.index: field.name for field in effective.fields}
+        layout: dict[str, dict[str, int]] = {"string": {}, "json": {}}
+        for field in effective.fields:
+            layout[_wire_format(field)][field.name] = field.index
         compiled = _Compiled(
-            model,
-            names,
-            {field.name: field.index for field in effective.fields},
-            {field.name: _wire_format(field) for field in effective.fields},
+            effective.ref, model, {field.index: field.name for field in effective.fields}, layout
         )
         _MODELS[key] = compiled
     _LAST[0] = (effective, compiled)
     return compiled
+
+
+def _definition(field: Field) -> tuple[str, tuple[Any, Any]]:
+    """The model attribute of a field and its (type, default): named as the field, so the
+    model reads the item under its own key (an alias costs each record a little more),
+    unless BaseModel has an attribute of that name (json, copy, schema, ...) or reserves
+    its model_ prefix; then named f<index> and aliased by the field's name."""
+    default = ... if field.required else None
+    if hasattr(BaseModel, field.name) or field.name.startswith("model_"):
+        return f"f{field.index}", (_annotation(field), PydanticField(default, alias=field.name))
+    return field.name, (_annotation(field), PydanticField(default))
 
 
 _STRING_TYPES = frozenset(

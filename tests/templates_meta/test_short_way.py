@@ -2,6 +2,7 @@
 other: the two ways must agree on every record, and the benchmark's hand-written floor
 must refuse exactly the item values the node refuses (else its speed says nothing)."""
 
+import warnings
 from enum import IntEnum
 from typing import Any
 
@@ -12,8 +13,15 @@ from hypothesis import strategies as st
 from bench.template_validation import REF, hand_validate
 from templates_meta.builtin import builtin_example, builtin_lookup, builtin_templates
 from templates_meta.inherit import effective_template
-from templates_meta.validate import _compiled, _follows, all_errors, validate_values
-from tests.templates_meta.builders import value
+from templates_meta.validate import (
+    _compiled,
+    _follows,
+    all_errors,
+    compiled_model,
+    validate_values,
+)
+from tests.templates_meta.builders import effective, field, value
+from tests.templates_meta.builders import template as make_template
 from tests.templates_meta.test_validate import SAMPLE_EFFECTIVE, record
 
 FOOTPRINT = effective_template(REF, builtin_lookup)
@@ -126,6 +134,45 @@ def test_subclasses_of_str_and_int_count_as_them_either_way() -> None:
     values[3] = value(Index.COUNT, Text("count"), 3)
     values[1]["data"]["value"] = Text("coil")
     assert validate_values(SAMPLE_EFFECTIVE, values) == all_errors(SAMPLE_EFFECTIVE, values) == []
+
+
+SHADOWING = effective(
+    make_template(
+        "88/tpl.shadowing",
+        [
+            field("json", 2000, "string", required=True),
+            field("copy", 2001, "integer", min="1"),
+            field("model_size", 2002, "decimal"),
+            field("model", 2003, "string"),
+        ],
+    )
+)
+
+
+def test_a_field_named_like_a_model_attribute_is_checked_under_its_name() -> None:
+    # json and copy are BaseModel's, model_ its namespace: the model names them otherwise
+    # and reads them by alias, without a warning; the errors still name the field.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = compiled_model(SHADOWING)
+    assert set(model.model_fields) == {"f2000", "f2001", "f2002", "model"}
+    good = [
+        value(1001, "TEMPLATE", SHADOWING.ref),
+        value(2000, "json", "text"),
+        value(2001, "copy", 2),
+        value(2002, "model_size", "1.5"),
+        value(2003, "model", "Q235B"),
+    ]
+    assert _follows(SHADOWING, _compiled(SHADOWING), good)
+    assert validate_values(SHADOWING, good) == []
+    bad = [good[0], value(2001, "copy", 0), value(2002, "model_size", 1.5)]
+    errors = validate_values(SHADOWING, bad)
+    assert [(error.name, error.code) for error in errors] == [
+        ("json", "missing"),
+        ("copy", "bounds"),
+        ("model_size", "float"),
+    ]
+    assert errors == all_errors(SHADOWING, bad)
 
 
 # -- the benchmark's floor refuses what the node refuses ----------------------------------
