@@ -202,6 +202,13 @@ class Field(_Frozen):
             raise ValueError(f"field {self.name!r}: " + "; ".join(problems))
         return self
 
+    def _holds_nothing(self, low: Decimal, high: Decimal) -> bool:
+        """Whether bounds with ``low <= high`` still leave no value: equal bounds with one
+        exclusive, or integer bounds with no whole number left once the exclusive ends go."""
+        if self.value_type is FieldType.INTEGER:
+            return low + self.exclusive_min > high - self.exclusive_max
+        return low == high and (self.exclusive_min or self.exclusive_max)
+
     def _problems(self) -> list[str]:
         problems = []
         if self.type is FieldType.LIST:
@@ -227,8 +234,11 @@ class Field(_Frozen):
         if self.exclusive_max and self.max is None:
             problems.append("exclusive_max needs a max")
         low, high = self.min_decimal, self.max_decimal
-        if low is not None and high is not None and low > high:
-            problems.append(f"min {low} is above max {high}")
+        if low is not None and high is not None:
+            if low > high:
+                problems.append(f"min {low} is above max {high}")
+            elif self._holds_nothing(low, high):
+                problems.append(f"no value lies between min {low} and max {high} as written")
         if self.pattern is not None and kind not in PATTERN_TYPES:
             problems.append(f"a {kind} value cannot have a pattern")
         if kind is FieldType.ENUM:

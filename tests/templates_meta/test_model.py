@@ -1,4 +1,5 @@
 import json
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -46,6 +47,20 @@ def test_the_json_form_round_trips_and_its_canonical_bytes_ignore_key_order() ->
 
 
 @pytest.mark.parametrize(
+    "bounds",
+    [
+        {"type": "decimal", "min": "5", "max": "5"},
+        {"type": "decimal", "min": "5", "max": "5.001", "exclusive_min": True},
+        {"type": "integer", "min": "1", "max": "3", "exclusive_min": True, "exclusive_max": True},
+        {"type": "integer", "min": "1", "max": "2", "exclusive_max": True},
+    ],
+)
+def test_bounds_that_leave_a_single_value_or_more_are_accepted(bounds: dict[str, Any]) -> None:
+    kind = bounds.pop("type")
+    assert parse_template(document(fields=[field("mass", 2000, kind, **bounds)])).fields
+
+
+@pytest.mark.parametrize(
     ("fields", "message"),
     [
         ([field("Mass", 2000, "string")], "field name 'Mass' is not snake_case"),
@@ -56,6 +71,24 @@ def test_the_json_form_round_trips_and_its_canonical_bytes_ignore_key_order() ->
         ([field("mass", 2000, "string", item_type="string")], "item_type is only for lists"),
         ([field("mass", 2000, "quantity", min="0")], "bounds on a quantity need the unit"),
         ([field("mass", 2000, "decimal", min="5", max="1")], "min 5 is above max 1"),
+        (
+            [field("mass", 2000, "decimal", min="5", max="5", exclusive_max=True)],
+            "no value lies between min 5 and max 5 as written",
+        ),
+        (
+            [
+                field(
+                    "mass",
+                    2000,
+                    "integer",
+                    min="1",
+                    max="2",
+                    exclusive_min=True,
+                    exclusive_max=True,
+                )
+            ],
+            "no value lies between min 1 and max 2 as written",
+        ),
         ([field("mass", 2000, "decimal", min="1.5e3")], "bound '1.5e3' is not a decimal string"),
         ([field("mass", 2000, "decimal", min=0.5)], "Input should be a valid string"),
         ([field("mass", 2000, "integer", max="2.5")], "bound 2.5 of an integer field"),

@@ -365,16 +365,3 @@ def test_text_with_a_lone_surrogate_is_refused_where_its_shape_is_checked(
     assert reasons_of(name, text) == [
         ("type", "Input should be a valid string, unable to parse raw data as a unicode string")
     ]
-
-
-def test_a_number_on_both_bounds_of_an_empty_range_is_told_the_bound_it_breaks() -> None:
-    """min 5 and max 5 exclusive hold no number: 5 meets the min but not the max."""
-    pinned = effective(
-        template(
-            "88.cn/tpl.pinned",
-            [field("level", 2000, "decimal", min="5", max="5", exclusive_max=True)],
-        )
-    )
-    assert validate_values(pinned, [value(2000, "level", "5")]) == [
-        FieldError("level", 2000, "out of bounds: 5 must be below 5", "bounds")
-    ]
