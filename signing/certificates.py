@@ -26,7 +26,7 @@ from signing.errors import (
 )
 from signing.jws import check_signature, parse_compact, sign_compact
 from signing.keys import SigningKey, VerifyKey
-from signing.timestamps import now, numeric_date
+from signing.timestamps import in_calendar, now, numeric_date
 
 CERT_TYP = "glid-cert+jwt"
 REQUEST_TYP = "glid-dreq+jwt"
@@ -233,6 +233,8 @@ def _check_claims(claims: Mapping[str, Any]) -> None:
         value = claims.get(name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise CertificateError(f"{where}: {name} must be a NumericDate (whole seconds)")
+        if not in_calendar(value):
+            raise CertificateError(f"{where}: {name} {value} is outside the years 1 to 9999")
     if claims["nbf"] >= claims["exp"]:
         raise CertificateError(f"{where}: nbf must be before exp")
     perms = claims.get("perms")

@@ -20,7 +20,7 @@ from glid_core.identifiers import is_within, normalise_prefix, require_canonical
 from signing.errors import RevocationError, SignatureError
 from signing.jws import parse_kind, sign_compact
 from signing.keys import SigningKey, VerifyKey
-from signing.timestamps import iso, now, numeric_date
+from signing.timestamps import in_calendar, iso, now, numeric_date
 
 CRL_TYP = "glid-crl+jwt"
 COMPROMISED = "compromised"
@@ -164,6 +164,12 @@ def _check(claims: Mapping[str, Any]) -> tuple[RevocationEntry, ...]:
         raise RevocationError(
             f"revocation list from {iss}: nxt must be an integer after iat (the next update)"
         )
+    for name in ("iat", "nxt"):
+        value = claims.get(name)
+        if value is not None and not in_calendar(value):
+            raise RevocationError(
+                f"revocation list from {iss}: {name} {value} is outside the years 1 to 9999"
+            )
     raw_entries = claims.get("entries")
     if not isinstance(raw_entries, list):
         raise RevocationError(f"revocation list from {iss}: entries must be a list")
@@ -194,4 +200,6 @@ def _entry(raw: Any, where: str) -> RevocationEntry:
         raise RevocationError(f"{where}: reason {reason!r} is not one of {sorted(REASONS)}")
     if type(at) is not int or at < 0:
         raise RevocationError(f"{where}: entry at must be a NumericDate (whole seconds)")
+    if not in_calendar(at):
+        raise RevocationError(f"{where}: entry at {at} is outside the years 1 to 9999")
     return RevocationEntry(reason=reason, at=at, kid=kid, prefix=prefix)

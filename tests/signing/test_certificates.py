@@ -25,6 +25,7 @@ from signing.errors import (
     TrustAnchorError,
 )
 from signing.jws import sign_compact
+from signing.timestamps import LAST_SECOND
 from tests.signing.builders import T0, YEAR, World, key
 
 CERT_TYP = "glid-cert+jwt"
@@ -251,6 +252,13 @@ def test_times_must_be_whole_non_negative_seconds(name: str, bad: object) -> Non
     assert certificate_refusal(claims(**{name: bad})) == (
         f"{WHERE}: {name} must be a NumericDate (whole seconds)"
     )
+
+
+def test_a_time_past_the_year_9999_is_refused_where_the_certificate_is_read() -> None:
+    assert certificate_refusal(claims(exp=LAST_SECOND + 1)) == (
+        f"{WHERE}: exp {LAST_SECOND + 1} is outside the years 1 to 9999"
+    )
+    assert parse_certificate(sign_compact(claims(exp=LAST_SECOND), key(1), CERT_TYP))
 
 
 def test_time_zero_is_a_numeric_date() -> None:
