@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import os
 import re
 import sys
@@ -38,6 +37,8 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
+
+import orjson
 
 from resolver.cli.output import InputError, UsageError
 from resolver.settings import ConnectionLimits, Settings
@@ -175,11 +176,13 @@ def read_text(name: str | Path, what: str = "file") -> str:
 
 
 def read_json(name: str | Path, what: str = "file") -> Any:
-    """The JSON document in a file, or on stdin for ``-``."""
+    """The JSON document in a file, or on stdin for ``-``, read as the node reads a request
+    body (orjson: strict RFC 8259, so no NaN and no lone surrogate, which no canonical
+    encoding could later write)."""
     text = read_text(name, what)
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as exc:
         raise InputError(f"the {what} {name} is not JSON: {exc}") from exc
 
 
