@@ -333,6 +333,22 @@ def test_a_failed_batch_falls_back_to_one_walk_per_member(world: World, batch: o
     assert (core.stats.requests, core.stats.upstream_errors) == (6, 1)
 
 
+def test_a_failed_batch_does_not_stop_the_batches_after_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("resolver.resolution.BATCH_SIZE", 2)
+    handles = [*COILS, "88.118.8/coil-4"]
+    answers: dict[tuple[str, str], Any] = {}
+    for handle in handles:
+        answers.update(tree(world, handle))
+    send = FailingBatches(answers, UpstreamError(f"{MILL} answered HTTP 503 for a batch"))
+    core, _ = clocked(world)
+    results = run(core.resolve_many(handles, True), send)
+    assert [(r.handle, r.status, r.verified) for r in results] == [(h, "ok", True) for h in handles]
+    batches = [request for request in send.sent if isinstance(request, BatchQuery)]
+    assert [len(batch.members) for batch in batches] == [2, 1]
+
+
 def test_a_batch_to_a_node_that_went_down_serves_each_member_stale(world: World) -> None:
     answers: dict[tuple[str, str], Any] = {}
     for handle in COILS:
