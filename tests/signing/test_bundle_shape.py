@@ -178,6 +178,14 @@ def test_an_unanticipated_error_is_an_invalid_verdict_at_the_step_reached(world:
     )
 
 
+def test_a_bundle_unreadable_before_any_step_fails_at_parse(world: World) -> None:
+    verdict = verify_bundle(Unreadable(), world.anchor, at=AT)
+    assert verdict.valid is False
+    assert verdict.steps == [
+        Step("parse", False, "malformed bundle: TypeError: member handle cannot be read")
+    ]
+
+
 def test_the_parse_step_names_the_record_its_version_and_signer(world: World) -> None:
     verdict = verify_bundle(world.bundle(), world.anchor, at=AT)
     assert verdict.steps[0] == Step(
