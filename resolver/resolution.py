@@ -295,17 +295,16 @@ class ResolverCore:
         done: dict[int, Resolution] = {}
         down: UpstreamError | None = None
         for position, identifier in query.members:
-            if down is None:
-                try:
-                    done[position] = yield from self.walk(identifier, query.bundle)
-                    continue
-                except UpstreamError as exc:
-                    down = UpstreamError(
-                        f"not asked: {query.node} failed a batch and then a lookup alone ({exc})"
-                    )
-                    done[position] = self.failed(str(identifier), query.bundle, exc)
-                    continue
-            done[position] = self.failed(str(identifier), query.bundle, down)
+            if down is not None:
+                done[position] = self.failed(str(identifier), query.bundle, down)
+                continue
+            try:
+                done[position] = yield from self.walk(identifier, query.bundle)
+            except UpstreamError as exc:
+                down = UpstreamError(
+                    f"not asked: {query.node} failed a batch and then a lookup alone ({exc})"
+                )
+                done[position] = self.failed(str(identifier), query.bundle, exc)
         return done
 
     def start(self, prefix: Prefix) -> tuple[str, Prefix | None]:
