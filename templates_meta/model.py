@@ -6,13 +6,13 @@ The models here check a document on its own; rules that need the parent template
 (tightening, index reuse, layers) live in :mod:`templates_meta.inherit`.
 """
 
-import json
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Self
 
+import orjson
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from glid_core.canonical import encode
@@ -321,9 +321,9 @@ class Template(_Frozen):
 def parse_template(document: Mapping[str, Any] | str | bytes) -> Template:
     """Read a template document (parsed JSON, or its text), listing every problem at once."""
     if isinstance(document, (str, bytes)):
-        try:
-            document = json.loads(document)
-        except json.JSONDecodeError as exc:
+        try:  # strict RFC 8259, as request bodies: no NaN, no lone surrogate to encode later
+            document = orjson.loads(document)
+        except orjson.JSONDecodeError as exc:
             raise InvalidTemplate(f"template is not valid JSON: {exc}") from None
     if not isinstance(document, Mapping):
         raise InvalidTemplate("a template document is a JSON object")

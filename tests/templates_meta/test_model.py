@@ -151,6 +151,13 @@ def test_text_that_is_not_a_json_object_is_refused() -> None:
         parse_template("[]")
 
 
+def test_text_no_canonical_encoding_could_write_is_refused_as_not_json() -> None:
+    text = json.dumps(document(title={"zh": "样例", "en": "Sample \ud800"}))
+    with pytest.raises(InvalidTemplate) as caught:
+        parse_template(text)
+    assert str(caught.value).startswith("template is not valid JSON: no low surrogate in string")
+
+
 def test_split_ref_normalises_the_prefix_and_refuses_other_shapes() -> None:
     assert split_ref("88.ABC/tpl.x@2.0.1") == ("88.abc/tpl.x", "2.0.1")
     assert split_ref("88/a@b@1.0.0") == ("88/a@b", "1.0.0")
